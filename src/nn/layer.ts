@@ -1,0 +1,59 @@
+// The contract every layer keeps, so Sequential, the optimizers, the trainer and the model
+// files can treat an LSTM, a Dense head or an Embedding alike.
+//
+// A layer owns its parameters and their gradients. `call` runs forward and keeps what backward
+// needs (one cached forward at a time); `callBackward` takes dL/d(output), ADDS parameter gradients
+// into each Param.grad (the caller zeroes them with zeroGrad, so gradients can build up over
+// several calls) and returns dL/d(input).
+
+import type { Arr, Tensor, DType } from '../tensor.js';
+import type { Rng } from '../util/rng.js';
+
+/** One trainable tensor and its gradient, with a PyTorch state-dict style name relative to its layer. */
+export interface Param {
+  /** e.g. 'weight_ih_l0', 'weight', 'bias'. */
+  readonly name: string;
+  readonly shape: readonly number[];
+  /** The values (row-major). Optimizers update this array in place. */
+  readonly value: Arr;
+  /** dLoss/dValue, same length as value. Backward adds into it. */
+  readonly grad: Arr;
+}
+
+/** What flows through Sequential alongside the tensor. */
+export interface CallContext {
+  /** Training mode: dropout active. */
+  training: boolean;
+  /** Valid lengths per batch row for right-padded sequence batches (B entries, each in [1, T]). */
+  lengths?: Int32Array;
+  /** Generator for dropout masks (seeded by the model). */
+  rng?: Rng;
+}
+
+export interface Layer {
+  /** Class name: 'LSTM', 'Dense', 'Embedding', 'Dropout', 'LayerNorm', … */
+  readonly kind: string;
+  readonly dtype: DType;
+  /** Parameters with names relative to the layer (Sequential prefixes them). */
+  params(): Param[];
+  /** Forward pass; caches what callBackward needs. */
+  call(x: Tensor, ctx: CallContext): Tensor;
+  /** Backward pass of the last call: accumulates parameter gradients, returns dL/dx. */
+  callBackward(dy: Tensor): Tensor;
+  /** Output shape for an input shape; null stands for a free dimension (batch, time). */
+  outputShape(inputShape: readonly (number | null)[]): (number | null)[];
+  /** JSON-serialisable constructor options: `new Kind(config())` rebuilds the layer (weights aside). */
+  config(): Record<string, unknown>;
+  /** Zero every parameter gradient. */
+  zeroGrad(): void;
+}
+
+export function zeroGrads(params: readonly Param[]): void {
+  for (const p of params) p.grad.fill(0);
+}
+
+export function paramCount(params: readonly Param[]): number {
+  let n = 0;
+  for (const p of params) n += p.value.length;
+  return n;
+}

@@ -1,0 +1,847 @@
+// The LSTM layer: stacked, bidirectional, projected, variable-length, with Greff et al.'s gate
+// variants — PyTorch's nn.LSTM interface and state-dict names, plus a streaming step() API.
+// Input checking happens here, once; the kernels (src/kernels) do the arithmetic.
+//
+// dim key: B batch, T time, I input size, H hidden (cell) size, P output size per direction
+//          (projSize or H), Dn directions (1 or 2), L layers, G = 4H gates (i, f, g, o).
+
+import { Tensor, allocArr, formatShape, type Arr, type DType } from '../tensor.js';
+import { ConfigError, NonFiniteError, ShapeError } from '../errors.js';
+import { Rng } from '../util/rng.js';
+import { getKernels, type KernelName, type Kernels } from '../kernels/index.js';
+import { ACTIVATIONS, type ActivationName } from '../kernels/activations.js';
+import { DEFAULT_CELL, type LstmBackWork, type LstmCache, type LstmCellSpec, type LstmDims, type LstmRun, type LstmWeights } from '../kernels/types.js';
+import type { CallContext, Layer, Param } from './layer.js';
+
+/** Named variants from Greff et al. (2017), "LSTM: A Search Space Odyssey". */
+export type LstmVariant = 'vanilla' | 'NIG' | 'NFG' | 'NOG' | 'NIAF' | 'NOAF' | 'PH' | 'CIFG';
+
+export interface LSTMOptions {
+  inputSize: number;
+  hiddenSize: number;
+  numLayers?: number;
+  bidirectional?: boolean;
+  /** Unidirectional only: read each row from its last valid step to its first; outputs stay at their time index (ONNX direction 'reverse'). */
+  reverse?: boolean;
+  /** Input and output as (B, T, ·) when true (default), (T, B, ·) when false. */
+  batchFirst?: boolean;
+  /** Dropout on the outputs of every layer but the last, in training mode only. */
+  dropout?: number;
+  /** Project h to this size with weight_hr (PyTorch proj_size); 0 = off. */
+  projSize?: number;
+  /** As a Sequential layer: output every step (B, T, Dn·P), or only each row's last valid step (B, Dn·P). */
+  returnSequences?: boolean;
+  /** A named variant; the explicit switches below override it. */
+  variant?: LstmVariant;
+  noInputGate?: boolean;
+  noForgetGate?: boolean;
+  noOutputGate?: boolean;
+  /** g = pre-activation instead of tanh. */
+  noInputActivation?: boolean;
+  /** h = o ⊙ c instead of o ⊙ tanh(c). */
+  noOutputActivation?: boolean;
+  peepholes?: boolean;
+  /** f = 1 − i (ONNX input_forget). */
+  coupledInputForget?: boolean;
+  /** Clamp gate pre-activations to [−clip, clip] (ONNX clip). */
+  clip?: number;
+  /** Gate, candidate and output activations (Keras recurrentActivation / activation; ONNX activations). */
+  activations?: { gate?: ActivationName; cell?: ActivationName; hidden?: ActivationName };
+  /** 'pytorch': U(±1/√H) for every tensor (default). 'keras': glorot-uniform input weights, orthogonal recurrent weights, zero biases. */
+  init?: 'pytorch' | 'keras';
+  /** Value of the forget-gate bias (in bias_ih) after initialisation; null keeps the plain init. Default 1. */
+  forgetBias?: number | null;
+  seed?: number;
+  dtype?: DType;
+  /** Reject NaN/Infinity in inputs with a clear error. */
+  checkFinite?: boolean;
+  kernels?: 'auto' | KernelName;
+}
+
+export interface LstmForwardOptions {
+  /** (L·Dn, B, P) */
+  h0?: Tensor;
+  /** (L·Dn, B, H) */
+  c0?: Tensor;
+  /** Valid steps per row, each in [1, T]. */
+  lengths?: ArrayLike<number>;
+  training?: boolean;
+  /** Also return i, f, g, o and c at every step. */
+  returnGates?: boolean;
+  /** Generator for dropout masks (required with dropout > 0 in training; defaults to the layer's own). */
+  rng?: Rng;
+}
+
+export interface LstmGates {
+  layer: number;
+  direction: 'forward' | 'reverse';
+  /** Each (B, T, H) with batchFirst, else (T, B, H); zero past a row's length. */
+  i: Tensor;
+  f: Tensor;
+  g: Tensor;
+  o: Tensor;
+  c: Tensor;
+}
+
+export interface LstmForwardResult {
+  /** (B, T, Dn·P) with batchFirst, else (T, B, Dn·P). */
+  output: Tensor;
+  /** (L·Dn, B, P) */
+  h: Tensor;
+  /** (L·Dn, B, H) */
+  c: Tensor;
+  gates?: LstmGates[];
+}
+
+export interface LstmState {
+  /** (L, B, P) */
+  h: Tensor;
+  /** (L, B, H) */
+  c: Tensor;
+}
+
+interface Cell {
+  w: LstmWeights;
+  g: LstmWeights;
+  inSize: number;
+  suffix: string; // '_l0', '_l0_reverse'
+}
+
+interface DirRun {
+  cache: LstmCache;
+  work: LstmBackWork | null;
+  y: Arr; // (T, B, P)
+  hN: Arr; // (B, P)
+  cN: Arr; // (B, H)
+}
+
+interface Workspace {
+  T: number;
+  B: number;
+  /** Per layer: input (T, B, Din) time-major. Layer 0's input is x itself (copied). */
+  inputs: Arr[];
+  /** Per layer, per direction. */
+  runs: DirRun[][];
+  /** Per layer: output (T, B, Dn·P) before dropout. */
+  outputs: Arr[];
+  /** Per layer but the last: dropout mask (T, B, Dn·P) scaled by 1/(1−p), or null. */
+  masks: (Arr | null)[];
+  lengths: Int32Array | null;
+  training: boolean;
+}
+
+const VARIANTS: Record<LstmVariant, Partial<LstmCellSpec>> = {
+  vanilla: {},
+  NIG: { inputGate: false },
+  NFG: { forgetGate: false },
+  NOG: { outputGate: false },
+  NIAF: { cellAct: 'identity' },
+  NOAF: { hiddenAct: 'identity' },
+  PH: { peephole: true },
+  CIFG: { coupled: true },
+};
+
+export class LSTM implements Layer {
+  readonly kind = 'LSTM';
+  readonly inputSize: number;
+  readonly hiddenSize: number;
+  readonly numLayers: number;
+  readonly bidirectional: boolean;
+  readonly reverse: boolean;
+  readonly batchFirst: boolean;
+  readonly dropout: number;
+  readonly projSize: number;
+  readonly returnSequences: boolean;
+  readonly spec: Readonly<LstmCellSpec>;
+  readonly dtype: DType;
+  readonly checkFinite: boolean;
+  private readonly options: LSTMOptions;
+  private readonly cells: Cell[][]; // [layer][direction]
+  private readonly rng: Rng;
+  private kernels: Kernels;
+  private ws: Workspace | null = null;
+  private stepWs: { B: number; caches: LstmCache[]; y: Arr[]; hN: Arr[]; cN: Arr[]; x: Arr } | null = null;
+  private lastCall: { returnSequences: boolean; shape: readonly number[] } | null = null;
+
+  constructor(options: LSTMOptions) {
+    const o = options;
+    checkPositiveInt('inputSize', o.inputSize);
+    checkPositiveInt('hiddenSize', o.hiddenSize);
+    const numLayers = o.numLayers ?? 1;
+    checkPositiveInt('numLayers', numLayers);
+    const dropout = o.dropout ?? 0;
+    if (!(dropout >= 0 && dropout < 1)) throw new ConfigError(`[LSTM] dropout must be in [0, 1); received ${dropout}.`);
+    const projSize = o.projSize ?? 0;
+    if (!Number.isInteger(projSize) || projSize < 0 || projSize >= o.hiddenSize) {
+      if (projSize !== 0) {
+        throw new ConfigError(
+          `[LSTM] projSize must be an integer in [0, hiddenSize) = [0, ${o.hiddenSize}); received ${projSize}. Hint: 0 turns projection off.`,
+        );
+      }
+    }
+    const clip = o.clip ?? Infinity;
+    if (!(clip > 0)) throw new ConfigError(`[LSTM] clip must be a positive number (or omitted for no clipping); received ${clip}.`);
+    const variant = o.variant ?? 'vanilla';
+    if (!(variant in VARIANTS)) {
+      throw new ConfigError(`[LSTM] variant must be one of ${Object.keys(VARIANTS).join(', ')}; received '${variant}'.`);
+    }
+    const spec: LstmCellSpec = { ...DEFAULT_CELL, ...VARIANTS[variant], clip };
+    if (o.noInputGate) spec.inputGate = false;
+    if (o.noForgetGate) spec.forgetGate = false;
+    if (o.noOutputGate) spec.outputGate = false;
+    if (o.noInputActivation) spec.cellAct = 'identity';
+    if (o.noOutputActivation) spec.hiddenAct = 'identity';
+    if (o.peepholes) spec.peephole = true;
+    if (o.coupledInputForget) spec.coupled = true;
+    for (const [key, field] of [['gate', 'gateAct'], ['cell', 'cellAct'], ['hidden', 'hiddenAct']] as const) {
+      const a = o.activations?.[key];
+      if (a === undefined) continue;
+      if (!ACTIVATIONS.includes(a)) {
+        throw new ConfigError(`[LSTM] activations.${key} must be one of ${ACTIVATIONS.join(', ')}; received '${a}'.`);
+      }
+      spec[field] = a;
+    }
+    if (spec.coupled && !spec.inputGate) {
+      throw new ConfigError('[LSTM] coupledInputForget needs the input gate (f = 1 − i); received noInputGate: true as well.');
+    }
+
+    this.inputSize = o.inputSize;
+    this.hiddenSize = o.hiddenSize;
+    this.numLayers = numLayers;
+    this.bidirectional = o.bidirectional ?? false;
+    this.reverse = o.reverse ?? false;
+    if (this.reverse && this.bidirectional) {
+      throw new ConfigError('[LSTM] reverse applies to a unidirectional layer; received reverse: true with bidirectional: true.');
+    }
+    this.batchFirst = o.batchFirst ?? true;
+    this.dropout = dropout;
+    this.projSize = projSize;
+    this.returnSequences = o.returnSequences ?? true;
+    this.spec = Object.freeze(spec);
+    this.dtype = o.dtype ?? 'float32';
+    this.checkFinite = o.checkFinite ?? false;
+    this.options = { ...o };
+    this.rng = new Rng(o.seed ?? 0);
+    this.kernels = getKernels(this.dtype === 'float64' ? 'ref' : (o.kernels ?? 'auto'));
+
+    const H = this.hiddenSize;
+    const P = this.outSize;
+    const G = 4 * H;
+    const Dn = this.numDirections;
+    this.cells = [];
+    for (let l = 0; l < numLayers; l++) {
+      const inSize = l === 0 ? this.inputSize : Dn * P;
+      const row: Cell[] = [];
+      for (let d = 0; d < Dn; d++) {
+        const make = (): LstmWeights => ({
+          wih: allocArr(G * inSize, this.dtype),
+          whh: allocArr(G * P, this.dtype),
+          bih: allocArr(G, this.dtype),
+          bhh: allocArr(G, this.dtype),
+          whr: projSize > 0 ? allocArr(P * H, this.dtype) : null,
+          peep: spec.peephole ? allocArr(3 * H, this.dtype) : null,
+        });
+        row.push({ w: make(), g: make(), inSize, suffix: `_l${l}${d === 1 ? '_reverse' : ''}` });
+      }
+      this.cells.push(row);
+    }
+    this.initialize(o.init ?? 'pytorch', o.forgetBias === undefined ? 1 : o.forgetBias);
+  }
+
+  get numDirections(): number {
+    return this.bidirectional ? 2 : 1;
+  }
+
+  /** Size of h per direction: projSize when projecting, else hiddenSize. */
+  get outSize(): number {
+    return this.projSize > 0 ? this.projSize : this.hiddenSize;
+  }
+
+  get kernelName(): KernelName {
+    return this.kernels.name;
+  }
+
+  /** Switch kernels ('ref' | 'wasm' | 'auto'); float64 layers always use 'ref'. */
+  useKernels(prefer: 'auto' | KernelName): void {
+    this.kernels = getKernels(this.dtype === 'float64' ? 'ref' : prefer);
+    this.ws = null;
+    this.stepWs = null;
+  }
+
+  private initialize(init: 'pytorch' | 'keras', forgetBias: number | null): void {
+    const H = this.hiddenSize;
+    const k = 1 / Math.sqrt(H);
+    for (const row of this.cells) {
+      for (const cell of row) {
+        const w = cell.w;
+        if (init === 'pytorch') {
+          for (const a of [w.wih, w.whh, w.bih, w.bhh, w.whr, w.peep]) {
+            if (a !== null) for (let n = 0; n < a.length; n++) a[n] = this.rng.uniform(-k, k);
+          }
+        } else if (init === 'keras') {
+          // Keras: kernel (I, 4H) glorot-uniform, recurrent (P, 4H) orthogonal, biases zero.
+          const lim = Math.sqrt(6 / (cell.inSize + 4 * H));
+          for (let n = 0; n < w.wih.length; n++) w.wih[n] = this.rng.uniform(-lim, lim);
+          orthogonalInit(w.whh, 4 * H, this.outSize, this.rng);
+          w.bih.fill(0);
+          w.bhh.fill(0);
+          if (w.whr !== null) {
+            const lr = Math.sqrt(6 / (H + this.outSize));
+            for (let n = 0; n < w.whr.length; n++) w.whr[n] = this.rng.uniform(-lr, lr);
+          }
+          if (w.peep !== null) w.peep.fill(0);
+        } else {
+          throw new ConfigError(`[LSTM] init must be 'pytorch' or 'keras'; received '${String(init)}'.`);
+        }
+        if (forgetBias !== null) {
+          // The whole forget bias sits in bias_ih so the sum b_ih + b_hh equals forgetBias.
+          for (let j = 0; j < H; j++) {
+            w.bih[H + j] = forgetBias;
+            w.bhh[H + j] = 0;
+          }
+        }
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- parameters
+
+  params(): Param[] {
+    const out: Param[] = [];
+    const H = this.hiddenSize;
+    const P = this.outSize;
+    for (const row of this.cells) {
+      for (const cell of row) {
+        const s = cell.suffix;
+        out.push({ name: `weight_ih${s}`, shape: [4 * H, cell.inSize], value: cell.w.wih, grad: cell.g.wih });
+        out.push({ name: `weight_hh${s}`, shape: [4 * H, P], value: cell.w.whh, grad: cell.g.whh });
+        out.push({ name: `bias_ih${s}`, shape: [4 * H], value: cell.w.bih, grad: cell.g.bih });
+        out.push({ name: `bias_hh${s}`, shape: [4 * H], value: cell.w.bhh, grad: cell.g.bhh });
+        if (cell.w.whr !== null) out.push({ name: `weight_hr${s}`, shape: [P, H], value: cell.w.whr, grad: cell.g.whr! });
+        if (cell.w.peep !== null) out.push({ name: `weight_ph${s}`, shape: [3 * H], value: cell.w.peep, grad: cell.g.peep! });
+      }
+    }
+    return out;
+  }
+
+  /** Parameter gradients by state-dict name (live arrays, not copies). */
+  grads(): Record<string, Tensor> {
+    const out: Record<string, Tensor> = {};
+    for (const p of this.params()) out[p.name] = new Tensor(p.grad, p.shape);
+    return out;
+  }
+
+  zeroGrad(): void {
+    for (const p of this.params()) p.grad.fill(0);
+  }
+
+  /**
+   * PyTorch state-dict: weight_ih_l{k}, weight_hh_l{k}, bias_ih_l{k}, bias_hh_l{k}, weight_hr_l{k}
+   * (projection), `_reverse` for the backward direction, gate order i, f, g, o. Peephole weights,
+   * which PyTorch lacks, are weight_ph_l{k} (3H, order i, f, o). Returns copies.
+   */
+  stateDict(): Record<string, Tensor> {
+    const out: Record<string, Tensor> = {};
+    for (const p of this.params()) out[p.name] = new Tensor(p.value.slice(), p.shape);
+    return out;
+  }
+
+  /** Load a state dict; every expected tensor must be present with its exact shape (strict: no extra ones either). */
+  loadStateDict(dict: Record<string, { shape: readonly number[]; data: ArrayLike<number> }>, { strict = true } = {}): void {
+    const params = this.params();
+    const expected = params.map((p) => `${p.name} ${formatShape(p.shape)}`).join(', ');
+    const missing = params.filter((p) => !(p.name in dict)).map((p) => p.name);
+    if (missing.length > 0) {
+      throw new ShapeError(
+        `[LSTM.loadStateDict] missing tensor(s) ${missing.join(', ')}; expected: ${expected}. ` +
+          `Hint: strip prefixes such as 'lstm.' or 'rnn.' from PyTorch names before loading.`,
+      );
+    }
+    const known = new Set(params.map((p) => p.name));
+    const extra = Object.keys(dict).filter((n) => !known.has(n));
+    if (strict && extra.length > 0) {
+      throw new ShapeError(
+        `[LSTM.loadStateDict] unexpected tensor(s) ${extra.join(', ')} for this configuration; expected: ${expected}. ` +
+          `Hint: check numLayers, bidirectional, projSize and peepholes, or pass { strict: false }.`,
+      );
+    }
+    for (const p of params) {
+      const t = dict[p.name];
+      const same = t.shape.length === p.shape.length && t.shape.every((d, k) => d === p.shape[k]);
+      if (!same || t.data.length !== p.value.length) {
+        throw new ShapeError(
+          `[LSTM.loadStateDict] ${p.name} must have shape ${formatShape(p.shape)}; received ${formatShape(t.shape)}.`,
+        );
+      }
+    }
+    for (const p of params) {
+      const src = dict[p.name].data;
+      for (let n = 0; n < p.value.length; n++) {
+        const v = src[n];
+        if (!Number.isFinite(v)) {
+          throw new NonFiniteError(`[LSTM.loadStateDict] ${p.name} must be finite; received ${v} at flat index ${n}.`);
+        }
+      }
+      p.value.set(src);
+    }
+  }
+
+  config(): Record<string, unknown> {
+    const { seed: _seed, kernels: _kernels, ...rest } = this.options;
+    return { ...rest, dtype: this.dtype };
+  }
+
+  outputShape(inputShape: readonly (number | null)[]): (number | null)[] {
+    const F = this.numDirections * this.outSize;
+    if (!this.returnSequences) return [inputShape[this.batchFirst ? 0 : 1], F];
+    return [inputShape[0], inputShape[1], F];
+  }
+
+  // ---------------------------------------------------------------- forward / backward
+
+  forward(x: Tensor, opts: LstmForwardOptions = {}): LstmForwardResult {
+    const where = 'LSTM.forward';
+    const { T, B } = this.checkInput(x, where);
+    const lengths = this.checkLengths(opts.lengths, B, T, where);
+    const L = this.numLayers;
+    const Dn = this.numDirections;
+    const H = this.hiddenSize;
+    const P = this.outSize;
+    const F = Dn * P;
+    const h0 = this.checkState(opts.h0, [L * Dn, B, P], 'h0', where);
+    const c0 = this.checkState(opts.c0, [L * Dn, B, H], 'c0', where);
+    const training = opts.training ?? false;
+    const rng = opts.rng ?? this.rng;
+
+    const ws = this.workspace(T, B);
+    ws.lengths = lengths;
+    ws.training = training;
+    toTimeMajor(ws.inputs[0], x.data, T, B, this.inputSize, this.batchFirst);
+
+    const hOut = allocArr(L * Dn * B * P, this.dtype);
+    const cOut = allocArr(L * Dn * B * H, this.dtype);
+    const zeroH = allocArr(B * P, this.dtype);
+    const zeroC = allocArr(B * H, this.dtype);
+    for (let l = 0; l < L; l++) {
+      const input = ws.inputs[l];
+      const out = ws.outputs[l];
+      for (let d = 0; d < Dn; d++) {
+        const cell = this.cells[l][d];
+        const run = ws.runs[l][d];
+        const sIdx = l * Dn + d;
+        const hInit = h0 === null ? zeroH : h0.subarray(sIdx * B * P, (sIdx + 1) * B * P);
+        const cInit = c0 === null ? zeroC : c0.subarray(sIdx * B * H, (sIdx + 1) * B * H);
+        this.kernels.lstmForward(run.y, run.hN, run.cN, run.cache, input, hInit, cInit, cell.w, this.runSpec(T, B, cell.inSize, lengths, d === 1 || this.reverse));
+        interleave(out, run.y, T * B, P, d, Dn);
+        hOut.set(run.hN, sIdx * B * P);
+        cOut.set(run.cN, sIdx * B * H);
+      }
+      if (l < L - 1) {
+        const next = ws.inputs[l + 1];
+        const mask = ws.masks[l];
+        if (training && this.dropout > 0 && mask !== null) {
+          const keep = 1 - this.dropout;
+          for (let n = 0; n < out.length; n++) {
+            mask[n] = rng.next() < keep ? 1 / keep : 0;
+            next[n] = out[n] * mask[n];
+          }
+        } else {
+          next.set(out);
+        }
+      }
+    }
+    const output = allocArr(B * T * F, this.dtype);
+    fromTimeMajor(output, ws.outputs[L - 1], T, B, F, this.batchFirst);
+    const shape = this.batchFirst ? [B, T, F] : [T, B, F];
+    const result: LstmForwardResult = {
+      output: new Tensor(output, shape),
+      h: new Tensor(hOut, [L * Dn, B, P]),
+      c: new Tensor(cOut, [L * Dn, B, H]),
+    };
+    if (opts.returnGates) result.gates = this.collectGates(ws);
+    return result;
+  }
+
+  /**
+   * Backpropagation through time for the last forward. dOutput has the output's shape; dh, dc
+   * (optional) are gradients with respect to the final states. Parameter gradients are ADDED
+   * into grads(); returns gradients with respect to x, h0 and c0.
+   */
+  backward(dOutput: Tensor | null, opts: { dh?: Tensor; dc?: Tensor } = {}): { dx: Tensor; dh0: Tensor; dc0: Tensor } {
+    const where = 'LSTM.backward';
+    const ws = this.ws;
+    if (ws === null) throw new ConfigError(`[${where}] call forward() before backward(); received no cached forward pass.`);
+    const { T, B } = ws;
+    const L = this.numLayers;
+    const Dn = this.numDirections;
+    const H = this.hiddenSize;
+    const P = this.outSize;
+    const F = Dn * P;
+    const outShape = this.batchFirst ? [B, T, F] : [T, B, F];
+    if (dOutput !== null) checkShape(dOutput, outShape, 'dOutput', where);
+    const dh = this.checkState(opts.dh, [L * Dn, B, P], 'dh', where);
+    const dc = this.checkState(opts.dc, [L * Dn, B, H], 'dc', where);
+
+    let dY = allocArr(T * B * F, this.dtype); // (T, B, F) gradient w.r.t. the current layer's output
+    if (dOutput !== null) toTimeMajor(dY, dOutput.data, T, B, F, this.batchFirst);
+    const dh0 = allocArr(L * Dn * B * P, this.dtype);
+    const dc0 = allocArr(L * Dn * B * H, this.dtype);
+    const dyDir = allocArr(T * B * P, this.dtype);
+    let dIn: Arr = dY;
+    for (let l = L - 1; l >= 0; l--) {
+      const inSize = this.cells[l][0].inSize;
+      dIn = allocArr(T * B * inSize, this.dtype);
+      for (let d = 0; d < Dn; d++) {
+        const cell = this.cells[l][d];
+        const run = ws.runs[l][d];
+        if (run.work === null) run.work = this.kernels.allocLstmBackWork(this.dims(T, B, inSize), P !== H, this.dtype);
+        deinterleave(dyDir, dY, T * B, P, d, Dn);
+        const sIdx = l * Dn + d;
+        const dhN = dh === null ? null : dh.subarray(sIdx * B * P, (sIdx + 1) * B * P);
+        const dcN = dc === null ? null : dc.subarray(sIdx * B * H, (sIdx + 1) * B * H);
+        this.kernels.lstmBackward(
+          cell.g, dIn, dh0.subarray(sIdx * B * P, (sIdx + 1) * B * P), dc0.subarray(sIdx * B * H, (sIdx + 1) * B * H),
+          dyDir, dhN, dcN, run.cache, run.work, ws.inputs[l], cell.w, this.runSpec(T, B, inSize, ws.lengths, d === 1 || this.reverse),
+        );
+      }
+      if (l > 0) {
+        const mask = ws.masks[l - 1];
+        if (ws.training && this.dropout > 0 && mask !== null) for (let n = 0; n < dIn.length; n++) dIn[n] *= mask[n];
+        dY = dIn;
+      }
+    }
+    const dx = allocArr(B * T * this.inputSize, this.dtype);
+    fromTimeMajor(dx, dIn, T, B, this.inputSize, this.batchFirst);
+    return {
+      dx: new Tensor(dx, this.batchFirst ? [B, T, this.inputSize] : [T, B, this.inputSize]),
+      dh0: new Tensor(dh0, [L * Dn, B, P]),
+      dc0: new Tensor(dc0, [L * Dn, B, H]),
+    };
+  }
+
+  // ---------------------------------------------------------------- Layer interface (Sequential)
+
+  call(x: Tensor, ctx: CallContext): Tensor {
+    const r = this.forward(x, { lengths: ctx.lengths, training: ctx.training, rng: ctx.rng });
+    this.lastCall = { returnSequences: this.returnSequences, shape: r.output.shape };
+    if (this.returnSequences) return r.output;
+    // Last valid step of every row: the top layer's final h of each direction (Keras semantics:
+    // the reverse direction's final state is its output at t = 0).
+    const B = x.shape[this.batchFirst ? 0 : 1];
+    const Dn = this.numDirections;
+    const P = this.outSize;
+    const top = (this.numLayers - 1) * Dn;
+    const out = allocArr(B * Dn * P, this.dtype);
+    for (let d = 0; d < Dn; d++) {
+      for (let b = 0; b < B; b++) {
+        const src = ((top + d) * B + b) * P;
+        out.set(r.h.data.subarray(src, src + P), (b * Dn + d) * P);
+      }
+    }
+    return new Tensor(out, [B, Dn * P]);
+  }
+
+  callBackward(dy: Tensor): Tensor {
+    const last = this.lastCall;
+    if (last === null || this.ws === null) throw new ConfigError('[LSTM.callBackward] call call() first; received no cached forward pass.');
+    if (last.returnSequences) return this.backward(dy).dx;
+    const B = this.ws.B;
+    const Dn = this.numDirections;
+    const P = this.outSize;
+    checkShape(dy, [B, Dn * P], 'dy', 'LSTM.callBackward');
+    const L = this.numLayers;
+    const dh = allocArr(L * Dn * B * P, this.dtype);
+    const top = (L - 1) * Dn;
+    for (let d = 0; d < Dn; d++) {
+      for (let b = 0; b < B; b++) {
+        const src = (b * Dn + d) * P;
+        dh.set(dy.data.subarray(src, src + P), ((top + d) * B + b) * P);
+      }
+    }
+    return this.backward(null, { dh: new Tensor(dh, [L * Dn, B, P]) }).dx;
+  }
+
+  // ---------------------------------------------------------------- streaming
+
+  /** Zero state for a batch of B streams. */
+  initialState(B = 1): LstmState {
+    return {
+      h: new Tensor(allocArr(this.numLayers * B * this.outSize, this.dtype), [this.numLayers, B, this.outSize]),
+      c: new Tensor(allocArr(this.numLayers * B * this.hiddenSize, this.dtype), [this.numLayers, B, this.hiddenSize]),
+    };
+  }
+
+  /**
+   * Advance B independent streams by one step without reprocessing history (inference only).
+   * x: (B, I). Returns the top layer's output (B, P) and the new state (fresh tensors; the input
+   * state is not modified). Memory is constant: buffers are reused from call to call.
+   */
+  step(x: Tensor, state?: LstmState): { output: Tensor; state: LstmState } {
+    const where = 'LSTM.step';
+    if (this.bidirectional || this.reverse) {
+      throw new ConfigError(`[${where}] a bidirectional or reverse LSTM cannot stream: its reverse direction needs the whole sequence. Use forward() instead.`);
+    }
+    if (x.rank !== 2 || x.shape[1] !== this.inputSize) {
+      throw new ShapeError(
+        `[${where}] x must have shape (B, ${this.inputSize}) because inputSize=${this.inputSize}; received ${formatShape(x.shape)}.`,
+      );
+    }
+    const B = x.shape[0];
+    const L = this.numLayers;
+    const H = this.hiddenSize;
+    const P = this.outSize;
+    const st = state ?? this.initialState(B);
+    checkShape(st.h, [L, B, P], 'state.h', where);
+    checkShape(st.c, [L, B, H], 'state.c', where);
+    if (this.checkFinite) assertFinite(x.data, 'x', where);
+    let sw = this.stepWs;
+    if (sw === null || sw.B !== B) {
+      sw = { B, caches: [], y: [], hN: [], cN: [], x: allocArr(B * this.inputSize, this.dtype) };
+      for (let l = 0; l < L; l++) {
+        sw.caches.push(this.kernels.allocLstmCache(this.dims(1, B, this.cells[l][0].inSize), P !== H, Number.isFinite(this.spec.clip), this.dtype));
+        sw.y.push(allocArr(B * P, this.dtype));
+        sw.hN.push(allocArr(B * P, this.dtype));
+        sw.cN.push(allocArr(B * H, this.dtype));
+      }
+      this.stepWs = sw;
+    }
+    const hOut = allocArr(L * B * P, this.dtype);
+    const cOut = allocArr(L * B * H, this.dtype);
+    sw.x.set(x.data);
+    let input: Arr = sw.x;
+    for (let l = 0; l < L; l++) {
+      const cell = this.cells[l][0];
+      this.kernels.lstmForward(
+        sw.y[l], sw.hN[l], sw.cN[l], sw.caches[l], input,
+        st.h.data.subarray(l * B * P, (l + 1) * B * P), st.c.data.subarray(l * B * H, (l + 1) * B * H),
+        cell.w, this.runSpec(1, B, cell.inSize, null, false),
+      );
+      hOut.set(sw.hN[l], l * B * P);
+      cOut.set(sw.cN[l], l * B * H);
+      input = sw.y[l];
+    }
+    return {
+      output: new Tensor(input.slice(), [B, P]),
+      state: { h: new Tensor(hOut, [L, B, P]), c: new Tensor(cOut, [L, B, H]) },
+    };
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private dims(T: number, B: number, D: number): LstmDims {
+    return { T, B, D, H: this.hiddenSize, P: this.outSize };
+  }
+
+  private runSpec(T: number, B: number, D: number, lengths: Int32Array | null, reverse: boolean): LstmRun {
+    return { dims: this.dims(T, B, D), spec: this.spec, lengths, reverse };
+  }
+
+  private workspace(T: number, B: number): Workspace {
+    if (this.ws !== null && this.ws.T === T && this.ws.B === B) return this.ws;
+    const Dn = this.numDirections;
+    const H = this.hiddenSize;
+    const P = this.outSize;
+    const F = Dn * P;
+    const clipped = Number.isFinite(this.spec.clip);
+    const ws: Workspace = { T, B, inputs: [], runs: [], outputs: [], masks: [], lengths: null, training: false };
+    for (let l = 0; l < this.numLayers; l++) {
+      const inSize = this.cells[l][0].inSize;
+      ws.inputs.push(allocArr(T * B * inSize, this.dtype));
+      ws.outputs.push(allocArr(T * B * F, this.dtype));
+      ws.masks.push(l < this.numLayers - 1 && this.dropout > 0 ? allocArr(T * B * F, this.dtype) : null);
+      const runs: DirRun[] = [];
+      for (let d = 0; d < Dn; d++) {
+        runs.push({
+          cache: this.kernels.allocLstmCache(this.dims(T, B, inSize), P !== H, clipped, this.dtype),
+          work: null,
+          y: allocArr(T * B * P, this.dtype),
+          hN: allocArr(B * P, this.dtype),
+          cN: allocArr(B * H, this.dtype),
+        });
+      }
+      ws.runs.push(runs);
+    }
+    this.ws = ws;
+    return ws;
+  }
+
+  private collectGates(ws: Workspace): LstmGates[] {
+    const { T, B } = ws;
+    const H = this.hiddenSize;
+    const out: LstmGates[] = [];
+    const shape = this.batchFirst ? [B, T, H] : [T, B, H];
+    for (let l = 0; l < this.numLayers; l++) {
+      for (let d = 0; d < this.numDirections; d++) {
+        const { gates, c } = ws.runs[l][d].cache;
+        const pick = (src: Arr, stride: number, offset: number): Tensor => {
+          const dst = allocArr(B * T * H, this.dtype);
+          for (let t = 0; t < T; t++) {
+            for (let b = 0; b < B; b++) {
+              const len = ws.lengths === null ? T : ws.lengths[b];
+              if (t >= len) continue;
+              const s = (t * B + b) * stride + offset;
+              const o = this.batchFirst ? (b * T + t) * H : (t * B + b) * H;
+              for (let j = 0; j < H; j++) dst[o + j] = src[s + j];
+            }
+          }
+          return new Tensor(dst, shape);
+        };
+        out.push({
+          layer: l,
+          direction: d === 0 ? 'forward' : 'reverse',
+          i: pick(gates, 4 * H, 0),
+          f: pick(gates, 4 * H, H),
+          g: pick(gates, 4 * H, 2 * H),
+          o: pick(gates, 4 * H, 3 * H),
+          c: pick(c, H, 0),
+        });
+      }
+    }
+    return out;
+  }
+
+  private checkInput(x: Tensor, where: string): { T: number; B: number } {
+    const I = this.inputSize;
+    const layout = this.batchFirst ? '(B, T, ' : '(T, B, ';
+    if (!(x instanceof Tensor)) throw new ShapeError(`[${where}] x must be a Tensor of shape ${layout}${I}); received ${typeof x}.`);
+    if (x.rank !== 3 || x.shape[2] !== I) {
+      const hint =
+        x.rank === 2
+          ? ` Hint: add a batch dimension, e.g. x.reshape([1, ${x.shape.join(', ')}]), or use step() for a single time step.`
+          : x.rank === 3 && this.batchFirst && x.shape[1] === I
+            ? ' Hint: this looks like (B, I, T); transpose it to (B, T, I).'
+            : x.rank === 3 && this.batchFirst
+              ? ' Hint: for (T, B, I) input, construct the layer with batchFirst: false.'
+              : '';
+      throw new ShapeError(`[${where}] x must have shape ${layout}${I}) because inputSize=${I}; received ${formatShape(x.shape)}.${hint}`);
+    }
+    if (x.dtype !== this.dtype) throw new ShapeError(`[${where}] x must have dtype ${this.dtype} like the layer; received ${x.dtype}.`);
+    const B = this.batchFirst ? x.shape[0] : x.shape[1];
+    const T = this.batchFirst ? x.shape[1] : x.shape[0];
+    if (B < 1 || T < 1) throw new ShapeError(`[${where}] x must have at least one batch row and one time step; received ${formatShape(x.shape)}.`);
+    if (this.checkFinite) assertFinite(x.data, 'x', where, x.shape);
+    return { T, B };
+  }
+
+  private checkLengths(lengths: ArrayLike<number> | undefined, B: number, T: number, where: string): Int32Array | null {
+    if (lengths === undefined) return null;
+    if (lengths.length !== B) {
+      throw new ShapeError(`[${where}] lengths must have one entry per batch row (B=${B}); received ${lengths.length} entries.`);
+    }
+    const out = new Int32Array(B);
+    for (let b = 0; b < B; b++) {
+      const v = lengths[b];
+      if (!Number.isInteger(v) || v < 1 || v > T) {
+        throw new ShapeError(
+          `[${where}] lengths[${b}] must be an integer in [1, T] = [1, ${T}]; received ${v}. Hint: sequences are right-padded to T steps; a length counts the valid ones.`,
+        );
+      }
+      out[b] = v;
+    }
+    return out;
+  }
+
+  private checkState(t: Tensor | undefined, shape: number[], name: string, where: string): Arr | null {
+    if (t === undefined) return null;
+    checkShape(t, shape, name, where);
+    if (t.dtype !== this.dtype) throw new ShapeError(`[${where}] ${name} must have dtype ${this.dtype}; received ${t.dtype}.`);
+    if (this.checkFinite) assertFinite(t.data, name, where, t.shape);
+    return t.data;
+  }
+}
+
+// ---------------------------------------------------------------- helpers
+
+function checkPositiveInt(name: string, v: number): void {
+  if (!Number.isInteger(v) || v < 1) throw new ConfigError(`[LSTM] ${name} must be a positive integer; received ${v}.`);
+}
+
+function checkShape(t: Tensor, shape: readonly number[], name: string, where: string): void {
+  const same = t.shape.length === shape.length && t.shape.every((d, k) => d === shape[k]);
+  if (!same) {
+    const key = name.startsWith('dc') || name.startsWith('c') || name === 'state.c' ? '(L·Dn, B, H)' : '(L·Dn, B, P)';
+    const hint = name === 'dOutput' || name === 'dy' ? '' : ` Hint: ${name} is ${key} — layers × directions, batch, size.`;
+    throw new ShapeError(`[${where}] ${name} must have shape ${formatShape(shape)}; received ${formatShape(t.shape)}.${hint}`);
+  }
+}
+
+function assertFinite(a: Arr, name: string, where: string, shape?: readonly number[]): void {
+  for (let n = 0; n < a.length; n++) {
+    if (!Number.isFinite(a[n])) {
+      const at = shape === undefined ? `flat index ${n}` : `index [${unravel(n, shape).join(', ')}]`;
+      throw new NonFiniteError(`[${where}] ${name} must be finite; received ${a[n]} at ${at}. Hint: clean or impute the data first.`);
+    }
+  }
+}
+
+function unravel(n: number, shape: readonly number[]): number[] {
+  const idx = new Array<number>(shape.length);
+  for (let k = shape.length - 1; k >= 0; k--) {
+    idx[k] = n % shape[k];
+    n = Math.floor(n / shape[k]);
+  }
+  return idx;
+}
+
+/** dst (T, B, F) ← src (B, T, F) when batchFirst, else a plain copy. */
+function toTimeMajor(dst: Arr, src: Arr, T: number, B: number, F: number, batchFirst: boolean): void {
+  if (!batchFirst) {
+    dst.set(src);
+    return;
+  }
+  for (let b = 0; b < B; b++) {
+    for (let t = 0; t < T; t++) dst.set(src.subarray((b * T + t) * F, (b * T + t + 1) * F), (t * B + b) * F);
+  }
+}
+
+/** dst (B, T, F) ← src (T, B, F) when batchFirst, else a plain copy. */
+function fromTimeMajor(dst: Arr, src: Arr, T: number, B: number, F: number, batchFirst: boolean): void {
+  if (!batchFirst) {
+    dst.set(src);
+    return;
+  }
+  for (let t = 0; t < T; t++) {
+    for (let b = 0; b < B; b++) dst.set(src.subarray((t * B + b) * F, (t * B + b + 1) * F), (b * T + t) * F);
+  }
+}
+
+/** out (N, Dn·P)[:, d·P:(d+1)·P] ← y (N, P) */
+function interleave(out: Arr, y: Arr, N: number, P: number, d: number, Dn: number): void {
+  if (Dn === 1) {
+    out.set(y);
+    return;
+  }
+  for (let n = 0; n < N; n++) out.set(y.subarray(n * P, (n + 1) * P), (n * Dn + d) * P);
+}
+
+/** y (N, P) ← src (N, Dn·P)[:, d·P:(d+1)·P] */
+function deinterleave(y: Arr, src: Arr, N: number, P: number, d: number, Dn: number): void {
+  if (Dn === 1) {
+    y.set(src);
+    return;
+  }
+  for (let n = 0; n < N; n++) y.set(src.subarray((n * Dn + d) * P, (n * Dn + d + 1) * P), n * P);
+}
+
+/** Fill a (rows, cols) matrix with orthonormal columns (rows ≥ cols) or rows (rows < cols): Gram–Schmidt on normals. */
+function orthogonalInit(a: Arr, rows: number, cols: number, rng: Rng): void {
+  const tall = rows >= cols;
+  const n = tall ? rows : cols; // vector length
+  const m = tall ? cols : rows; // number of vectors
+  const v = new Float64Array(m * n);
+  for (let k = 0; k < v.length; k++) v[k] = rng.normal();
+  for (let p = 0; p < m; p++) {
+    for (let q = 0; q < p; q++) {
+      let dot = 0;
+      for (let k = 0; k < n; k++) dot += v[p * n + k] * v[q * n + k];
+      for (let k = 0; k < n; k++) v[p * n + k] -= dot * v[q * n + k];
+    }
+    let norm = 0;
+    for (let k = 0; k < n; k++) norm += v[p * n + k] * v[p * n + k];
+    norm = Math.sqrt(norm) || 1;
+    for (let k = 0; k < n; k++) v[p * n + k] /= norm;
+  }
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) a[r * cols + c] = tall ? v[c * n + r] : v[r * n + c];
+  }
+}
