@@ -1,0 +1,30 @@
+// longshort: the browser-safe core. Node-only pieces (files, threads, the CLI) are in src/node.ts,
+// which re-exports all of this.
+export { Tensor, tensor, zeros, sizeOf, formatShape, type Arr, type DType } from './tensor.js';
+export * from './errors.js';
+export { Rng, type RngState } from './util/rng.js';
+export { getKernels, registerKernels, refKernels, type Kernels, type KernelName } from './kernels/index.js';
+export type { ActivationName } from './kernels/activations.js';
+export type { LstmCellSpec } from './kernels/types.js';
+export { LSTM, type LSTMOptions, type LstmForwardOptions, type LstmForwardResult, type LstmGates, type LstmState, type LstmVariant } from './nn/lstm.js';
+export { Dense, type DenseOptions } from './nn/dense.js';
+export { Embedding, type EmbeddingOptions } from './nn/embedding.js';
+export { Dropout, type DropoutOptions } from './nn/dropout.js';
+export { LayerNorm, type LayerNormOptions } from './nn/layernorm.js';
+export { Activation, type ActivationOptions } from './nn/activations.js';
+export { Sequential, type SequentialOptions } from './nn/sequential.js';
+export type { Layer, Param, CallContext } from './nn/layer.js';
+export { mseLoss, maeLoss, huberLoss } from './losses/regression.js';
+export { softmaxCrossEntropy } from './losses/crossEntropy.js';
+export { bceWithLogits } from './losses/bce.js';
+export type { LossResult, Reduction } from './losses/common.js';
+export { Optimizer } from './optim/optimizer.js';
+export { SGD } from './optim/sgd.js';
+export { Adam, AdamW } from './optim/adam.js';
+export { RMSprop } from './optim/rmsprop.js';
+export { clipGradNorm, clipGradValue } from './optim/clip.js';
+export { fit, evaluate, predict, type FitOptions, type History, type EpochLog, type TrainingState } from './train/fit.js';
+export { modelToBytes, modelFromBytes } from './io/model.js';
+export * from './io/index.js';
+export * from './ctc/index.js';
+export { lstmFromOnnx, lstmToOnnx } from './interop/onnx-lstm.js';

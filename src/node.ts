@@ -1,0 +1,10 @@
+// longshort for Node.js: everything in the browser-safe core plus files (atomic model saves,
+// checked loads). Importing this module also lets model.save(path) write files.
+import { setFileSaver } from './nn/sequential.js';
+import { saveModel } from './io/model-node.js';
+
+export * from './index.js';
+export { saveModel, loadModel, loadModelFile } from './io/model-node.js';
+export { writeFileAtomic, writeFileAtomicSync, readFileChecked, readFileCheckedSync, saveSafetensors, loadSafetensors } from './io/node.js';
+
+setFileSaver(saveModel);

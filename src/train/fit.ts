@@ -1,0 +1,394 @@
+// The training loop: mini-batches, the optimizer step with gradient clipping, validation,
+// early stopping, learning-rate schedules, callbacks, a divergence guard, and a training state
+// that checkpoints save so that a resumed run reproduces the uninterrupted one bit for bit.
+// Browser-safe: files and signals are the Node edge's business (src/train/node.ts, src/cli).
+
+import { Tensor, formatShape } from '../tensor.js';
+import { ConfigError, DivergenceError, ShapeError } from '../errors.js';
+import { Rng, type RngState } from '../util/rng.js';
+import type { Param } from '../nn/layer.js';
+import type { Sequential } from '../nn/sequential.js';
+import { clipGradNorm, clipGradValue } from '../optim/clip.js';
+import { createOptimizer, type Optimizer, type OptimizerSpec } from './optimizer.js';
+import { gatherInts, gatherRows, sliceRows, concatRows } from './batch.js';
+import { resolveLoss, type LossFn, type LossName, type LossOptions } from './losses.js';
+
+export interface EpochLog {
+  epoch: number;
+  loss: number;
+  valLoss?: number;
+  accuracy?: number;
+  valAccuracy?: number;
+  lr: number;
+  seconds: number;
+  /** Batches skipped by the divergence guard (onNonFinite: 'skip'). */
+  skipped: number;
+}
+
+export interface BatchLog {
+  epoch: number;
+  batch: number;
+  batches: number;
+  loss: number;
+  gradNorm: number;
+}
+
+/** What a checkpoint must hold besides the weights to resume exactly. */
+export interface TrainingState {
+  /** Epochs completed. */
+  epoch: number;
+  optimizer: unknown;
+  scheduler: unknown;
+  shuffleRng: RngState;
+  modelRng: RngState;
+  history: EpochLog[];
+  bestMetric: number | null;
+  bestEpoch: number | null;
+  badEpochs: number;
+}
+
+export interface Scheduler {
+  /** Called once per epoch with the monitored metric (validation loss when there is one, else training loss). */
+  step(metric?: number): void;
+  state(): unknown;
+  loadState(s: unknown): void;
+}
+
+export interface FitControl {
+  /** Ask the loop to stop after the current batch (Ctrl-C handlers call this). */
+  stop(): void;
+  /** The current training state (checkpoint it together with the model's weights). */
+  state(): TrainingState;
+}
+
+export interface FitCallbacks {
+  onBatchEnd?(log: BatchLog, ctl: FitControl): void | Promise<void>;
+  onEpochEnd?(log: EpochLog, ctl: FitControl): void | Promise<void>;
+}
+
+export interface Dataset {
+  x: Tensor;
+  y: Tensor;
+  /** Valid steps per row of x (right-padded sequences). */
+  lengths?: ArrayLike<number>;
+}
+
+export interface FitOptions {
+  loss: LossName | LossFn;
+  lossOptions?: LossOptions;
+  /** An optimizer instance, or a spec: { name: 'adam' | 'adamw' | 'sgd' | 'rmsprop', lr, … }. Default Adam, lr 1e-3. */
+  optimizer?: Optimizer | OptimizerSpec;
+  epochs?: number;
+  batchSize?: number;
+  shuffle?: boolean;
+  lengths?: ArrayLike<number>;
+  /** Hold out this fraction of rows (the last ones, as Keras does) for validation. */
+  validationSplit?: number;
+  validationData?: Dataset;
+  callbacks?: FitCallbacks;
+  earlyStopping?: { patience: number; restoreBest?: boolean; minDelta?: number; monitor?: 'valLoss' | 'loss' };
+  /** Clip the global gradient norm to this value before each step. */
+  clipNorm?: number;
+  /** Clip every gradient entry to [−clipValue, clipValue]. */
+  clipValue?: number;
+  /** A learning-rate schedule stepped once per epoch (see src/optim/schedules.ts). */
+  schedule?: Scheduler | ((opt: Optimizer) => Scheduler);
+  /** A NaN or infinite loss or gradient: 'stop' (default, throws DivergenceError) or 'skip' the batch. */
+  onNonFinite?: 'stop' | 'skip';
+  /** Seed of the shuffling (the model's own generator drives dropout). Default 0. */
+  seed?: number;
+  /** Resume from a checkpoint's training state (the model must already hold the checkpoint's weights). */
+  resume?: TrainingState;
+}
+
+export interface History {
+  epochs: EpochLog[];
+  stoppedEarly: boolean;
+  /** Epoch (1-based) whose weights the model holds at the end when restoreBest was used. */
+  bestEpoch: number | null;
+  state: TrainingState;
+}
+
+export async function fit(model: Sequential, x: Tensor, y: Tensor, options: FitOptions): Promise<History> {
+  const o = options;
+  const epochs = o.epochs ?? 10;
+  const batchSize = o.batchSize ?? 32;
+  if (!Number.isInteger(epochs) || epochs < 0) throw new ConfigError(`[fit] epochs must be a non-negative integer; received ${epochs}.`);
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new ConfigError(`[fit] batchSize must be a positive integer; received ${batchSize}.`);
+  checkRows(x, y, o.lengths, 'fit');
+  const loss = resolveLoss(o.loss, o.lossOptions);
+  const params = model.params();
+  const optimizer = isOptimizer(o.optimizer) ? o.optimizer : createOptimizer(params, o.optimizer ?? { name: 'adam', lr: 1e-3 });
+  const scheduler = o.schedule === undefined ? null : typeof o.schedule === 'function' ? o.schedule(optimizer) : o.schedule;
+  const onNonFinite = o.onNonFinite ?? 'stop';
+
+  // Training / validation split (validationSplit takes the last rows, without shuffling).
+  let train: Dataset = { x, y, lengths: o.lengths };
+  let val: Dataset | null = o.validationData ?? null;
+  if (val !== null) checkRows(val.x, val.y, val.lengths, 'fit validationData');
+  if (o.validationSplit !== undefined) {
+    const f = o.validationSplit;
+    if (!(f > 0 && f < 1)) throw new ConfigError(`[fit] validationSplit must be in (0, 1); received ${f}.`);
+    if (val !== null) throw new ConfigError('[fit] pass validationSplit or validationData, not both.');
+    const N = x.shape[0];
+    const nVal = Math.max(1, Math.round(N * f));
+    if (nVal >= N) throw new ConfigError(`[fit] validationSplit=${f} leaves no training rows out of ${N}.`);
+    const cut = N - nVal;
+    const lens = o.lengths === undefined ? undefined : Int32Array.from(o.lengths);
+    train = { x: sliceRows(x, 0, cut), y: sliceRows(y, 0, cut), lengths: lens?.slice(0, cut) };
+    val = { x: sliceRows(x, cut, N), y: sliceRows(y, cut, N), lengths: lens?.slice(cut) };
+  }
+
+  const shuffleRng = new Rng(o.seed ?? 0);
+  const state: TrainingState = {
+    epoch: 0,
+    optimizer: null,
+    scheduler: null,
+    shuffleRng: shuffleRng.getState(),
+    modelRng: model.rng.getState(),
+    history: [],
+    bestMetric: null,
+    bestEpoch: null,
+    badEpochs: 0,
+  };
+  if (o.resume !== undefined) {
+    const r = o.resume;
+    Object.assign(state, { ...r, history: [...r.history] });
+    shuffleRng.setState(r.shuffleRng);
+    model.rng.setState(r.modelRng);
+    optimizer.loadState(r.optimizer as ReturnType<Optimizer["state"]>);
+    if (scheduler !== null && r.scheduler !== null) scheduler.loadState(r.scheduler);
+  }
+  let best: Float32Array[] | Float64Array[] | null = null;
+  let stopRequested = false;
+  let stoppedEarly = false;
+  const snapshot = (): TrainingState => ({
+    ...state,
+    optimizer: optimizer.state(),
+    scheduler: scheduler === null ? null : scheduler.state(),
+    shuffleRng: shuffleRng.getState(),
+    modelRng: model.rng.getState(),
+    history: [...state.history],
+  });
+  const ctl: FitControl = { stop: () => (stopRequested = true), state: snapshot };
+  const lastGood = params.map((p) => p.value.slice());
+
+  const N = train.x.shape[0];
+  const lens = train.lengths === undefined ? null : Int32Array.from(train.lengths);
+  const batches = Math.ceil(N / batchSize);
+  for (let epoch = state.epoch; epoch < epochs && !stopRequested; epoch++) {
+    const t0 = now();
+    const order = o.shuffle === false ? identity(N) : shuffleRng.permutation(N);
+    let lossSum = 0;
+    let countSum = 0;
+    let correct = 0;
+    let counted = 0;
+    let skipped = 0;
+    for (let b = 0; b < batches && !stopRequested; b++) {
+      const s = b * batchSize;
+      const e = Math.min(N, s + batchSize);
+      const xb = gatherRows(train.x, order, s, e);
+      const yb = gatherRows(train.y, order, s, e);
+      const lb = lens === null ? undefined : gatherInts(lens, order, s, e);
+      model.zeroGrad();
+      const pred = model.call(xb, { training: true, lengths: lb });
+      // a non-finite prediction means a non-finite loss; the losses refuse such input, so check first
+      const r = allFiniteArr(pred.data) ? loss.fn(pred, yb, { lengths: lb, computeGrad: true }) : null;
+      const lossValue = r === null ? NaN : r.loss;
+      let gradNorm = NaN;
+      let finite = Number.isFinite(lossValue);
+      if (finite) {
+        model.callBackward(r!.grad!);
+        gradNorm = globalNorm(params);
+        finite = Number.isFinite(gradNorm);
+      }
+      if (r === null || !finite) {
+        const what = Number.isFinite(lossValue) ? `gradient norm ${gradNorm}` : `loss ${lossValue}`;
+        if (onNonFinite === 'skip') {
+          skipped++;
+          continue;
+        }
+        restore(params, lastGood);
+        throw new DivergenceError(
+          `[fit] training diverged at epoch ${epoch + 1}, batch ${b + 1} of ${batches}: ${what}. ` +
+            `The model keeps the weights from before this batch. Hint: lower the learning rate, set clipNorm (e.g. 1), or check the data for NaN/huge values.`,
+        );
+      }
+      if (o.clipValue !== undefined) clipGradValue(params, o.clipValue);
+      if (o.clipNorm !== undefined) clipGradNorm(params, o.clipNorm);
+      optimizer.step();
+      if (!allFinite(params)) {
+        restore(params, lastGood);
+        if (onNonFinite === 'skip') {
+          skipped++;
+          continue;
+        }
+        throw new DivergenceError(
+          `[fit] the optimizer step at epoch ${epoch + 1}, batch ${b + 1} of ${batches} produced non-finite weights; they were rolled back. Hint: lower the learning rate or set clipNorm.`,
+        );
+      }
+      for (let k = 0; k < params.length; k++) lastGood[k].set(params[k].value);
+      lossSum += r.loss * r.divisor;
+      countSum += r.divisor;
+      if (loss.classification) {
+        const acc = accuracyCounts(pred, yb, lb);
+        correct += acc.correct;
+        counted += acc.total;
+      }
+      if (o.callbacks?.onBatchEnd) await o.callbacks.onBatchEnd({ epoch: epoch + 1, batch: b + 1, batches, loss: r.loss, gradNorm }, ctl);
+    }
+    if (stopRequested && countSum === 0) break;
+    const log: EpochLog = {
+      epoch: epoch + 1,
+      loss: countSum > 0 ? lossSum / countSum : NaN,
+      lr: optimizer.lr,
+      seconds: 0,
+      skipped,
+    };
+    if (loss.classification && counted > 0) log.accuracy = correct / counted;
+    if (val !== null) {
+      const ev = evaluateWith(model, val, loss.fn, loss.classification, batchSize);
+      log.valLoss = ev.loss;
+      if (ev.accuracy !== undefined) log.valAccuracy = ev.accuracy;
+    }
+    log.seconds = (now() - t0) / 1000;
+    state.history.push(log);
+    state.epoch = epoch + 1;
+    const monitored = o.earlyStopping?.monitor === 'loss' || log.valLoss === undefined ? log.loss : log.valLoss;
+    if (scheduler !== null) scheduler.step(monitored);
+    if (o.earlyStopping !== undefined) {
+      const minDelta = o.earlyStopping.minDelta ?? 0;
+      if (state.bestMetric === null || monitored < state.bestMetric - minDelta) {
+        state.bestMetric = monitored;
+        state.bestEpoch = epoch + 1;
+        state.badEpochs = 0;
+        if (o.earlyStopping.restoreBest) best = params.map((p) => p.value.slice()) as Float32Array[];
+      } else {
+        state.badEpochs++;
+      }
+    }
+    if (o.callbacks?.onEpochEnd) await o.callbacks.onEpochEnd(log, ctl);
+    if (o.earlyStopping !== undefined && state.badEpochs >= o.earlyStopping.patience) {
+      stoppedEarly = true;
+      break;
+    }
+  }
+  if (best !== null && o.earlyStopping?.restoreBest) restore(params, best);
+  return { epochs: state.history, stoppedEarly, bestEpoch: state.bestEpoch, state: snapshot() };
+}
+
+export interface EvaluateOptions {
+  loss: LossName | LossFn;
+  lossOptions?: LossOptions;
+  batchSize?: number;
+  lengths?: ArrayLike<number>;
+}
+
+/** Loss (and accuracy for classification) over a dataset, in inference mode. */
+export function evaluate(model: Sequential, x: Tensor, y: Tensor, options: EvaluateOptions): { loss: number; accuracy?: number } {
+  checkRows(x, y, options.lengths, 'evaluate');
+  const loss = resolveLoss(options.loss, options.lossOptions);
+  return evaluateWith(model, { x, y, lengths: options.lengths }, loss.fn, loss.classification, options.batchSize ?? 256);
+}
+
+/** Batched inference. */
+export function predict(model: Sequential, x: Tensor, options: { batchSize?: number; lengths?: ArrayLike<number> } = {}): Tensor {
+  const N = x.shape[0];
+  const bs = options.batchSize ?? 256;
+  const lens = options.lengths === undefined ? null : Int32Array.from(options.lengths);
+  if (lens !== null && lens.length !== N) throw new ShapeError(`[predict] lengths must have one entry per row of x (${N}); received ${lens.length}.`);
+  const outs: Tensor[] = [];
+  for (let s = 0; s < N; s += bs) {
+    const e = Math.min(N, s + bs);
+    outs.push(model.call(sliceRows(x, s, e), { training: false, lengths: lens === null ? undefined : lens.slice(s, e) }));
+  }
+  return concatRows(outs);
+}
+
+function evaluateWith(model: Sequential, data: Dataset, fn: LossFn, classification: boolean, batchSize: number): { loss: number; accuracy?: number } {
+  const N = data.x.shape[0];
+  const lens = data.lengths === undefined ? null : Int32Array.from(data.lengths);
+  let sum = 0;
+  let div = 0;
+  let correct = 0;
+  let total = 0;
+  for (let s = 0; s < N; s += batchSize) {
+    const e = Math.min(N, s + batchSize);
+    const lb = lens === null ? undefined : lens.slice(s, e);
+    const pred = model.call(sliceRows(data.x, s, e), { training: false, lengths: lb });
+    const yb = sliceRows(data.y, s, e);
+    const r = fn(pred, yb, { lengths: lb, computeGrad: false });
+    sum += r.loss * r.divisor;
+    div += r.divisor;
+    if (classification) {
+      const a = accuracyCounts(pred, yb, lb);
+      correct += a.correct;
+      total += a.total;
+    }
+  }
+  const out: { loss: number; accuracy?: number } = { loss: div > 0 ? sum / div : NaN };
+  if (classification) out.accuracy = total > 0 ? correct / total : NaN;
+  return out;
+}
+
+/** Argmax of the last axis against class ids; per-step predictions respect lengths. */
+export function accuracyCounts(pred: Tensor, y: Tensor, lengths?: Int32Array): { correct: number; total: number } {
+  const C = pred.shape[pred.rank - 1];
+  const rows = pred.size / C;
+  const T = pred.rank >= 3 ? pred.shape[1] : 1;
+  let correct = 0;
+  let total = 0;
+  for (let r = 0; r < rows; r++) {
+    if (lengths !== undefined && pred.rank >= 3 && r % T >= lengths[Math.floor(r / T)]) continue;
+    let arg = 0;
+    for (let c = 1; c < C; c++) if (pred.data[r * C + c] > pred.data[r * C + arg]) arg = c;
+    if (arg === y.data[r]) correct++;
+    total++;
+  }
+  return { correct, total };
+}
+
+function checkRows(x: Tensor, y: Tensor, lengths: ArrayLike<number> | undefined, where: string): void {
+  if (!(x instanceof Tensor) || !(y instanceof Tensor)) throw new ShapeError(`[${where}] x and y must be Tensors; received ${typeof x} and ${typeof y}.`);
+  if (x.shape[0] !== y.shape[0]) {
+    throw new ShapeError(`[${where}] x and y must have the same number of rows; received x ${formatShape(x.shape)} and y ${formatShape(y.shape)}.`);
+  }
+  if (x.shape[0] < 1) throw new ShapeError(`[${where}] x must have at least one row; received ${formatShape(x.shape)}.`);
+  if (lengths !== undefined && lengths.length !== x.shape[0]) {
+    throw new ShapeError(`[${where}] lengths must have one entry per row of x (${x.shape[0]}); received ${lengths.length}.`);
+  }
+}
+
+function isOptimizer(o: unknown): o is Optimizer {
+  return typeof o === 'object' && o !== null && typeof (o as Optimizer).step === 'function';
+}
+
+function globalNorm(params: readonly Param[]): number {
+  let s = 0;
+  for (const p of params) for (let n = 0; n < p.grad.length; n++) s += p.grad[n] * p.grad[n];
+  return Math.sqrt(s);
+}
+
+function allFiniteArr(a: ArrayLike<number>): boolean {
+  for (let n = 0; n < a.length; n++) if (!Number.isFinite(a[n])) return false;
+  return true;
+}
+
+function allFinite(params: readonly Param[]): boolean {
+  for (const p of params) for (let n = 0; n < p.value.length; n++) if (!Number.isFinite(p.value[n])) return false;
+  return true;
+}
+
+function restore(params: readonly Param[], copies: ArrayLike<number>[]): void {
+  for (let k = 0; k < params.length; k++) params[k].value.set(copies[k]);
+}
+
+function identity(n: number): Int32Array {
+  const a = new Int32Array(n);
+  for (let k = 0; k < n; k++) a[k] = k;
+  return a;
+}
+
+function now(): number {
+  return typeof performance !== 'undefined' ? performance.now() : Date.now();
+}
