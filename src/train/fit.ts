@@ -91,8 +91,10 @@ export interface FitOptions {
   clipNorm?: number;
   /** Clip every gradient entry to [−clipValue, clipValue]. */
   clipValue?: number;
-  /** A learning-rate schedule stepped once per epoch (see src/optim/schedules.ts). */
+  /** A learning-rate schedule (see src/optim/schedules.ts), stepped once per epoch (default) or per batch. */
   schedule?: Scheduler | ((opt: Optimizer) => Scheduler);
+  /** When the schedule steps: after every 'epoch' (with the monitored metric) or every optimizer step ('batch'). */
+  scheduleEvery?: 'epoch' | 'batch';
   /** A NaN or infinite loss or gradient: 'stop' (default, throws DivergenceError) or 'skip' the batch. */
   onNonFinite?: 'stop' | 'skip';
   /** Seed of the shuffling (the model's own generator drives dropout). Default 0. */
@@ -217,6 +219,7 @@ export async function fit(model: Sequential, x: Tensor, y: Tensor, options: FitO
       if (o.clipValue !== undefined) clipGradValue(params, o.clipValue);
       if (o.clipNorm !== undefined) clipGradNorm(params, o.clipNorm);
       optimizer.step();
+      if (scheduler !== null && o.scheduleEvery === 'batch') scheduler.step();
       if (!allFinite(params)) {
         restore(params, lastGood);
         if (onNonFinite === 'skip') {
@@ -255,7 +258,7 @@ export async function fit(model: Sequential, x: Tensor, y: Tensor, options: FitO
     state.history.push(log);
     state.epoch = epoch + 1;
     const monitored = o.earlyStopping?.monitor === 'loss' || log.valLoss === undefined ? log.loss : log.valLoss;
-    if (scheduler !== null) scheduler.step(monitored);
+    if (scheduler !== null && o.scheduleEvery !== 'batch') scheduler.step(monitored);
     if (o.earlyStopping !== undefined) {
       const minDelta = o.earlyStopping.minDelta ?? 0;
       if (state.bestMetric === null || monitored < state.bestMetric - minDelta) {
