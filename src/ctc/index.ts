@@ -1,0 +1,9 @@
+// Everything CTC in one module: the loss (src/losses/ctc.ts), the decoders and the error-rate
+// metrics. The package entry re-exports this file.
+
+export { ctcLoss } from '../losses/ctc.js';
+export type { CtcLossOptions, CtcLossResult, CtcReduction, Labels } from '../losses/ctc.js';
+export { greedyDecode, beamSearchDecode } from './decode.js';
+export type { DecodeResult, GreedyDecodeOptions, BeamSearchOptions, BeamSearchResult } from './decode.js';
+export { editDistance, labelErrorRate, sequenceErrorRate, wordErrorRate } from './metrics.js';
+export type { Sequence } from './metrics.js';

@@ -1,0 +1,221 @@
+// Grapheme-to-phoneme (G2P) data from the CMU Pronouncing Dictionary, shaped for a CTC model:
+// letters in, ARPAbet phonemes (stress removed) out. Pure functions over the word → pronunciation
+// table, so this file runs in browsers too; reading the dictionary from node_modules is in
+// src/data/cmudict-node.ts.
+//
+//   - Alternate pronunciations ("TOMATO", "TOMATO(1)") are grouped under one word: a model's
+//     output counts as correct when it equals ANY of them.
+//   - Inputs are each letter repeated `repeat` times (default 2). CTC needs at least one frame
+//     per phoneme (plus one between equal neighbours); some words have more phonemes than letters
+//     ("X" = EH K S), and doubling the frames makes nearly all of them reachable.
+//   - The train/validation/test split is a fixed function of the word (FNV-1a hash mod 100:
+//     < 90 train, 90–94 validation, 95–99 test), so it never changes with the dictionary order,
+//     the seed or the subset used, and all pronunciations of a word land in the same split.
+// Left out: batching/padding (the trainer's job), lexical stress prediction, words with digits
+// or punctuation other than the apostrophe (dropped by the default wordPattern).
+
+import { ConfigError } from '../errors.js';
+import { editDistance } from '../ctc/metrics.js';
+
+export interface CmuEntry {
+  /** Upper-case spelling, without the "(1)" variant suffix. */
+  word: string;
+  /** Distinct pronunciations after stress removal, in dictionary order (first = primary). */
+  prons: string[][];
+}
+
+export interface ParseOptions {
+  /** Keep only words (variant suffix removed) matching this. Default /^[A-Z']+$/. */
+  wordPattern?: RegExp;
+}
+
+/** 'AH0' → 'AH', 'EY1' → 'EY'; consonants are unchanged. */
+export function stripStress(phoneme: string): string {
+  return phoneme.replace(/[012]$/, '');
+}
+
+/**
+ * Groups a CMUdict table ({ "READ": "R EH1 D", "READ(1)": "R IY1 D", … }) by word, strips stress
+ * and drops pronunciations that become duplicates without it. Sorted by word.
+ */
+export function parseCmudict(dict: Readonly<Record<string, string>>, options: ParseOptions = {}): CmuEntry[] {
+  const { wordPattern = /^[A-Z']+$/ } = options;
+  const byWord = new Map<string, { prons: string[][]; seen: Set<string> }>();
+  for (const key of Object.keys(dict)) {
+    const word = key.replace(/\(\d+\)$/, '');
+    if (!wordPattern.test(word)) continue;
+    const pron = dict[key].trim().split(/\s+/).filter((p) => p !== '').map(stripStress);
+    if (pron.length === 0) continue;
+    let e = byWord.get(word);
+    if (!e) byWord.set(word, (e = { prons: [], seen: new Set() }));
+    const k = pron.join(' ');
+    if (!e.seen.has(k)) {
+      e.seen.add(k);
+      e.prons.push(pron);
+    }
+  }
+  // Object.keys keeps the file order, where "READ" precedes "READ(1)", so prons[0] is the primary
+  return [...byWord.keys()].sort().map((word) => ({ word, prons: byWord.get(word)!.prons }));
+}
+
+/** 32-bit FNV-1a over the UTF-8 bytes of s (offset basis 2166136261, prime 16777619). */
+export function fnv1a32(s: string): number {
+  let h = 0x811c9dc5;
+  for (const byte of new TextEncoder().encode(s)) {
+    h ^= byte;
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h >>> 0;
+}
+
+export type Split = 'train' | 'validation' | 'test';
+
+/** Fixed split of a word: FNV-1a(word) mod 100 → [0, 90) train, [90, 95) validation, [95, 100) test. */
+export function splitOf(word: string): Split {
+  const bucket = fnv1a32(word) % 100;
+  return bucket < 90 ? 'train' : bucket < 95 ? 'validation' : 'test';
+}
+
+/** A token ↔ id table. `offset` ids at the bottom are reserved (0 = CTC blank or padding). */
+export class TokenVocab {
+  readonly tokens: readonly string[];
+  private readonly ids: Map<string, number>;
+
+  constructor(tokens: readonly string[], readonly offset: number, readonly reservedName: string) {
+    this.tokens = Object.freeze([...tokens]);
+    this.ids = new Map(tokens.map((t, i) => [t, i + offset]));
+    if (this.ids.size !== tokens.length) throw new ConfigError(`[TokenVocab] tokens must be distinct; received ${tokens.length} with duplicates.`);
+  }
+
+  /** Number of ids including the reserved ones (the C of a classifier over this vocabulary). */
+  get size(): number {
+    return this.tokens.length + this.offset;
+  }
+
+  id(token: string): number {
+    const id = this.ids.get(token);
+    if (id === undefined) {
+      throw new ConfigError(`[TokenVocab] unknown token ${JSON.stringify(token)}; known: ${this.tokens.join(' ')}.`);
+    }
+    return id;
+  }
+
+  token(id: number): string {
+    const t = this.tokens[id - this.offset];
+    if (t === undefined) {
+      throw new ConfigError(`[TokenVocab] id must be in [${this.offset}, ${this.size}) (ids below ${this.offset} are the ${this.reservedName}); received ${id}.`);
+    }
+    return t;
+  }
+
+  encode(tokens: Iterable<string>): Int32Array {
+    return Int32Array.from(tokens, (t) => this.id(t));
+  }
+
+  decode(ids: ArrayLike<number>): string[] {
+    return Array.from(ids, (i) => this.token(i));
+  }
+}
+
+/** Letters: ids from 1 (0 = padding). Phonemes: ids from 1 (0 = CTC blank). Both sorted. */
+export function buildVocabs(entries: readonly CmuEntry[]): { letters: TokenVocab; phonemes: TokenVocab } {
+  const letters = new Set<string>();
+  const phonemes = new Set<string>();
+  for (const e of entries) {
+    for (const ch of e.word) letters.add(ch);
+    for (const p of e.prons) for (const ph of p) phonemes.add(ph);
+  }
+  return {
+    letters: new TokenVocab([...letters].sort(), 1, 'padding id'),
+    phonemes: new TokenVocab([...phonemes].sort(), 1, 'CTC blank'),
+  };
+}
+
+/** Letter ids of a word, each repeated `repeat` times: "AB" → [A, A, B, B]. */
+export function encodeWord(word: string, letters: TokenVocab, repeat = 2): Int32Array {
+  if (!Number.isInteger(repeat) || repeat < 1) throw new ConfigError(`[encodeWord] repeat must be an integer >= 1; received ${repeat}.`);
+  const chars = [...word];
+  const out = new Int32Array(chars.length * repeat);
+  for (let i = 0; i < chars.length; i++) out.fill(letters.id(chars[i]), i * repeat, (i + 1) * repeat);
+  return out;
+}
+
+/** Frames CTC needs for a label sequence: one per label plus one between equal neighbours. */
+export function ctcMinFrames(labels: ArrayLike<number>): number {
+  let n = labels.length;
+  for (let i = 1; i < labels.length; i++) if (labels[i] === labels[i - 1]) n++;
+  return n;
+}
+
+export interface G2PExample {
+  word: string;
+  /** Letter ids, each letter repeated (length = letters × repeat). */
+  input: Int32Array;
+  /** Phoneme ids of every accepted pronunciation (train: only those CTC can reach in input.length frames). */
+  targets: Int32Array[];
+}
+
+export interface G2PData {
+  letters: TokenVocab;
+  phonemes: TokenVocab;
+  train: G2PExample[];
+  validation: G2PExample[];
+  test: G2PExample[];
+  /** Training words dropped because no pronunciation fits in the input frames (validation/test keep theirs: they count as errors). */
+  droppedTrainWords: string[];
+}
+
+/** Vocabularies, encoding and the fixed split in one step. */
+export function buildG2PData(entries: readonly CmuEntry[], options: { repeat?: number } = {}): G2PData {
+  const { repeat = 2 } = options;
+  const { letters, phonemes } = buildVocabs(entries);
+  const data: G2PData = { letters, phonemes, train: [], validation: [], test: [], droppedTrainWords: [] };
+  for (const e of entries) {
+    const input = encodeWord(e.word, letters, repeat);
+    let targets = e.prons.map((p) => phonemes.encode(p));
+    const split = splitOf(e.word);
+    if (split === 'train') {
+      targets = targets.filter((t) => ctcMinFrames(t) <= input.length);
+      if (targets.length === 0) {
+        data.droppedTrainWords.push(e.word);
+        continue;
+      }
+    }
+    data[split].push({ word: e.word, input, targets });
+  }
+  return data;
+}
+
+/** True when the hypothesis equals any accepted pronunciation. */
+export function isCorrect(hyp: ArrayLike<number>, example: G2PExample): boolean {
+  return example.targets.some((t) => t.length === hyp.length && t.every((v, i) => v === hyp[i]));
+}
+
+/**
+ * G2P scores over a list of examples: `wordErrorRate` = fraction of words whose hypothesis matches
+ * no accepted pronunciation; `phonemeErrorRate` = total edits to the CLOSEST accepted pronunciation
+ * / total length of those closest pronunciations.
+ */
+export function g2pErrorRates(hyps: readonly ArrayLike<number>[], examples: readonly G2PExample[]): { phonemeErrorRate: number; wordErrorRate: number } {
+  if (hyps.length !== examples.length || examples.length === 0) {
+    throw new ConfigError(`[g2pErrorRates] need one hypothesis per example and at least one example; received ${hyps.length} hyps and ${examples.length} examples.`);
+  }
+  let edits = 0;
+  let refLen = 0;
+  let wrong = 0;
+  for (let i = 0; i < examples.length; i++) {
+    let best = Infinity;
+    let bestLen = 0;
+    for (const t of examples[i].targets) {
+      const d = editDistance(hyps[i], t);
+      if (d < best || (d === best && t.length > bestLen)) {
+        best = d;
+        bestLen = t.length;
+      }
+    }
+    edits += best;
+    refLen += bestLen;
+    if (best !== 0) wrong++;
+  }
+  return { phonemeErrorRate: edits / refLen, wordErrorRate: wrong / examples.length };
+}

@@ -1,0 +1,116 @@
+// Pointwise regression losses — mean squared error, mean absolute error, Huber — each returning
+// the loss and dLoss/dpredictions in one call. Semantics follow PyTorch's MSELoss, L1Loss and
+// HuberLoss (reduction 'mean' by default), plus a mask so padded steps of a (B, T, …) batch count
+// for nothing and 'mean' divides by the number of counted elements only.
+// Left out: SmoothL1Loss (Huber divided by delta), per-element weights, target broadcasting.
+//
+// shapes: pred, target (…) any equal shapes; mask a leading part of them, e.g. (B) or (B, T).
+// Arithmetic is float64; the gradient is written in the predictions' dtype.
+
+import { Tensor, allocArr } from '../tensor.js';
+import { ConfigError } from '../errors.js';
+import {
+  type BaseLossOptions,
+  type LossResult,
+  checkReduction,
+  checkSameShape,
+  checkTensor,
+  resolveMask,
+  throwIfNonFiniteInput,
+} from './common.js';
+
+export type RegressionLossOptions = BaseLossOptions;
+
+export interface HuberLossOptions extends BaseLossOptions {
+  /** Where the loss turns from quadratic to linear, > 0. Default 1 (PyTorch). */
+  delta?: number;
+}
+
+const enum Kind {
+  Mse,
+  Mae,
+  Huber,
+}
+
+/** Mean squared error: l = (p − y)²,  dl/dp = 2(p − y). */
+export function mseLoss(pred: Tensor, target: Tensor, options: RegressionLossOptions = {}): LossResult {
+  return pointwise('[mseLoss]', Kind.Mse, 0, pred, target, options);
+}
+
+/** Mean absolute error (L1): l = |p − y|,  dl/dp = sign(p − y), with the subgradient 0 at p = y. */
+export function maeLoss(pred: Tensor, target: Tensor, options: RegressionLossOptions = {}): LossResult {
+  return pointwise('[maeLoss]', Kind.Mae, 0, pred, target, options);
+}
+
+/**
+ * Huber loss (PyTorch HuberLoss): with d = p − y,
+ *   l = ½d²             if |d| < δ
+ *   l = δ(|d| − ½δ)     otherwise;     dl/dp = clamp(d, −δ, δ).
+ */
+export function huberLoss(pred: Tensor, target: Tensor, options: HuberLossOptions = {}): LossResult {
+  const delta = options.delta ?? 1;
+  if (!(typeof delta === 'number' && delta > 0 && Number.isFinite(delta))) {
+    throw new ConfigError(`[huberLoss] delta must be a finite number > 0; received ${delta}.`);
+  }
+  return pointwise('[huberLoss]', Kind.Huber, delta, pred, target, options);
+}
+
+function pointwise(where: string, kind: Kind, delta: number, pred: Tensor, target: Tensor, options: BaseLossOptions): LossResult {
+  checkTensor(where, 'pred', pred);
+  checkTensor(where, 'target', target);
+  checkSameShape(where, 'pred', pred, 'target', target);
+  const reduction = checkReduction(where, options.reduction ?? 'mean');
+  const computeGrad = options.computeGrad ?? true;
+  const m = resolveMask(where, pred.shape, options.mask, options.lengths);
+  const { rowMask, outer, inner } = m;
+
+  const p = pred.data;
+  const y = target.data;
+  let count = 0;
+  if (rowMask === null) count = p.length;
+  else for (let o = 0; o < outer; o++) count += rowMask[o] * inner;
+  // An all-padding batch gives loss 0 and gradient 0 (PyTorch's mean over nothing is NaN, which
+  // would poison a training run for a batch that simply carries no signal).
+  const scale = reduction === 'mean' ? (count > 0 ? 1 / count : 0) : 1;
+
+  const grad = computeGrad ? new Tensor(allocArr(p.length, pred.dtype), pred.shape) : null;
+  const g = grad === null ? null : grad.data;
+  const losses = reduction === 'none' ? new Tensor(allocArr(p.length, pred.dtype), pred.shape) : null;
+  const l = losses === null ? null : losses.data;
+
+  let sum = 0;
+  for (let o = 0; o < outer; o++) {
+    if (rowMask !== null && rowMask[o] === 0) continue; // padded: loss and gradient stay 0
+    const end = (o + 1) * inner;
+    for (let i = o * inner; i < end; i++) {
+      const d = p[i] - y[i];
+      let li: number;
+      let gi: number;
+      if (kind === Kind.Mse) {
+        li = d * d;
+        gi = 2 * d;
+      } else if (kind === Kind.Mae) {
+        li = Math.abs(d);
+        gi = d > 0 ? 1 : d < 0 ? -1 : 0;
+      } else {
+        const a = Math.abs(d);
+        if (a < delta) {
+          li = 0.5 * d * d;
+          gi = d;
+        } else {
+          li = delta * (a - 0.5 * delta);
+          gi = d > 0 ? delta : -delta;
+        }
+      }
+      sum += li;
+      if (l !== null) l[i] = li;
+      if (g !== null) g[i] = gi * scale;
+    }
+  }
+  const loss = reduction === 'mean' ? sum * scale : sum;
+  if (!Number.isFinite(loss)) {
+    throwIfNonFiniteInput(where, 'pred', p, pred.shape, m);
+    throwIfNonFiniteInput(where, 'target', y, target.shape, m);
+  }
+  return { loss, grad, losses, divisor: count };
+}

@@ -1,0 +1,224 @@
+// The fully connected layer, PyTorch nn.Linear's layout and names (weight (O, I), bias (O),
+// y = x·Wᵀ + b) with an optional activation on top. Sequence input (B, T, I) is treated as B·T
+// independent rows in one matrix product, so a Dense head after an LSTM costs a single gemm.
+// Input checking happens here, once; the arithmetic is in src/kernels/ref/dense.ts.
+// Left out: inputs of rank other than 2 or 3, weight tying, activations with parameters.
+//
+// dim key: M rows (N, or B·T), I = inputSize, O = outputSize.
+
+import { Tensor, allocArr, formatShape, zeros, type Arr, type DType } from '../tensor.js';
+import { ConfigError, ShapeError } from '../errors.js';
+import { Rng } from '../util/rng.js';
+import { DENSE_ACTIVATIONS, denseBackward, denseForward, type DenseActivation } from '../kernels/ref/dense.js';
+import type { CallContext, Layer, Param } from './layer.js';
+
+export type { DenseActivation } from '../kernels/ref/dense.js';
+
+export type DenseInit = 'pytorch' | 'glorotUniform';
+
+export interface DenseOptions {
+  inputSize: number;
+  outputSize: number;
+  /** Applied after the affine map; 'softmax' normalises over the last dimension. Default 'linear'. */
+  activation?: DenseActivation;
+  /** Default true. */
+  bias?: boolean;
+  /**
+   * 'pytorch' (default): weight and bias U(±1/√inputSize), which is what nn.Linear's
+   * kaiming_uniform_(a=√5) works out to. 'glorotUniform': weight U(±√(6/(I+O))), bias 0 (Keras).
+   */
+  init?: DenseInit;
+  dtype?: DType;
+  /** Seed for initialisation (default 0). Ignored when `rng` is given. */
+  seed?: number;
+  /** Draw initial weights from this generator instead (a model passes its own so layers differ). */
+  rng?: Rng;
+}
+
+export class Dense implements Layer {
+  readonly kind = 'Dense';
+  readonly inputSize: number;
+  readonly outputSize: number;
+  readonly activation: DenseActivation;
+  readonly useBias: boolean;
+  readonly init: DenseInit;
+  readonly dtype: DType;
+  readonly weight: Param; // (O, I)
+  readonly bias: Param | null; // (O)
+  private readonly paramList: Param[];
+  // What backward needs from the last call.
+  private lastX: Tensor | null = null;
+  private lastY: Tensor | null = null;
+  private dz: Arr; // (M, O) scratch, grown on demand
+
+  constructor(options: DenseOptions) {
+    const o = options;
+    checkPositiveInt('inputSize', o.inputSize);
+    checkPositiveInt('outputSize', o.outputSize);
+    const activation = o.activation ?? 'linear';
+    if (!DENSE_ACTIVATIONS.includes(activation)) {
+      throw new ConfigError(
+        `[Dense] activation must be one of ${DENSE_ACTIVATIONS.join(', ')}; received '${String(activation)}'.`,
+      );
+    }
+    const init = o.init ?? 'pytorch';
+    if (init !== 'pytorch' && init !== 'glorotUniform') {
+      throw new ConfigError(`[Dense] init must be 'pytorch' or 'glorotUniform'; received '${String(init)}'.`);
+    }
+    const dtype = o.dtype ?? 'float32';
+    if (dtype !== 'float32' && dtype !== 'float64') {
+      throw new ConfigError(`[Dense] dtype must be 'float32' or 'float64'; received '${String(dtype)}'.`);
+    }
+    this.inputSize = o.inputSize;
+    this.outputSize = o.outputSize;
+    this.activation = activation;
+    this.useBias = o.bias ?? true;
+    this.init = init;
+    this.dtype = dtype;
+
+    const I = this.inputSize;
+    const O = this.outputSize;
+    this.weight = { name: 'weight', shape: [O, I], value: allocArr(O * I, dtype), grad: allocArr(O * I, dtype) };
+    this.bias = this.useBias ? { name: 'bias', shape: [O], value: allocArr(O, dtype), grad: allocArr(O, dtype) } : null;
+    this.paramList = this.bias !== null ? [this.weight, this.bias] : [this.weight];
+    this.dz = allocArr(0, dtype);
+
+    const rng = o.rng ?? new Rng(o.seed ?? 0);
+    if (init === 'pytorch') {
+      // nn.Linear: kaiming_uniform_(a=√5) gives bound = gain·√(3/fan_in) with gain = √(2/(1+a²)),
+      // i.e. √(2/6)·√(3/I) = 1/√I; the bias uses the same bound 1/√fan_in.
+      const k = 1 / Math.sqrt(I);
+      const w = this.weight.value;
+      for (let n = 0; n < w.length; n++) w[n] = rng.uniform(-k, k);
+      if (this.bias !== null) for (let n = 0; n < O; n++) this.bias.value[n] = rng.uniform(-k, k);
+    } else {
+      const lim = Math.sqrt(6 / (I + O));
+      const w = this.weight.value;
+      for (let n = 0; n < w.length; n++) w[n] = rng.uniform(-lim, lim);
+      // bias stays 0
+    }
+  }
+
+  params(): Param[] {
+    return this.paramList;
+  }
+
+  zeroGrad(): void {
+    for (const p of this.paramList) p.grad.fill(0);
+  }
+
+  config(): Record<string, unknown> {
+    return {
+      inputSize: this.inputSize,
+      outputSize: this.outputSize,
+      activation: this.activation,
+      bias: this.useBias,
+      init: this.init,
+      dtype: this.dtype,
+    };
+  }
+
+  outputShape(inputShape: readonly (number | null)[]): (number | null)[] {
+    if (inputShape.length !== 2 && inputShape.length !== 3) {
+      throw new ShapeError(
+        `[Dense.outputShape] input must have shape (N, ${this.inputSize}) or (B, T, ${this.inputSize}); ` +
+          `received ${fmtFree(inputShape)}.`,
+      );
+    }
+    const last = inputShape[inputShape.length - 1];
+    if (last !== null && last !== this.inputSize) {
+      throw new ShapeError(
+        `[Dense.outputShape] input must have last dimension ${this.inputSize} because inputSize=${this.inputSize}; ` +
+          `received ${fmtFree(inputShape)}. ` +
+          `Hint: set inputSize to the previous layer's output size (${last}).`,
+      );
+    }
+    return [...inputShape.slice(0, -1), this.outputSize];
+  }
+
+  /** y = act(x·Wᵀ + b) on x (N, I) → (N, O) or (B, T, I) → (B, T, O). Keeps x and y for backward. */
+  call(x: Tensor, _ctx?: CallContext): Tensor {
+    const where = 'Dense.call';
+    const I = this.inputSize;
+    const O = this.outputSize;
+    if (x.rank !== 2 && x.rank !== 3) {
+      throw new ShapeError(
+        `[${where}] x must have shape (N, ${I}) or (B, T, ${I}); received ${formatShape(x.shape)} (rank ${x.rank}). ` +
+          `Hint: reshape a single vector to (1, ${I}).`,
+      );
+    }
+    if (x.shape[x.rank - 1] !== I) {
+      throw new ShapeError(
+        `[${where}] x must have last dimension ${I} because inputSize=${I}; received ${formatShape(x.shape)}. ` +
+          `Hint: construct Dense with inputSize: ${x.shape[x.rank - 1]}, or check the previous layer's output size.`,
+      );
+    }
+    checkDtype(where, x, this.dtype);
+    const M = x.size / I;
+    const y = zeros([...x.shape.slice(0, -1), O], this.dtype);
+    denseForward(y.data, x.data, this.weight.value, this.bias?.value ?? null, M, I, O, this.activation);
+    this.lastX = x;
+    this.lastY = y;
+    return y;
+  }
+
+  /** Adds dL/dW and dL/db into the param grads; returns dL/dx with x's shape. */
+  callBackward(dy: Tensor): Tensor {
+    const where = 'Dense.callBackward';
+    const x = this.lastX;
+    const y = this.lastY;
+    if (x === null || y === null) {
+      throw new ConfigError(`[${where}] no forward pass to differentiate; call(x, ctx) must run first.`);
+    }
+    if (!sameShape(dy.shape, y.shape)) {
+      throw new ShapeError(
+        `[${where}] dy must have the output's shape ${formatShape(y.shape)}; received ${formatShape(dy.shape)}.`,
+      );
+    }
+    checkDtype(where, dy, this.dtype);
+    const I = this.inputSize;
+    const O = this.outputSize;
+    const M = x.size / I;
+    if (this.activation !== 'linear' && this.dz.length < M * O) this.dz = allocArr(M * O, this.dtype);
+    const dx = zeros(x.shape, this.dtype);
+    denseBackward(
+      dx.data,
+      this.weight.grad,
+      this.bias?.grad ?? null,
+      this.dz,
+      dy.data,
+      x.data,
+      this.weight.value,
+      y.data,
+      M,
+      I,
+      O,
+      this.activation,
+    );
+    return dx;
+  }
+}
+
+function checkPositiveInt(name: string, v: unknown): void {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
+    throw new ConfigError(`[Dense] ${name} must be a positive integer; received ${String(v)}.`);
+  }
+}
+
+function checkDtype(where: string, t: Tensor, dtype: DType): void {
+  if (t.dtype !== dtype) {
+    throw new ConfigError(
+      `[${where}] tensor must be ${dtype} because the layer's dtype is ${dtype}; received ${t.dtype}. ` +
+        `Hint: build the input with dtype '${dtype}', or construct the layer with dtype: '${t.dtype}'.`,
+    );
+  }
+}
+
+/** (null, 8) for shapes with free dimensions. */
+function fmtFree(shape: readonly (number | null)[]): string {
+  return `(${shape.map((d) => (d === null ? 'null' : String(d))).join(', ')})`;
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, k) => d === b[k]);
+}

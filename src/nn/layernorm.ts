@@ -1,0 +1,162 @@
+// Layer normalisation over the last dimension, PyTorch nn.LayerNorm(normalized_shape=C) with its
+// parameter names (weight starts at 1, bias at 0) and biased variance. Works on any leading shape,
+// (N, C) or (B, T, C), each row on its own. The arithmetic is in src/kernels/ref/layernorm.ts.
+// Left out: normalising over more than one trailing dimension.
+//
+// dim key: M rows (all leading dims), C = normalizedShape.
+
+import { Tensor, allocArr, formatShape, zeros, type Arr, type DType } from '../tensor.js';
+import { ConfigError, ShapeError, UnsupportedError } from '../errors.js';
+import { layernormBackward, layernormForward } from '../kernels/ref/layernorm.js';
+import type { CallContext, Layer, Param } from './layer.js';
+
+export interface LayerNormOptions {
+  /** Size of the last dimension (a one-entry array is accepted, as PyTorch's normalized_shape). */
+  normalizedShape: number | readonly number[];
+  /** Added to the variance before the square root. Default 1e-5. */
+  eps?: number;
+  /** Learn a per-feature scale `weight` and shift `bias`. Default true. */
+  elementwiseAffine?: boolean;
+  dtype?: DType;
+}
+
+export class LayerNorm implements Layer {
+  readonly kind = 'LayerNorm';
+  readonly normalizedShape: number;
+  readonly eps: number;
+  readonly elementwiseAffine: boolean;
+  readonly dtype: DType;
+  readonly weight: Param | null; // (C)
+  readonly bias: Param | null; // (C)
+  private readonly paramList: Param[];
+  private lastX: Tensor | null = null;
+  private mean: Arr; // (M) from the last call
+  private rstd: Arr; // (M)
+
+  constructor(options: LayerNormOptions) {
+    let C: unknown = options.normalizedShape;
+    if (Array.isArray(C)) {
+      if (C.length !== 1) {
+        throw new UnsupportedError(
+          `[LayerNorm] normalizedShape must be one size (the last dimension); received [${C.join(', ')}]. ` +
+            `Hint: reshape so the normalised features form the last dimension.`,
+        );
+      }
+      C = C[0];
+    }
+    if (typeof C !== 'number' || !Number.isInteger(C) || C < 1) {
+      throw new ConfigError(`[LayerNorm] normalizedShape must be a positive integer; received ${String(C)}.`);
+    }
+    const eps = options.eps ?? 1e-5;
+    if (typeof eps !== 'number' || !(eps > 0) || !Number.isFinite(eps)) {
+      throw new ConfigError(`[LayerNorm] eps must be a positive finite number; received ${String(eps)}.`);
+    }
+    const dtype = options.dtype ?? 'float32';
+    if (dtype !== 'float32' && dtype !== 'float64') {
+      throw new ConfigError(`[LayerNorm] dtype must be 'float32' or 'float64'; received '${String(dtype)}'.`);
+    }
+    this.normalizedShape = C;
+    this.eps = eps;
+    this.elementwiseAffine = options.elementwiseAffine ?? true;
+    this.dtype = dtype;
+    if (this.elementwiseAffine) {
+      this.weight = { name: 'weight', shape: [C], value: allocArr(C, dtype).fill(1), grad: allocArr(C, dtype) };
+      this.bias = { name: 'bias', shape: [C], value: allocArr(C, dtype), grad: allocArr(C, dtype) };
+      this.paramList = [this.weight, this.bias];
+    } else {
+      this.weight = null;
+      this.bias = null;
+      this.paramList = [];
+    }
+    this.mean = allocArr(0, dtype);
+    this.rstd = allocArr(0, dtype);
+  }
+
+  params(): Param[] {
+    return this.paramList;
+  }
+
+  zeroGrad(): void {
+    for (const p of this.paramList) p.grad.fill(0);
+  }
+
+  config(): Record<string, unknown> {
+    return {
+      normalizedShape: this.normalizedShape,
+      eps: this.eps,
+      elementwiseAffine: this.elementwiseAffine,
+      dtype: this.dtype,
+    };
+  }
+
+  outputShape(inputShape: readonly (number | null)[]): (number | null)[] {
+    const last = inputShape[inputShape.length - 1];
+    if (inputShape.length === 0 || (last !== null && last !== this.normalizedShape)) {
+      throw new ShapeError(
+        `[LayerNorm.outputShape] input must have last dimension ${this.normalizedShape} because normalizedShape=${this.normalizedShape}; ` +
+          `received (${inputShape.map((d) => (d === null ? 'null' : String(d))).join(', ')}).`,
+      );
+    }
+    return [...inputShape];
+  }
+
+  call(x: Tensor, _ctx?: CallContext): Tensor {
+    const where = 'LayerNorm.call';
+    const C = this.normalizedShape;
+    if (x.rank < 1 || x.shape[x.rank - 1] !== C) {
+      throw new ShapeError(
+        `[${where}] x must have last dimension ${C} because normalizedShape=${C}; received ${formatShape(x.shape)}. ` +
+          `Hint: construct LayerNorm with normalizedShape: ${x.rank > 0 ? x.shape[x.rank - 1] : 'the feature size'}.`,
+      );
+    }
+    checkDtype(where, x, this.dtype);
+    const M = x.size / C;
+    if (this.mean.length < M) {
+      this.mean = allocArr(M, this.dtype);
+      this.rstd = allocArr(M, this.dtype);
+    }
+    const y = zeros(x.shape, this.dtype);
+    layernormForward(y.data, this.mean, this.rstd, x.data, this.weight?.value ?? null, this.bias?.value ?? null, M, C, this.eps);
+    this.lastX = x;
+    return y;
+  }
+
+  callBackward(dy: Tensor): Tensor {
+    const where = 'LayerNorm.callBackward';
+    const x = this.lastX;
+    if (x === null) {
+      throw new ConfigError(`[${where}] no forward pass to differentiate; call(x, ctx) must run first.`);
+    }
+    if (dy.rank !== x.rank || dy.shape.some((d, k) => d !== x.shape[k])) {
+      throw new ShapeError(
+        `[${where}] dy must have the output's shape ${formatShape(x.shape)}; received ${formatShape(dy.shape)}.`,
+      );
+    }
+    checkDtype(where, dy, this.dtype);
+    const C = this.normalizedShape;
+    const M = x.size / C;
+    const dx = zeros(x.shape, this.dtype);
+    layernormBackward(
+      dx.data,
+      this.weight?.grad ?? null,
+      this.bias?.grad ?? null,
+      dy.data,
+      x.data,
+      this.mean,
+      this.rstd,
+      this.weight?.value ?? null,
+      M,
+      C,
+    );
+    return dx;
+  }
+}
+
+function checkDtype(where: string, t: Tensor, dtype: DType): void {
+  if (t.dtype !== dtype) {
+    throw new ConfigError(
+      `[${where}] tensor must be ${dtype} because the layer's dtype is ${dtype}; received ${t.dtype}. ` +
+        `Hint: build the input with dtype '${dtype}', or construct the layer with dtype: '${t.dtype}'.`,
+    );
+  }
+}
