@@ -101,6 +101,61 @@ export interface FitOptions {
   seed?: number;
   /** Resume from a checkpoint's training state (the model must already hold the checkpoint's weights). */
   resume?: TrainingState;
+  /**
+   * Runs each batch's forward and backward somewhere else — e.g. split across worker threads
+   * (createThreadPool in src/train/threads-node.ts). It must leave the full batch's mean gradient
+   * in the model's parameter gradients. Needs a named loss.
+   */
+  executor?: BatchExecutor;
+}
+
+/** One batch's forward + backward, as the trainer needs it. */
+export interface BatchResult {
+  /** Mean loss of the batch (over `divisor` counted elements). */
+  loss: number;
+  divisor: number;
+  /** False when a prediction or the loss was NaN or infinite (gradients are then meaningless). */
+  finite: boolean;
+  /** Classification: rows (or steps) whose argmax equals the target, out of total. */
+  correct: number;
+  total: number;
+}
+
+export interface BatchJob {
+  model: Sequential;
+  lossName: LossName;
+  lossOptions?: LossOptions;
+  /** The whole training set; the batch is rows[] of it. */
+  x: Tensor;
+  y: Tensor;
+  lengths: Int32Array | null;
+  rows: Int32Array;
+}
+
+export interface BatchExecutor {
+  run(job: BatchJob): Promise<BatchResult>;
+}
+
+/**
+ * Forward and backward of one batch on this thread; parameter gradients are zeroed first and hold
+ * the batch's gradient afterwards. Exported for executors that split a batch (each part's
+ * gradient is that part's mean; the caller weights parts by their divisors).
+ */
+export function localBatch(model: Sequential, fn: LossFn, classification: boolean, xb: Tensor, yb: Tensor, lb: Int32Array | undefined, rng?: Rng): BatchResult {
+  model.zeroGrad();
+  const pred = model.call(xb, { training: true, lengths: lb, rng });
+  // a non-finite prediction means a non-finite loss; the losses refuse such input, so check first
+  if (!allFiniteArr(pred.data)) return { loss: NaN, divisor: 0, finite: false, correct: 0, total: 0 };
+  const r = fn(pred, yb, { lengths: lb, computeGrad: true });
+  if (!Number.isFinite(r.loss)) return { loss: r.loss, divisor: r.divisor, finite: false, correct: 0, total: 0 };
+  model.callBackward(r.grad!);
+  const acc = classification ? accuracyCounts(pred, yb, lb) : { correct: 0, total: 0 };
+  return { loss: r.loss, divisor: r.divisor, finite: true, correct: acc.correct, total: acc.total };
+}
+
+function lossNameOf(loss: LossName | LossFn): LossName {
+  if (typeof loss === 'function') throw new ConfigError('[fit] an executor (threads) needs a named loss (mse, mae, huber, crossEntropy, binaryCrossEntropy); received a function.');
+  return loss;
 }
 
 export interface History {
@@ -189,23 +244,12 @@ export async function fit(model: Sequential, x: Tensor, y: Tensor, options: FitO
     for (let b = 0; b < batches && !stopRequested; b++) {
       const s = b * batchSize;
       const e = Math.min(N, s + batchSize);
-      const xb = gatherRows(train.x, order, s, e);
-      const yb = gatherRows(train.y, order, s, e);
-      const lb = lens === null ? undefined : gatherInts(lens, order, s, e);
-      model.zeroGrad();
-      const pred = model.call(xb, { training: true, lengths: lb });
-      // a non-finite prediction means a non-finite loss; the losses refuse such input, so check first
-      const r = allFiniteArr(pred.data) ? loss.fn(pred, yb, { lengths: lb, computeGrad: true }) : null;
-      const lossValue = r === null ? NaN : r.loss;
-      let gradNorm = NaN;
-      let finite = Number.isFinite(lossValue);
-      if (finite) {
-        model.callBackward(r!.grad!);
-        gradNorm = globalNorm(params);
-        finite = Number.isFinite(gradNorm);
-      }
-      if (r === null || !finite) {
-        const what = Number.isFinite(lossValue) ? `gradient norm ${gradNorm}` : `loss ${lossValue}`;
+      const res = o.executor
+        ? await o.executor.run({ model, lossName: lossNameOf(o.loss), lossOptions: o.lossOptions, x: train.x, y: train.y, lengths: lens, rows: order.subarray(s, e) })
+        : localBatch(model, loss.fn, loss.classification, gatherRows(train.x, order, s, e), gatherRows(train.y, order, s, e), lens === null ? undefined : gatherInts(lens, order, s, e));
+      const gradNorm = res.finite ? globalNorm(params) : NaN;
+      if (!res.finite || !Number.isFinite(gradNorm)) {
+        const what = Number.isFinite(res.loss) ? `gradient norm ${gradNorm}` : `loss ${res.loss}`;
         if (onNonFinite === 'skip') {
           skipped++;
           continue;
@@ -231,14 +275,11 @@ export async function fit(model: Sequential, x: Tensor, y: Tensor, options: FitO
         );
       }
       for (let k = 0; k < params.length; k++) lastGood[k].set(params[k].value);
-      lossSum += r.loss * r.divisor;
-      countSum += r.divisor;
-      if (loss.classification) {
-        const acc = accuracyCounts(pred, yb, lb);
-        correct += acc.correct;
-        counted += acc.total;
-      }
-      if (o.callbacks?.onBatchEnd) await o.callbacks.onBatchEnd({ epoch: epoch + 1, batch: b + 1, batches, loss: r.loss, gradNorm }, ctl);
+      lossSum += res.loss * res.divisor;
+      countSum += res.divisor;
+      correct += res.correct;
+      counted += res.total;
+      if (o.callbacks?.onBatchEnd) await o.callbacks.onBatchEnd({ epoch: epoch + 1, batch: b + 1, batches, loss: res.loss, gradNorm }, ctl);
     }
     if (stopRequested && countSum === 0) break;
     const log: EpochLog = {
