@@ -7,6 +7,8 @@ export * from './index.js';
 export { saveModel, loadModel, loadModelFile } from './io/model-node.js';
 export { writeFileAtomic, writeFileAtomicSync, readFileChecked, readFileCheckedSync, saveSafetensors, loadSafetensors } from './io/node.js';
 
+export { createThreadPool, ThreadPool, type ThreadPoolOptions } from './train/threads-node.js';
+export { loadWasmKernels } from './kernels/wasm/node.js';
 export { loadTfjsModelFromFile } from './interop/tfjs-node.js';
 export * from './plot/index.js';
 export * from './plot/node.js';
