@@ -2,6 +2,7 @@
 // checked loads). Importing this module also lets model.save(path) write files.
 import { setFileSaver } from './nn/sequential.js';
 import { saveModel } from './io/model-node.js';
+import { loadWasmKernels as loadWasmKernelsNow } from './kernels/wasm/node.js';
 
 export * from './index.js';
 export { saveModel, loadModel, loadModelFile } from './io/model-node.js';
@@ -14,3 +15,11 @@ export * from './plot/index.js';
 export * from './plot/node.js';
 
 setFileSaver(saveModel);
+
+// In Node the WebAssembly SIMD kernels load at import (synchronously), so getKernels('auto') and
+// new layers use them; without a build (npm run build:wasm) the reference kernels run instead.
+try {
+  loadWasmKernelsNow();
+} catch {
+  // build/wasm missing: stay on the reference kernels
+}

@@ -6,7 +6,8 @@
 // into each Param.grad (the caller zeroes them with zeroGrad, so gradients can build up over
 // several calls) and returns dL/d(input).
 
-import type { Arr, Tensor, DType } from '../tensor.js';
+import { formatShape, type Arr, type Tensor, type DType } from '../tensor.js';
+import { NonFiniteError, ShapeError } from '../errors.js';
 import type { Rng } from '../util/rng.js';
 
 /** One trainable tensor and its gradient, with a PyTorch state-dict style name relative to its layer. */
@@ -56,4 +57,35 @@ export function paramCount(params: readonly Param[]): number {
   let n = 0;
   for (const p of params) n += p.value.length;
   return n;
+}
+
+export type StateDictLike = Record<string, { shape: readonly number[]; data: ArrayLike<number> }>;
+
+/**
+ * Check a state dict against parameters (every name present, exact shapes, finite values; with
+ * `strict`, no unknown names) and only then copy it in, so a bad dict changes nothing.
+ */
+export function loadParams(
+  params: readonly Param[],
+  dict: StateDictLike,
+  where: string,
+  { strict = true, missingHint = '', extraHint = '' }: { strict?: boolean; missingHint?: string; extraHint?: string } = {},
+): void {
+  const expected = params.map((p) => `${p.name} ${formatShape(p.shape)}`).join(', ');
+  const missing = params.filter((p) => !Object.prototype.hasOwnProperty.call(dict, p.name)).map((p) => p.name);
+  if (missing.length > 0) throw new ShapeError(`[${where}] missing tensor(s) ${missing.join(', ')}; expected: ${expected}.${missingHint}`);
+  const known = new Set(params.map((p) => p.name));
+  const extra = Object.keys(dict).filter((n) => !known.has(n));
+  if (strict && extra.length > 0) throw new ShapeError(`[${where}] unexpected tensor(s) ${extra.join(', ')}; expected: ${expected}.${extraHint}`);
+  for (const p of params) {
+    const t = dict[p.name];
+    const same = t.shape.length === p.shape.length && t.shape.every((d, k) => d === p.shape[k]);
+    if (!same || t.data.length !== p.value.length) {
+      throw new ShapeError(`[${where}] ${p.name} must have shape ${formatShape(p.shape)}; received ${formatShape(t.shape)}.`);
+    }
+    for (let n = 0; n < t.data.length; n++) {
+      if (!Number.isFinite(t.data[n])) throw new NonFiniteError(`[${where}] ${p.name} must be finite; received ${t.data[n]} at flat index ${n}.`);
+    }
+  }
+  for (const p of params) p.value.set(dict[p.name].data);
 }

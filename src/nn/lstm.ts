@@ -11,7 +11,7 @@ import { Rng } from '../util/rng.js';
 import { getKernels, type KernelName, type Kernels } from '../kernels/index.js';
 import { ACTIVATIONS, type ActivationName } from '../kernels/activations.js';
 import { DEFAULT_CELL, type LstmBackWork, type LstmCache, type LstmCellSpec, type LstmDims, type LstmRun, type LstmWeights } from '../kernels/types.js';
-import type { CallContext, Layer, Param } from './layer.js';
+import { loadParams, type CallContext, type Layer, type Param, type StateDictLike } from './layer.js';
 
 /** Named variants from Greff et al. (2017), "LSTM: A Search Space Odyssey". */
 export type LstmVariant = 'vanilla' | 'NIG' | 'NFG' | 'NOG' | 'NIAF' | 'NOAF' | 'PH' | 'CIFG';
@@ -347,43 +347,12 @@ export class LSTM implements Layer {
   }
 
   /** Load a state dict; every expected tensor must be present with its exact shape (strict: no extra ones either). */
-  loadStateDict(dict: Record<string, { shape: readonly number[]; data: ArrayLike<number> }>, { strict = true } = {}): void {
-    const params = this.params();
-    const expected = params.map((p) => `${p.name} ${formatShape(p.shape)}`).join(', ');
-    const missing = params.filter((p) => !(p.name in dict)).map((p) => p.name);
-    if (missing.length > 0) {
-      throw new ShapeError(
-        `[LSTM.loadStateDict] missing tensor(s) ${missing.join(', ')}; expected: ${expected}. ` +
-          `Hint: strip prefixes such as 'lstm.' or 'rnn.' from PyTorch names before loading.`,
-      );
-    }
-    const known = new Set(params.map((p) => p.name));
-    const extra = Object.keys(dict).filter((n) => !known.has(n));
-    if (strict && extra.length > 0) {
-      throw new ShapeError(
-        `[LSTM.loadStateDict] unexpected tensor(s) ${extra.join(', ')} for this configuration; expected: ${expected}. ` +
-          `Hint: check numLayers, bidirectional, projSize and peepholes, or pass { strict: false }.`,
-      );
-    }
-    for (const p of params) {
-      const t = dict[p.name];
-      const same = t.shape.length === p.shape.length && t.shape.every((d, k) => d === p.shape[k]);
-      if (!same || t.data.length !== p.value.length) {
-        throw new ShapeError(
-          `[LSTM.loadStateDict] ${p.name} must have shape ${formatShape(p.shape)}; received ${formatShape(t.shape)}.`,
-        );
-      }
-    }
-    for (const p of params) {
-      const src = dict[p.name].data;
-      for (let n = 0; n < p.value.length; n++) {
-        const v = src[n];
-        if (!Number.isFinite(v)) {
-          throw new NonFiniteError(`[LSTM.loadStateDict] ${p.name} must be finite; received ${v} at flat index ${n}.`);
-        }
-      }
-      p.value.set(src);
-    }
+  loadStateDict(dict: StateDictLike, { strict = true } = {}): void {
+    loadParams(this.params(), dict, 'LSTM.loadStateDict', {
+      strict,
+      missingHint: " Hint: strip prefixes such as 'lstm.' or 'rnn.' from PyTorch names before loading.",
+      extraHint: ' Hint: check numLayers, bidirectional, projSize and peepholes, or pass { strict: false }.',
+    });
   }
 
   config(): Record<string, unknown> {

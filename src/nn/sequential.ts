@@ -7,7 +7,7 @@ import { Tensor, formatShape, type DType } from '../tensor.js';
 import { ConfigError, ShapeError } from '../errors.js';
 import { Rng } from '../util/rng.js';
 import type { CallContext, Layer, Param } from './layer.js';
-import { paramCount } from './layer.js';
+import { paramCount, loadParams, type StateDictLike } from './layer.js';
 import { fit, evaluate, predict, type FitOptions, type History, type EvaluateOptions, type TrainingState } from '../train/fit.js';
 import { modelFromBytes, modelToBytes } from '../io/model.js';
 
@@ -138,29 +138,8 @@ export class Sequential implements Layer {
   }
 
   /** Load parameters by full name; shapes must match exactly, and (strict) no name may be missing or unknown. */
-  loadStateDict(dict: Record<string, { shape: readonly number[]; data: ArrayLike<number> }>, { strict = true } = {}): void {
-    const params = this.params();
-    const expected = params.map((p) => `${p.name} ${formatShape(p.shape)}`).join(', ');
-    const missing = params.filter((p) => !(p.name in dict)).map((p) => p.name);
-    if (missing.length > 0) throw new ShapeError(`[Sequential.loadStateDict] missing tensor(s) ${missing.join(', ')}; expected: ${expected}.`);
-    const known = new Set(params.map((p) => p.name));
-    const extra = Object.keys(dict).filter((n) => !known.has(n));
-    if (strict && extra.length > 0) {
-      throw new ShapeError(`[Sequential.loadStateDict] unexpected tensor(s) ${extra.join(', ')}; expected: ${expected}.`);
-    }
-    for (const p of params) {
-      const t = dict[p.name];
-      const same = t.shape.length === p.shape.length && t.shape.every((d, k) => d === p.shape[k]);
-      if (!same || t.data.length !== p.value.length) {
-        throw new ShapeError(`[Sequential.loadStateDict] ${p.name} must have shape ${formatShape(p.shape)}; received ${formatShape(t.shape)}.`);
-      }
-      for (let n = 0; n < t.data.length; n++) {
-        if (!Number.isFinite(t.data[n])) {
-          throw new ShapeError(`[Sequential.loadStateDict] ${p.name} must be finite; received ${t.data[n]} at flat index ${n}.`);
-        }
-      }
-    }
-    for (const p of params) p.value.set(dict[p.name].data);
+  loadStateDict(dict: StateDictLike, { strict = true } = {}): void {
+    loadParams(this.params(), dict, 'Sequential.loadStateDict', { strict });
   }
 
   // ---------------------------------------------------------------- training and files
