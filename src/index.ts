@@ -25,3 +25,13 @@ export { loadTfjsModel } from './interop/tfjs.js';
 export * from './data/index.js';
 export * from './metrics/index.js';
 export { fitStateful, type StatefulFitOptions } from './train/stateful.js';
+export { exportOnnx, importOnnx, inspectModelFile, type ExportOnnxOptions, type ModelFileInfo } from './interop/onnx.js';
+export {
+  loadPytorchSafetensors,
+  savePytorchSafetensors,
+  fromPytorchStateDict,
+  toPytorchStateDict,
+  detectPytorchArchitecture,
+  pytorchArchitectureOf,
+  type PytorchArchitecture,
+} from './interop/pytorch.js';

@@ -28,6 +28,8 @@ export interface InterruptibleFit {
   /** The command line that resumes (without --resume), printed after an interruption. */
   resumeArgs: string[];
   out: Output;
+  /** Threads sharing each batch (src/train/threads-node.ts); 1 or undefined = this thread only. */
+  threads?: number;
 }
 
 export interface FitOutcome {
@@ -59,9 +61,12 @@ export async function fitInterruptible(o: InterruptibleFit): Promise<FitOutcome>
   const progress = progressReporter(o.out, epochs, o.resume?.epoch ?? 0);
   let lastYield = Date.now();
   let history: History | null = null;
+  const { createThreadPool } = await import('../train/threads-node.js');
+  const pool = (o.threads ?? 1) > 1 ? await createThreadPool(model, { threads: o.threads }) : null;
   try {
     history = await o.model.fit(o.x, o.y, {
       ...o.options,
+      ...(pool !== null ? { executor: pool } : {}),
       resume: o.resume ?? undefined,
       callbacks: {
         onBatchEnd: async (log, ctl) => {
@@ -86,6 +91,7 @@ export async function fitInterruptible(o: InterruptibleFit): Promise<FitOutcome>
       },
     });
   } finally {
+    await pool?.close();
     progress.stop();
     process.off('SIGINT', onSigint);
   }

@@ -67,7 +67,9 @@ export function lstmFromOnnx(weights: OnnxLstmWeights, attrs: OnnxLstmAttributes
   if (weights.B) expectDims(weights.B, [Dn, 8 * H], 'B', where);
   if (weights.P) expectDims(weights.P, [Dn, 3 * H], 'P', where);
 
-  const acts = (attrs.activations ?? ['Sigmoid', 'Tanh', 'Tanh']).map((a) => a.toLowerCase());
+  // The default is f=Sigmoid, g=Tanh, h=Tanh for every direction (3·Dn entries).
+  const defaults = Dn === 2 ? ['Sigmoid', 'Tanh', 'Tanh', 'Sigmoid', 'Tanh', 'Tanh'] : ['Sigmoid', 'Tanh', 'Tanh'];
+  const acts = (attrs.activations ?? defaults).map((a) => a.toLowerCase());
   if (acts.length !== 3 * Dn) {
     throw new ConfigError(`[${where}] activations must list ${3 * Dn} functions for direction=${direction}; received ${acts.length}.`);
   }

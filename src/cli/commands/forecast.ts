@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 // `longshort forecast data.csv --target COL --horizon N …`: argument parsing and output only; the
 // pipeline (features, windows, scalers, model, metrics, CSV) is src/apps/forecast.ts.
 // Writes into --out: model.safetensors (weights + scalers and config in its extra), forecast.csv,
@@ -9,6 +10,7 @@ import { CliError, Output, choiceOption, ensureDir, getInvocation, floatOption, 
 import type { MissingPolicy } from '../../data/csv.js';
 
 interface ForecastOpts {
+  threads: number;
   target: string;
   features?: string[];
   date?: string;
@@ -46,6 +48,7 @@ export function register(program: Command): void {
     .option('--batch-size <n>', 'mini-batch size (default 32)', intOption('--batch-size'))
     .option('--lr <x>', 'Adam learning rate (default 0.005)', floatOption('--lr', 0, 10, true))
     .option('--seed <n>', 'random seed (weights, shuffling)', intOption('--seed', 0), 0)
+    .option('--threads <n>', 'threads that share each training batch (1 = this thread only; the cores here: ' + String(availableParallelism()) + ')', intOption('--threads'), 1)
     .option('--out <dir>', 'output folder', 'out/forecast')
     .option('--resume <checkpoint>', 'continue an interrupted run from its checkpoint')
     .option('--json', 'print one JSON object on stdout (progress as JSON lines on stderr)')
@@ -106,6 +109,7 @@ async function runForecast(file: string, o: ForecastOpts, argv: string[]): Promi
   const { fitInterruptible } = await import('../training.js');
   const modelPath = join(o.out, 'model.safetensors');
   const fitted = await fitInterruptible({
+    threads: o.threads,
     model,
     x: prepared.x,
     y: prepared.y,

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 // `longshort train data.(jsonl|csv) …`: sequence classification or regression (one label per
 // variable-length sequence). Argument parsing and output only; see src/apps/sequences.ts.
 
@@ -7,6 +8,7 @@ import { CliError, Output, choiceOption, ensureDir, floatOption, getInvocation, 
 import type { SeqMetrics } from '../../apps/sequences.js';
 
 interface TrainOpts {
+  threads: number;
   task: 'auto' | 'classify' | 'regress';
   id?: string;
   time?: string;
@@ -40,6 +42,7 @@ export function register(program: Command): void {
     .option('--lr <x>', 'Adam learning rate', floatOption('--lr', 0, 10, true), 0.01)
     .option('--val <fraction>', 'fraction held out (seeded shuffle) for the reported metrics', floatOption('--val', 0, 0.9), 0.2)
     .option('--seed <n>', 'random seed', intOption('--seed', 0), 0)
+    .option('--threads <n>', 'threads that share each training batch (1 = this thread only; the cores here: ' + String(availableParallelism()) + ')', intOption('--threads'), 1)
     .option('--out <dir>', 'output folder', 'out/train')
     .option('--resume <checkpoint>', 'continue an interrupted run from its checkpoint')
     .option('--json', 'print one JSON object on stdout')
@@ -75,6 +78,7 @@ export function register(program: Command): void {
       ensureDir(o.out);
       const { fitInterruptible } = await import('../training.js');
       const fitted = await fitInterruptible({
+        threads: o.threads,
         model,
         x: p.x,
         y: p.y,
