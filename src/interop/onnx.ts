@@ -5,6 +5,7 @@
 // protobuf schema (onnx-schema.ts), the graph builder (onnx-graph.ts), the exporter
 // (onnx-export.ts), the importer (onnx-import.ts) and the per-node LSTM conversion (onnx-lstm.ts).
 
+import { modelFromBytes } from '../io/model.js';
 import { FormatError, ConfigError } from '../errors.js';
 import { readSafetensorsHeader } from '../io/safetensors.js';
 import { importOnnx, parseOnnxGraph } from './onnx-import.js';
@@ -71,7 +72,21 @@ function inspectSafetensors(bytes: Uint8Array): ModelFileInfo {
   const metadata = { ...(header.metadata ?? {}) };
   let architecture: Record<string, unknown> | null = null;
   let note: string | undefined;
-  if (metadata['longshort.architecture'] !== undefined) {
+  if (metadata['longshort'] !== undefined) {
+    // a longshort model file: the architecture is the Sequential config in its metadata document
+    try {
+      const doc = JSON.parse(metadata['longshort']) as { architecture?: Record<string, unknown> };
+      architecture = doc.architecture ?? null;
+      try {
+        const { model } = modelFromBytes(bytes);
+        return { kind: 'safetensors', architecture, tensors, paramCount, metadata, summary: model.summary() };
+      } catch (e) {
+        note = (e as Error).message;
+      }
+    } catch {
+      note = "the 'longshort' metadata is not valid JSON";
+    }
+  } else if (metadata['longshort.architecture'] !== undefined) {
     try {
       architecture = JSON.parse(metadata['longshort.architecture']) as Record<string, unknown>;
     } catch {

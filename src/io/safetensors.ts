@@ -418,7 +418,8 @@ function toFloat32(bytes: Uint8Array, view: DataView, p: number, e: SafetensorsE
   const n = (e.end - e.begin) / size;
   if (e.dtype === 'F32' && LITTLE_ENDIAN_HOST) {
     // slice() copies into a fresh ArrayBuffer, so the float view is aligned whatever the file's layout.
-    return new Float32Array(bytes.slice(p, p + 4 * n).buffer);
+    // Copy through a plain Uint8Array view: a Node Buffer's slice() shares memory (its .buffer is the whole pool).
+    return new Float32Array(new Uint8Array(bytes.buffer, bytes.byteOffset + p, 4 * n).slice().buffer);
   }
   const out = new Float32Array(n);
   switch (e.dtype) {

@@ -167,6 +167,7 @@ export interface History {
 }
 
 export async function fit(model: Sequential, x: Tensor, y: Tensor, options: FitOptions): Promise<History> {
+  checkBatchFirst(model, 'fit');
   const o = options;
   const epochs = o.epochs ?? 10;
   const batchSize = o.batchSize ?? 32;
@@ -330,6 +331,7 @@ export interface EvaluateOptions {
 
 /** Loss (and accuracy for classification) over a dataset, in inference mode. */
 export function evaluate(model: Sequential, x: Tensor, y: Tensor, options: EvaluateOptions): { loss: number; accuracy?: number } {
+  checkBatchFirst(model, 'evaluate');
   checkRows(x, y, options.lengths, 'evaluate');
   const loss = resolveLoss(options.loss, options.lossOptions);
   return evaluateWith(model, { x, y, lengths: options.lengths }, loss.fn, loss.classification, options.batchSize ?? 256);
@@ -337,6 +339,7 @@ export function evaluate(model: Sequential, x: Tensor, y: Tensor, options: Evalu
 
 /** Batched inference. */
 export function predict(model: Sequential, x: Tensor, options: { batchSize?: number; lengths?: ArrayLike<number> } = {}): Tensor {
+  checkBatchFirst(model, 'predict');
   const N = x.shape[0];
   const bs = options.batchSize ?? 256;
   const lens = options.lengths === undefined ? null : Int32Array.from(options.lengths);
@@ -400,6 +403,18 @@ function checkRows(x: Tensor, y: Tensor, lengths: ArrayLike<number> | undefined,
   if (x.shape[0] < 1) throw new ShapeError(`[${where}] x must have at least one row; received ${formatShape(x.shape)}.`);
   if (lengths !== undefined && lengths.length !== x.shape[0]) {
     throw new ShapeError(`[${where}] lengths must have one entry per row of x (${x.shape[0]}); received ${lengths.length}.`);
+  }
+}
+
+/** fit/evaluate/predict split data by rows (axis 0), so they need batch-first sequence layers. */
+function checkBatchFirst(model: Sequential, where: string): void {
+  for (const { name, layer } of model.layers) {
+    if ((layer as { batchFirst?: boolean }).batchFirst === false) {
+      throw new ConfigError(
+        `[${where}] takes batch-first data (B, T, F), but layer '${name}' reads time-major input (batchFirst: false). ` +
+          'Hint: build the layer with batchFirst: true (the weights are the same), or call model.call() yourself.',
+      );
+    }
   }
 }
 

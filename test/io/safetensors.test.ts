@@ -447,3 +447,14 @@ describe('reader: every validation, with its message', () => {
     assert.match(msg, /…\(5000 characters\)/);
   });
 });
+
+test('decodes from a Node Buffer that is a view into a larger pool (readFileSync-style)', async () => {
+  const { encodeSafetensors, decodeSafetensors } = await import('../../src/io/safetensors.js');
+  const { Tensor } = await import('../../src/tensor.js');
+  const bytes = encodeSafetensors({ w: new Tensor(Float32Array.from([1, 2, 3]), [3]) });
+  const pool = Buffer.alloc(bytes.length + 64);
+  pool.set(bytes, 16);
+  const view = pool.subarray(16, 16 + bytes.length);
+  const t = decodeSafetensors(view).tensors.get('w')!;
+  assert.deepEqual(Array.from(t.data), [1, 2, 3]);
+});
