@@ -14,7 +14,7 @@ mkdirSync(out, { recursive: true });
 
 const common = { bundle: true, format: 'esm', platform: 'browser', target: 'es2022', sourcemap: true, logLevel: 'warning' };
 await build({ ...common, entryPoints: [join(root, 'src', 'index.ts')], outfile: join(root, 'dist', 'browser', 'longshort.js') });
-await build({ ...common, entryPoints: { main: join(root, 'web', 'src', 'main.ts'), worker: join(root, 'web', 'src', 'worker.ts') }, outdir: out });
+await build({ ...common, entryPoints: { main: join(root, 'web', 'src', 'main.ts'), worker: join(root, 'web', 'src', 'worker.ts'), 'pool-worker': join(root, 'web', 'src', 'pool-worker.ts') }, outdir: out });
 
 for (const f of ['index.html', 'style.css']) copyFileSync(join(root, 'web', f), join(out, f));
 for (const f of ['longshort-simd.wasm', 'longshort-relaxed.wasm']) {

@@ -50,6 +50,11 @@ describe('demo page in Chromium', { skip: have ? false : `${CHROMIUM} not instal
     const kernel = await page.evaluate(() => (window as any).__demo.kernel);
     assert.ok(kernel === 'wasm' || kernel === 'ref', kernel);
     assert.match(await page.textContent('#kernel') ?? '', /kernel: (wasm|ref)/);
+    // served with COOP + COEP, the page is cross-origin isolated: training uses every core (2 here, at most 4)
+    const text = (await page.textContent('#kernel')) ?? '';
+    assert.match(text, /cross-origin isolated/);
+    const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+    assert.match(text, new RegExp(`threads: ${Math.max(1, Math.min(cores, 4))}`));
   });
 
   test('training in the worker: the loss falls and the gate heatmap draws', async () => {

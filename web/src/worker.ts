@@ -3,7 +3,8 @@
 // stays responsive while the LSTM learns. Also loads and exports model files.
 
 import { LSTM, Dense, Sequential, Tensor, getKernels, registerKernels, type EpochLog } from '../../src/index.js';
-import { createWasmKernelsAsync } from '../../src/kernels/wasm/index.js';
+import { createWasmKernelsAsync, type WasmBinaries } from '../../src/kernels/wasm/index.js';
+import { ThreadPool, type PoolPort, type PoolReply } from '../../src/train/threads.js';
 import { makeTask, type Task, type TaskName } from './tasks.js';
 
 export type ToWorker =
@@ -27,6 +28,24 @@ let co2: number[] = [];
 let model: Sequential | null = null;
 let task: Task | null = null;
 let stopRequested = false;
+let wasmBinaries: WasmBinaries | null = null;
+
+/** Threads for training: every core when the page is cross-origin isolated (SharedArrayBuffer), else this one. */
+function threadCount(): number {
+  return self.crossOriginIsolated === true ? Math.max(1, Math.min(navigator.hardwareConcurrency || 1, 4)) : 1;
+}
+
+function spawnPoolWorker(): PoolPort {
+  const w = new Worker(new URL('./pool-worker.js', import.meta.url), { type: 'module' });
+  return {
+    post: (m) => w.postMessage(m),
+    listen: (onReply, onError) => {
+      w.onmessage = (e: MessageEvent<PoolReply>) => onReply(e.data);
+      w.onerror = (e) => onError(new Error(e.message));
+    },
+    terminate: () => w.terminate(),
+  };
+}
 
 async function loadKernels(): Promise<void> {
   let variant = 'none';
@@ -39,6 +58,7 @@ async function loadKernels(): Promise<void> {
     const relaxed = await get('longshort-relaxed.wasm');
     if (simd !== null) {
       const k = await createWasmKernelsAsync({ simd, relaxed });
+      wasmBinaries = { simd, relaxed };
       if (k !== null) {
         registerKernels(k);
         variant = k.variant;
@@ -47,8 +67,7 @@ async function loadKernels(): Promise<void> {
   } catch (e) {
     variant = `unavailable (${(e as Error).message})`;
   }
-  // The kernels run the whole batch on this worker's thread: the threaded kernel is Node-only for now.
-  post({ type: 'info', kernel: getKernels().name, variant, threads: 1, crossOriginIsolated: self.crossOriginIsolated === true });
+  post({ type: 'info', kernel: getKernels().name, variant, threads: threadCount(), crossOriginIsolated: self.crossOriginIsolated === true });
 }
 
 function gatesOf(m: Sequential, t: Task, epoch: number): void {
@@ -83,7 +102,10 @@ async function train(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> {
   const m = model;
   post({ type: 'model', summary: m.summary([null, t.x.shape[1], t.inputSize]) });
   gatesOf(m, t, 0);
+  const threads = threadCount();
+  const pool = threads > 1 ? await ThreadPool.create(m, threads, spawnPoolWorker, wasmBinaries) : null;
   const history = await m.fit(t.x, t.y, {
+    ...(pool !== null ? { executor: pool } : {}),
     loss: t.loss,
     optimizer: { name: 'adam', lr: msg.lr },
     epochs: msg.epochs,
@@ -100,6 +122,7 @@ async function train(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> {
       },
     },
   });
+  await pool?.close();
   post({ type: 'done', epochs: history.epochs.length });
 }
 

@@ -1,0 +1,269 @@
+// Data-parallel training on threads, the part that is the same in Node (worker_threads) and in
+// browsers (Web Workers on a cross-origin isolated page): every batch is split by rows; each
+// thread runs its rows through all time steps (forward and backward) on its own replica of the
+// model with its own WebAssembly kernels; the gradients are reduced once per batch. Weights,
+// gradients and the training set live in SharedArrayBuffers, so a batch costs one small message
+// per thread, one copy of the weights in and one of the gradients out.
+//
+// The main thread computes its own share while the workers compute theirs. The full batch's mean
+// gradient is Σ_k (d_k / D)·g_k, where g_k is part k's mean gradient over its d_k counted elements
+// (rows, steps or weights — the loss's divisor) and D = Σ d_k, so the result equals a one-thread
+// batch up to float rounding (and dropout masks, which come from per-part generators).
+//
+// The edges only create the workers: src/train/threads-node.ts (worker_threads) and
+// web/src/pool-worker.ts (the demo's Web Workers). Both run handlePoolMessage below.
+
+import { Tensor } from '../tensor.js';
+import { ConfigError } from '../errors.js';
+import { Rng } from '../util/rng.js';
+import { Sequential } from '../nn/sequential.js';
+import { registerKernels } from '../kernels/index.js';
+import { createWasmKernels, type WasmBinaries } from '../kernels/wasm/index.js';
+import { localBatch, type BatchExecutor, type BatchJob, type BatchResult } from './fit.js';
+import { gatherInts, gatherRows } from './batch.js';
+import { resolveLoss, type LossName, type LossOptions } from './losses.js';
+
+/** Messages main → worker. */
+export type PoolRequest =
+  | { type: 'init'; modelBytes: Uint8Array; weights: SharedArrayBuffer; grads: SharedArrayBuffer; wasm: WasmBinaries | null }
+  | { type: 'data'; id: number; x: SharedArrayBuffer; xShape: number[]; y: SharedArrayBuffer; yShape: number[]; lengths: SharedArrayBuffer | null }
+  | { type: 'batch'; data: number; rows: Int32Array; lossName: string; lossOptions?: unknown; seed: number }
+  | { type: 'close' };
+
+/** Messages worker → main. */
+export type PoolReply = { type: 'ready'; kernel: string } | { type: 'result'; result: BatchResult } | { type: 'error'; message: string };
+
+/** What the pool needs of a worker, whichever kind of thread it is. */
+export interface PoolPort {
+  post(m: PoolRequest): void;
+  /** Register the handler for the worker's replies (called once). */
+  listen(onReply: (m: PoolReply) => void, onError: (e: Error) => void): void;
+  terminate(): Promise<unknown> | void;
+}
+
+interface PendingReply {
+  resolve(r: BatchResult): void;
+  reject(e: Error): void;
+}
+
+export class ThreadPool implements BatchExecutor {
+  readonly threads: number;
+  private readonly model: Sequential;
+  private readonly ports: PoolPort[];
+  private readonly pending: (PendingReply | null)[];
+  private readonly weights: Float32Array; // all parameters, concatenated
+  private readonly grads: Float32Array[]; // one region per worker
+  private readonly offsets: number[];
+  private readonly rng = new Rng(0x5eed);
+  private readonly datasets = new WeakMap<Tensor, { id: number; y: Tensor }>();
+  private nextData = 0;
+
+  private constructor(model: Sequential, ports: PoolPort[], weights: Float32Array, grads: Float32Array[], offsets: number[]) {
+    this.model = model;
+    this.threads = ports.length + 1;
+    this.ports = ports;
+    this.pending = ports.map(() => null);
+    this.weights = weights;
+    this.grads = grads;
+    this.offsets = offsets;
+    ports.forEach((port, k) => {
+      port.listen(
+        (m) => {
+          const p = this.pending[k];
+          if (p === null) return;
+          this.pending[k] = null;
+          if (m.type === 'result') p.resolve(m.result);
+          else if (m.type === 'error') p.reject(new Error(`[ThreadPool] worker ${k + 1}: ${m.message}`));
+        },
+        (e) => {
+          const p = this.pending[k];
+          this.pending[k] = null;
+          p?.reject(new Error(`[ThreadPool] worker ${k + 1} crashed: ${e.message}`));
+        },
+      );
+    });
+  }
+
+  /**
+   * A pool of `threads` threads: this one plus threads − 1 workers made by `spawn`, each given a
+   * replica of `model` (float32 models only) and the WebAssembly binaries to compute with.
+   */
+  static async create(model: Sequential, threads: number, spawn: () => PoolPort, wasm: WasmBinaries | null): Promise<ThreadPool> {
+    if (!Number.isInteger(threads) || threads < 1) throw new ConfigError(`[ThreadPool] threads must be a positive integer; received ${threads}.`);
+    if (model.dtype !== 'float32') throw new ConfigError(`[ThreadPool] threads train float32 models; received a ${model.dtype} model.`);
+    if (typeof SharedArrayBuffer === 'undefined') {
+      throw new ConfigError('[ThreadPool] threads need SharedArrayBuffer; in a browser the page must be cross-origin isolated (COOP + COEP headers).');
+    }
+    const params = model.params();
+    const offsets: number[] = [];
+    let total = 0;
+    for (const p of params) {
+      offsets.push(total);
+      total += p.value.length;
+    }
+    const weights = new Float32Array(new SharedArrayBuffer(4 * total));
+    const grads: Float32Array[] = [];
+    const ports: PoolPort[] = [];
+    const bytes = model.toBytes();
+    try {
+      for (let k = 0; k < threads - 1; k++) {
+        const g = new Float32Array(new SharedArrayBuffer(4 * total));
+        grads.push(g);
+        const port = spawn();
+        ports.push(port);
+        await new Promise<void>((resolve, reject) => {
+          port.listen(
+            (m) => (m.type === 'ready' ? resolve() : reject(new Error(`[ThreadPool] worker ${k + 1} failed to start: ${m.type === 'error' ? m.message : m.type}`))),
+            reject,
+          );
+          port.post({ type: 'init', modelBytes: bytes, weights: weights.buffer as SharedArrayBuffer, grads: g.buffer as SharedArrayBuffer, wasm });
+        });
+      }
+    } catch (e) {
+      await Promise.all(ports.map((p) => p.terminate()));
+      throw e;
+    }
+    return new ThreadPool(model, ports, weights, grads, offsets);
+  }
+
+  /** Forward + backward of one batch across the threads; leaves the batch's mean gradient in the model. */
+  async run(job: BatchJob): Promise<BatchResult> {
+    if (job.model !== this.model) throw new ConfigError('[ThreadPool] this pool was created for another model.');
+    const rows = job.rows;
+    const parts = Math.min(this.threads, rows.length);
+    const data = this.shareData(job);
+    const params = this.model.params();
+    params.forEach((p, k) => this.weights.set(p.value, this.offsets[k]));
+    const bounds = Array.from({ length: parts + 1 }, (_, k) => Math.round((k * rows.length) / parts));
+    const seeds = Array.from({ length: parts }, () => this.rng.nextU32());
+    const replies: Promise<BatchResult>[] = [];
+    for (let k = 1; k < parts; k++) {
+      const w = k - 1;
+      replies.push(
+        new Promise<BatchResult>((resolve, reject) => {
+          this.pending[w] = { resolve, reject };
+          this.ports[w].post({ type: 'batch', data, rows: rows.slice(bounds[k], bounds[k + 1]), lossName: job.lossName, lossOptions: job.lossOptions, seed: seeds[k] });
+        }),
+      );
+    }
+    // this thread's share, computed while the workers compute theirs
+    const loss = resolveLoss(job.lossName, job.lossOptions);
+    const mine = rows.subarray(bounds[0], bounds[1]);
+    const r0 = localBatch(
+      this.model, loss.fn, loss.classification,
+      gatherRows(job.x, mine), gatherRows(job.y, mine), job.lengths === null ? undefined : gatherInts(job.lengths, mine),
+      new Rng(seeds[0]),
+    );
+    const results = [r0, ...(await Promise.all(replies))];
+    const D = results.reduce((s, r) => s + r.divisor, 0);
+    const finite = results.every((r) => r.finite) && D > 0;
+    if (finite) {
+      // g = Σ_k (d_k / D)·g_k; part 0's gradient is already in the parameters
+      const w0 = results[0].divisor / D;
+      params.forEach((p, i) => {
+        const g = p.grad;
+        const off = this.offsets[i];
+        for (let n = 0; n < g.length; n++) {
+          let v = w0 * g[n];
+          for (let k = 1; k < results.length; k++) v += (results[k].divisor / D) * this.grads[k - 1][off + n];
+          g[n] = v;
+        }
+      });
+    }
+    return {
+      loss: finite ? results.reduce((s, r) => s + r.loss * r.divisor, 0) / D : NaN,
+      divisor: D,
+      finite,
+      correct: results.reduce((s, r) => s + r.correct, 0),
+      total: results.reduce((s, r) => s + r.total, 0),
+    };
+  }
+
+  /** Put a training set in shared memory once (keyed by its x tensor). */
+  private shareData(job: BatchJob): number {
+    const known = this.datasets.get(job.x);
+    if (known !== undefined && known.y === job.y) return known.id;
+    const share = (t: Tensor): SharedArrayBuffer => {
+      const sab = new SharedArrayBuffer(4 * t.size);
+      new Float32Array(sab).set(t.data);
+      return sab;
+    };
+    const id = this.nextData++;
+    let lengths: SharedArrayBuffer | null = null;
+    if (job.lengths !== null) {
+      lengths = new SharedArrayBuffer(4 * job.lengths.length);
+      new Int32Array(lengths).set(job.lengths);
+    }
+    for (const p of this.ports) p.post({ type: 'data', id, x: share(job.x), xShape: [...job.x.shape], y: share(job.y), yShape: [...job.y.shape], lengths });
+    this.datasets.set(job.x, { id, y: job.y });
+    return id;
+  }
+
+  async close(): Promise<void> {
+    for (const p of this.ports) p.post({ type: 'close' });
+    await Promise.all(this.ports.map((p) => p.terminate()));
+  }
+}
+
+// ---------------------------------------------------------------- the worker side
+
+interface WorkerState {
+  model: Sequential | null;
+  weights: Float32Array;
+  grads: Float32Array;
+  data: Map<number, { x: Tensor; y: Tensor; lengths: Int32Array | null }>;
+}
+
+/** A worker's whole behaviour: the edges feed it messages in order and send its replies. */
+export function createPoolWorker(reply: (m: PoolReply) => void, onClose: () => void): (m: PoolRequest) => void {
+  const st: WorkerState = { model: null, weights: new Float32Array(0), grads: new Float32Array(0), data: new Map() };
+  return (m) => {
+    try {
+      if (m.type === 'init') {
+        let kernel = 'ref';
+        if (m.wasm !== null) {
+          const k = createWasmKernels(m.wasm);
+          if (k !== null) {
+            registerKernels(k);
+            kernel = `wasm (${k.variant})`;
+          }
+        }
+        st.model = Sequential.fromBytes(m.modelBytes);
+        st.weights = new Float32Array(m.weights);
+        st.grads = new Float32Array(m.grads);
+        reply({ type: 'ready', kernel });
+      } else if (m.type === 'data') {
+        st.data.set(m.id, {
+          x: new Tensor(new Float32Array(m.x), m.xShape),
+          y: new Tensor(new Float32Array(m.y), m.yShape),
+          lengths: m.lengths === null ? null : new Int32Array(m.lengths),
+        });
+      } else if (m.type === 'batch') {
+        const d = st.data.get(m.data);
+        if (d === undefined || st.model === null) throw new Error(`batch before its data (${m.data}) or before init`);
+        const params = st.model.params();
+        let off = 0;
+        for (const p of params) {
+          p.value.set(st.weights.subarray(off, off + p.value.length));
+          off += p.value.length;
+        }
+        const loss = resolveLoss(m.lossName as LossName, m.lossOptions as LossOptions | undefined);
+        const result = localBatch(
+          st.model, loss.fn, loss.classification,
+          gatherRows(d.x, m.rows), gatherRows(d.y, m.rows), d.lengths === null ? undefined : gatherInts(d.lengths, m.rows),
+          new Rng(m.seed),
+        );
+        off = 0;
+        for (const p of params) {
+          st.grads.set(p.grad, off);
+          off += p.grad.length;
+        }
+        reply({ type: 'result', result });
+      } else if (m.type === 'close') {
+        onClose();
+      }
+    } catch (e) {
+      reply({ type: 'error', message: (e as Error).message });
+    }
+  };
+}
