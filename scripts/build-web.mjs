@@ -17,6 +17,8 @@ await build({ ...common, entryPoints: [join(root, 'src', 'index.ts')], outfile: 
 await build({ ...common, entryPoints: { main: join(root, 'web', 'src', 'main.ts'), worker: join(root, 'web', 'src', 'worker.ts'), 'pool-worker': join(root, 'web', 'src', 'pool-worker.ts') }, outdir: out });
 
 for (const f of ['index.html', 'style.css']) copyFileSync(join(root, 'web', f), join(out, f));
+// the library bundle is served too, so a page (and the browser tests) can import it directly
+copyFileSync(join(root, 'dist', 'browser', 'longshort.js'), join(out, 'longshort.js'));
 for (const f of ['longshort-simd.wasm', 'longshort-relaxed.wasm']) {
   const p = join(root, 'build', 'wasm', f);
   if (existsSync(p)) copyFileSync(p, join(out, f));

@@ -35,3 +35,4 @@ export {
   pytorchArchitectureOf,
   type PytorchArchitecture,
 } from './interop/pytorch.js';
+export { loadWasmKernelsFrom } from './kernels/wasm/browser.js';

@@ -57,6 +57,24 @@ describe('demo page in Chromium', { skip: have ? false : `${CHROMIUM} not instal
     assert.match(text, new RegExp(`threads: ${Math.max(1, Math.min(cores, 4))}`));
   });
 
+  test('the library bundle runs in the page itself: WebAssembly kernels on the main thread agree with the reference', async () => {
+    // a string, not a function: tsx would add helpers to a function's source that the page lacks
+    const r = await page.evaluate(`(async () => {
+      const ls = await import('/longshort.js');
+      const make = (kernels) => new ls.LSTM({ inputSize: 3, hiddenSize: 5, numLayers: 2, seed: 4, kernels });
+      const x = new ls.Tensor(Float32Array.from({ length: 2 * 7 * 3 }, (_, k) => Math.sin(k)), [2, 7, 3]);
+      const ref = make('ref').forward(x).output.data;
+      const loaded = await ls.loadWasmKernelsFrom(location.href);
+      const fast = make('wasm');
+      const out = fast.forward(x).output.data;
+      let worst = 0;
+      for (let k = 0; k < ref.length; k++) worst = Math.max(worst, Math.abs(ref[k] - out[k]));
+      return { kernel: fast.kernelName, variant: loaded && loaded.kernels.variant, worst, n: ref.length };
+    })()`) as { kernel: string; variant: string; worst: number; n: number };
+    assert.equal(r.kernel, 'wasm');
+    assert.ok(r.n === 70 && r.worst < 1e-5, JSON.stringify(r));
+  });
+
   test('training in the worker: the loss falls and the gate heatmap draws', async () => {
     await page.fill('#epochs', '12');
     await page.selectOption('#task', 'sine');

@@ -3,7 +3,8 @@
 // stays responsive while the LSTM learns. Also loads and exports model files.
 
 import { LSTM, Dense, Sequential, Tensor, getKernels, registerKernels, type EpochLog } from '../../src/index.js';
-import { createWasmKernelsAsync, type WasmBinaries } from '../../src/kernels/wasm/index.js';
+import type { WasmBinaries } from '../../src/kernels/wasm/index.js';
+import { loadWasmKernelsFrom } from '../../src/kernels/wasm/browser.js';
 import { ThreadPool, type PoolPort, type PoolReply } from '../../src/train/threads.js';
 import { makeTask, type Task, type TaskName } from './tasks.js';
 
@@ -50,19 +51,10 @@ function spawnPoolWorker(): PoolPort {
 async function loadKernels(): Promise<void> {
   let variant = 'none';
   try {
-    const get = async (f: string) => {
-      const r = await fetch(new URL(f, self.location.href));
-      return r.ok ? new Uint8Array(await r.arrayBuffer()) : null;
-    };
-    const simd = await get('longshort-simd.wasm');
-    const relaxed = await get('longshort-relaxed.wasm');
-    if (simd !== null) {
-      const k = await createWasmKernelsAsync({ simd, relaxed });
-      wasmBinaries = { simd, relaxed };
-      if (k !== null) {
-        registerKernels(k);
-        variant = k.variant;
-      }
+    const loaded = await loadWasmKernelsFrom(self.location.href);
+    if (loaded !== null) {
+      wasmBinaries = loaded.binaries;
+      variant = loaded.kernels.variant;
     }
   } catch (e) {
     variant = `unavailable (${(e as Error).message})`;

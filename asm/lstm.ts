@@ -1,0 +1,426 @@
+// WebAssembly LSTM kernel: one direction of one layer over a whole padded sequence batch,
+// forward and backward through time, each in ONE call from TypeScript. Same arithmetic and
+// buffer contract as src/kernels/ref/lstm.ts (which defines correct behaviour; read its header
+// for the equations); pointers are byte offsets into this module's memory, 0 meaning "null".
+// It leaves out input checking and float64 (the TypeScript wrapper sends float64 to ref).
+//
+// dim key: T time, B batch, D input features, H cell size, P cell output size (projSize or H),
+//          G = 4H gates in PyTorch order i, f, g, o. Buffers are time-major, indexed by time t.
+//
+// Speed: x·Wihᵀ for all steps is one blocked gemm; Whhᵀ (and Whrᵀ) are packed once per call so
+// each step's h·Whhᵀ runs straight off prepacked panels; the gate arithmetic is 4-lane SIMD with
+// the biases folded in, so the pre-activations take a single pass over memory.
+
+import { gemm, gemmPackedB, gemmWorkspaceBytes, packBFull, packedBBytes } from './gemm';
+import { act4, dact4, sigmoid4, tanh4 } from './activations';
+import { ldN, madd, stN } from './simd';
+
+const IN_GATE = 1;
+const FORGET_GATE = 2;
+const OUT_GATE = 4;
+const COUPLED = 8;
+
+/** Time index that row b processes at step s, or −1 when the row has already ended. */
+// @ts-ignore: decorator
+@inline function timeAt(lengths: usize, T: i32, reverse: bool, b: i32, s: i32): i32 {
+  const len = lengths == 0 ? T : load<i32>(lengths + (<usize>b << 2));
+  if (s >= len) return -1;
+  return reverse ? len - 1 - s : s;
+}
+
+// @ts-ignore: decorator
+@inline function f4(i: i32): usize {
+  return <usize>i << 2;
+}
+
+// @ts-ignore: decorator
+@inline function clamp4(v: v128, lo: v128, hi: v128): v128 {
+  return f32x4.min(f32x4.max(v, lo), hi); // wasm min/max propagate NaN, as the reference's comparisons do
+}
+
+/** Scratch bytes lstmForward needs at ws: gemm scratch, packed Whhᵀ, packed Whrᵀ, summed bias. */
+export function lstmForwardWsBytes(H: i32, P: i32, projected: bool): i32 {
+  const G = 4 * H;
+  return gemmWorkspaceBytes() + packedBBytes(P, G) + (projected ? packedBBytes(H, P) : 0) + G * 4 + 64;
+}
+
+/**
+ * Gate arithmetic of one row at one step, the classic cell. z: gates[t,b,:] (in: x·Wihᵀ; out:
+ * i, f, g, o), rc: rec[b,:], cs: cState[b,:] (in c_{t−1}, out c_t), rows of cPrev, c, act (H),
+ * hDst (H) gets h = o ⊙ tanh(c), rDst (H) too when not 0.
+ */
+function fwdRowStandard(z: usize, rc: usize, bsum: usize, cs: usize, cPrevRow: usize, cRow: usize, actRow: usize, hDst: usize, rDst: usize, H: i32): void {
+  for (let j = 0; j < H; j += 4) {
+    const n = min(4, H - j);
+    const o0 = f4(j);
+    const o1 = f4(H + j);
+    const o2 = f4(2 * H + j);
+    const o3 = f4(3 * H + j);
+    const cp = ldN(cs + o0, n);
+    const i = sigmoid4(f32x4.add(f32x4.add(ldN(z + o0, n), ldN(rc + o0, n)), ldN(bsum + o0, n)));
+    const f = sigmoid4(f32x4.add(f32x4.add(ldN(z + o1, n), ldN(rc + o1, n)), ldN(bsum + o1, n)));
+    const g = tanh4(f32x4.add(f32x4.add(ldN(z + o2, n), ldN(rc + o2, n)), ldN(bsum + o2, n)));
+    const o = sigmoid4(f32x4.add(f32x4.add(ldN(z + o3, n), ldN(rc + o3, n)), ldN(bsum + o3, n)));
+    // c_t = f ⊙ c_{t−1} + i ⊙ g;  h_t = o ⊙ tanh(c_t)
+    const ct = f32x4.add(f32x4.mul(f, cp), f32x4.mul(i, g));
+    const a = tanh4(ct);
+    const h = f32x4.mul(o, a);
+    stN(cPrevRow + o0, cp, n);
+    stN(z + o0, i, n);
+    stN(z + o1, f, n);
+    stN(z + o2, g, n);
+    stN(z + o3, o, n);
+    stN(cRow + o0, ct, n);
+    stN(actRow + o0, a, n);
+    stN(cs + o0, ct, n);
+    stN(hDst + o0, h, n);
+    if (rDst != 0) stN(rDst + o0, h, n);
+  }
+}
+
+/** The same for every variant and option (peepholes, clip, gate switches, other activations). */
+function fwdRowGeneric(
+  z: usize, zp: usize, rc: usize, bsum: usize, cs: usize, cPrevRow: usize, cRow: usize, actRow: usize, hDst: usize, rDst: usize, H: i32,
+  peep: usize, pre: usize, clip: f32, gateAct: i32, cellAct: i32, hiddenAct: i32, flags: i32,
+): void {
+  const clipped = clip != Infinity;
+  const inGate = (flags & IN_GATE) != 0;
+  const forgetGate = (flags & FORGET_GATE) != 0;
+  const outGate = (flags & OUT_GATE) != 0;
+  const coupled = (flags & COUPLED) != 0;
+  const one = f32x4.splat(1);
+  const lo = f32x4.splat(-clip);
+  const hi = f32x4.splat(clip);
+  for (let j = 0; j < H; j += 4) {
+    const n = min(4, H - j);
+    const o0 = f4(j);
+    const o1 = f4(H + j);
+    const o2 = f4(2 * H + j);
+    const o3 = f4(3 * H + j);
+    const cp = ldN(cs + o0, n);
+    stN(cPrevRow + o0, cp, n);
+    let zi = f32x4.add(f32x4.add(ldN(z + o0, n), ldN(rc + o0, n)), ldN(bsum + o0, n));
+    let zf = f32x4.add(f32x4.add(ldN(z + o1, n), ldN(rc + o1, n)), ldN(bsum + o1, n));
+    let zg = f32x4.add(f32x4.add(ldN(z + o2, n), ldN(rc + o2, n)), ldN(bsum + o2, n));
+    let zo = f32x4.add(f32x4.add(ldN(z + o3, n), ldN(rc + o3, n)), ldN(bsum + o3, n));
+    if (peep != 0) {
+      zi = madd(ldN(peep + o0, n), cp, zi);
+      zf = madd(ldN(peep + o1, n), cp, zf);
+    }
+    if (pre != 0) {
+      stN(zp + o0, zi, n);
+      stN(zp + o1, zf, n);
+      stN(zp + o2, zg, n);
+    }
+    if (clipped) {
+      zi = clamp4(zi, lo, hi);
+      zf = clamp4(zf, lo, hi);
+      zg = clamp4(zg, lo, hi);
+    }
+    const i = inGate ? act4(gateAct, zi) : one;
+    const f = coupled ? f32x4.sub(one, i) : forgetGate ? act4(gateAct, zf) : one;
+    const g = act4(cellAct, zg);
+    // c_t = f ⊙ c_{t−1} + i ⊙ g
+    const ct = f32x4.add(f32x4.mul(f, cp), f32x4.mul(i, g));
+    if (peep != 0) zo = madd(ldN(peep + o2, n), ct, zo);
+    if (pre != 0) stN(zp + o3, zo, n);
+    if (clipped) zo = clamp4(zo, lo, hi);
+    const o = outGate ? act4(gateAct, zo) : one;
+    // h_t = o ⊙ ψ(c_t)
+    const a = act4(hiddenAct, ct);
+    const h = f32x4.mul(o, a);
+    stN(z + o0, i, n);
+    stN(z + o1, f, n);
+    stN(z + o2, g, n);
+    stN(z + o3, o, n);
+    stN(cRow + o0, ct, n);
+    stN(actRow + o0, a, n);
+    stN(cs + o0, ct, n);
+    stN(hDst + o0, h, n);
+    if (rDst != 0) stN(rDst + o0, h, n);
+  }
+}
+
+export function lstmForward(
+  // out
+  y: usize, hN: usize, cN: usize,
+  // cache (out) and its scratch
+  gates: usize, pre: usize, cPrev: usize, c: usize, act: usize, hPrev: usize, r: usize,
+  hState: usize, cState: usize, rec: usize, rStep: usize, hStep: usize,
+  // in
+  x: usize, h0: usize, c0: usize, wih: usize, whh: usize, bih: usize, bhh: usize, whr: usize, peep: usize,
+  T: i32, B: i32, D: i32, H: i32, P: i32, lengths: usize, reverse: bool,
+  gateAct: i32, cellAct: i32, hiddenAct: i32, flags: i32, clip: f32, ws: usize,
+): void {
+  const G = 4 * H;
+  const projected = whr != 0;
+  const clipped = clip != Infinity;
+  // scratch layout
+  const pWhh = ws + <usize>gemmWorkspaceBytes(); //          Whhᵀ (P, G) packed
+  const pWhr = pWhh + <usize>packedBBytes(P, G); //          Whrᵀ (H, P) packed
+  const bsum = (pWhr + (projected ? <usize>packedBBytes(H, P) : <usize>0) + 15) & ~(<usize>15); // (G) b_ih + b_hh
+  // the classic cell (σ gates, tanh, all gates, no peepholes/clip) has its own loop without
+  // per-vector activation dispatch: it is what nearly every model runs
+  const standard = gateAct == 0 && cellAct == 1 && hiddenAct == 1 && flags == (IN_GATE | FORGET_GATE | OUT_GATE) && peep == 0 && pre == 0 && !clipped;
+
+  // gates[t,b,:] = x[t,b,:]·Wihᵀ for every step at once; biases join in the pointwise pass
+  gemm(gates, x, wih, T * B, G, D, false, true, false, ws);
+  for (let k = 0; k < G; k++) store<f32>(bsum + f4(k), load<f32>(bih + f4(k)) + load<f32>(bhh + f4(k)));
+  packBFull(pWhh, whh, G, P, true);
+  if (projected) packBFull(pWhr, whr, P, H, true);
+  memory.copy(hState, h0, f4(B * P));
+  memory.copy(cState, c0, f4(B * H));
+  memory.fill(y, 0, f4(T * B * P));
+
+  for (let s = 0; s < T; s++) {
+    // rec = h_{t−1}·Whhᵀ for every row (rows that have ended are computed and ignored)
+    gemmPackedB(rec, hState, B, G, P, pWhh, false, ws);
+    for (let b = 0; b < B; b++) {
+      const t = timeAt(lengths, T, reverse, b, s);
+      if (t < 0) continue;
+      const z = gates + f4((t * B + b) * G); // gates[t,b,:]
+      const zp = pre + f4((t * B + b) * G); //  pre[t,b,:]
+      const rc = rec + f4(b * G); //             rec[b,:]
+      const ch = f4((t * B + b) * H); //         offset of c[t,b,:]
+      const cs = cState + f4(b * H); //          cState[b,:]
+      memory.copy(hPrev + f4((t * B + b) * P), hState + f4(b * P), f4(P));
+      // h goes to hState (no projection; P = H) or to r and rStep (projection input)
+      const hDst = projected ? rStep + f4(b * H) : hState + f4(b * P);
+      const rDst = projected ? r + ch : 0;
+      if (standard) fwdRowStandard(z, rc, bsum, cs, cPrev + ch, c + ch, act + ch, hDst, rDst, H);
+      else fwdRowGeneric(z, zp, rc, bsum, cs, cPrev + ch, c + ch, act + ch, hDst, rDst, H, peep, pre, clip, gateAct, cellAct, hiddenAct, flags);
+    }
+    if (projected) {
+      // projection: h = r·Whrᵀ, only rows still running take it
+      gemmPackedB(hStep, rStep, B, P, H, pWhr, false, ws);
+      for (let b = 0; b < B; b++) {
+        if (timeAt(lengths, T, reverse, b, s) < 0) continue;
+        memory.copy(hState + f4(b * P), hStep + f4(b * P), f4(P));
+      }
+    }
+    for (let b = 0; b < B; b++) {
+      const t = timeAt(lengths, T, reverse, b, s);
+      if (t < 0) continue;
+      memory.copy(y + f4((t * B + b) * P), hState + f4(b * P), f4(P));
+    }
+  }
+  memory.copy(hN, hState, f4(B * P));
+  memory.copy(cN, cState, f4(B * H));
+}
+
+/** Scratch bytes lstmBackward needs at ws: gemm scratch, packed Whh, packed Whr, bias column sums. */
+export function lstmBackwardWsBytes(H: i32, P: i32, projected: bool): i32 {
+  const G = 4 * H;
+  return gemmWorkspaceBytes() + packedBBytes(G, P) + (projected ? packedBBytes(P, H) : 0) + G * 4 + 64;
+}
+
+/**
+ * Backward gate arithmetic of one row at one step, classic cell. z: gates[t,b,:] (i, f, g, o),
+ * rows of cPrev, act (H), drs: dr[b,:] (H), dcs: dcState[b,:] (in dc_t, out dc_{t−1}),
+ * out: zs = dzStep[b,:] and dz = dZ[t,b,:] (G).
+ */
+function bwdRowStandard(z: usize, cPrevRow: usize, actRow: usize, drs: usize, dcs: usize, zs: usize, dz: usize, H: i32): void {
+  const one = f32x4.splat(1);
+  for (let j = 0; j < H; j += 4) {
+    const n = min(4, H - j);
+    const o0 = f4(j);
+    const o1 = f4(H + j);
+    const o2 = f4(2 * H + j);
+    const o3 = f4(3 * H + j);
+    const i = ldN(z + o0, n);
+    const f = ldN(z + o1, n);
+    const gg = ldN(z + o2, n);
+    const o = ldN(z + o3, n);
+    const cp = ldN(cPrevRow + o0, n);
+    const a = ldN(actRow + o0, n);
+    const dr = ldN(drs + o0, n);
+    // forward: r = o ⊙ tanh(c)
+    const dc = f32x4.add(ldN(dcs + o0, n), f32x4.mul(f32x4.mul(dr, o), f32x4.sub(one, f32x4.mul(a, a))));
+    // forward: o = σ(zo);  c = f ⊙ c_{t−1} + i ⊙ g;  i, f = σ(·);  g = tanh(zg)
+    const dzo = f32x4.mul(f32x4.mul(dr, a), f32x4.mul(o, f32x4.sub(one, o)));
+    const dzi = f32x4.mul(f32x4.mul(dc, gg), f32x4.mul(i, f32x4.sub(one, i)));
+    const dzf = f32x4.mul(f32x4.mul(dc, cp), f32x4.mul(f, f32x4.sub(one, f)));
+    const dzg = f32x4.mul(f32x4.mul(dc, i), f32x4.sub(one, f32x4.mul(gg, gg)));
+    stN(zs + o0, dzi, n);
+    stN(zs + o1, dzf, n);
+    stN(zs + o2, dzg, n);
+    stN(zs + o3, dzo, n);
+    stN(dz + o0, dzi, n);
+    stN(dz + o1, dzf, n);
+    stN(dz + o2, dzg, n);
+    stN(dz + o3, dzo, n);
+    stN(dcs + o0, f32x4.mul(dc, f), n);
+  }
+}
+
+/** The same for every variant and option; zp: pre[t,b,:] or 0 (no clip), gpeep: peephole gradient (ADDED into). */
+function bwdRowGeneric(
+  z: usize, zp: usize, cRow: usize, cPrevRow: usize, actRow: usize, drs: usize, dcs: usize, zs: usize, dz: usize, H: i32,
+  peep: usize, gpeep: usize, clip: f32, gateAct: i32, cellAct: i32, hiddenAct: i32, flags: i32,
+): void {
+  const inGate = (flags & IN_GATE) != 0;
+  const forgetGate = (flags & FORGET_GATE) != 0;
+  const outGate = (flags & OUT_GATE) != 0;
+  const coupled = (flags & COUPLED) != 0;
+  const zero = f32x4.splat(0);
+  const lo = f32x4.splat(-clip);
+  const hi = f32x4.splat(clip);
+  const allPass = v128.splat<i32>(-1);
+  for (let j = 0; j < H; j += 4) {
+    const n = min(4, H - j);
+    const o0 = f4(j);
+    const o1 = f4(H + j);
+    const o2 = f4(2 * H + j);
+    const o3 = f4(3 * H + j);
+    const i = ldN(z + o0, n);
+    const f = ldN(z + o1, n);
+    const gg = ldN(z + o2, n);
+    const o = ldN(z + o3, n);
+    const ct = ldN(cRow + o0, n);
+    const cp = ldN(cPrevRow + o0, n);
+    const a = ldN(actRow + o0, n);
+    const dr = ldN(drs + o0, n);
+    // gradient passes a clamp only where the pre-activation was inside [−clip, clip]
+    let pi = allPass, pf = allPass, pg = allPass, po = allPass;
+    if (zp != 0) {
+      let v = ldN(zp + o0, n);
+      pi = v128.and(f32x4.le(v, hi), f32x4.ge(v, lo));
+      v = ldN(zp + o1, n);
+      pf = v128.and(f32x4.le(v, hi), f32x4.ge(v, lo));
+      v = ldN(zp + o2, n);
+      pg = v128.and(f32x4.le(v, hi), f32x4.ge(v, lo));
+      v = ldN(zp + o3, n);
+      po = v128.and(f32x4.le(v, hi), f32x4.ge(v, lo));
+    }
+    // forward: r = o ⊙ ψ(c)
+    const dO = f32x4.mul(dr, a);
+    let dc = f32x4.add(ldN(dcs + o0, n), f32x4.mul(f32x4.mul(dr, o), dact4(hiddenAct, a)));
+    // forward: o = σ(zo [+ p_o ⊙ c])
+    const dzo = outGate ? v128.and(f32x4.mul(dO, dact4(gateAct, o)), po) : zero;
+    if (peep != 0) {
+      dc = madd(dzo, ldN(peep + o2, n), dc);
+      stN(gpeep + o2, madd(dzo, ct, ldN(gpeep + o2, n)), n);
+    }
+    // forward: c = f ⊙ c_{t−1} + i ⊙ g
+    let di = f32x4.mul(dc, gg);
+    const df = f32x4.mul(dc, cp);
+    const dg = f32x4.mul(dc, i);
+    let dcp = f32x4.mul(dc, f);
+    let dzf = zero;
+    if (coupled) di = f32x4.sub(di, df); // forward: f = 1 − i
+    else if (forgetGate) dzf = v128.and(f32x4.mul(df, dact4(gateAct, f)), pf);
+    const dzi = inGate ? v128.and(f32x4.mul(di, dact4(gateAct, i)), pi) : zero;
+    const dzg = v128.and(f32x4.mul(dg, dact4(cellAct, gg)), pg);
+    if (peep != 0) {
+      // forward: zi += p_i ⊙ c_{t−1},  zf += p_f ⊙ c_{t−1}
+      dcp = f32x4.add(dcp, f32x4.add(f32x4.mul(dzi, ldN(peep + o0, n)), f32x4.mul(dzf, ldN(peep + o1, n))));
+      stN(gpeep + o0, madd(dzi, cp, ldN(gpeep + o0, n)), n);
+      stN(gpeep + o1, madd(dzf, cp, ldN(gpeep + o1, n)), n);
+    }
+    stN(zs + o0, dzi, n);
+    stN(zs + o1, dzf, n);
+    stN(zs + o2, dzg, n);
+    stN(zs + o3, dzo, n);
+    stN(dz + o0, dzi, n);
+    stN(dz + o1, dzf, n);
+    stN(dz + o2, dzg, n);
+    stN(dz + o3, dzo, n);
+    stN(dcs + o0, dcp, n);
+  }
+}
+
+export function lstmBackward(
+  // gradients, ADDED into (0 = absent)
+  gwih: usize, gwhh: usize, gbih: usize, gbhh: usize, gwhr: usize, gpeep: usize,
+  dx: usize, dh0: usize, dc0: usize,
+  // in
+  dy: usize, dhN: usize, dcN: usize,
+  gates: usize, pre: usize, cPrev: usize, c: usize, act: usize, hPrev: usize, r: usize,
+  // work
+  dZ: usize, dzStep: usize, dhState: usize, dcState: usize, dhStep: usize, drStep: usize, dhRec: usize, dhAll: usize,
+  x: usize, wih: usize, whh: usize, whr: usize, peep: usize,
+  T: i32, B: i32, D: i32, H: i32, P: i32, lengths: usize, reverse: bool,
+  gateAct: i32, cellAct: i32, hiddenAct: i32, flags: i32, clip: f32, ws: usize,
+): void {
+  const G = 4 * H;
+  const TB = T * B;
+  const projected = whr != 0;
+  const inGate = (flags & IN_GATE) != 0;
+  const forgetGate = (flags & FORGET_GATE) != 0;
+  const outGate = (flags & OUT_GATE) != 0;
+  const coupled = (flags & COUPLED) != 0;
+  const standard = gateAct == 0 && cellAct == 1 && hiddenAct == 1 && flags == (IN_GATE | FORGET_GATE | OUT_GATE) && peep == 0 && pre == 0;
+  const pWhh = ws + <usize>gemmWorkspaceBytes(); // Whh (G, P) packed as the right operand
+  const pWhr = pWhh + <usize>packedBBytes(G, P); // Whr (P, H) packed
+  const colsum = (pWhr + (projected ? <usize>packedBBytes(P, H) : <usize>0) + 15) & ~(<usize>15); // (G)
+
+  memory.fill(dZ, 0, f4(TB * G)); // padded positions must contribute nothing to the weight gradients
+  if (dhN != 0) memory.copy(dhState, dhN, f4(B * P));
+  else memory.fill(dhState, 0, f4(B * P));
+  if (dcN != 0) memory.copy(dcState, dcN, f4(B * H));
+  else memory.fill(dcState, 0, f4(B * H));
+  if (dhAll != 0) memory.fill(dhAll, 0, f4(TB * P));
+  packBFull(pWhh, whh, P, G, false);
+  if (projected) packBFull(pWhr, whr, H, P, false);
+
+  for (let s = T - 1; s >= 0; s--) {
+    // dh of this step = gradient from the next step + gradient from the output y[t]
+    memory.fill(dhStep, 0, f4(B * P));
+    for (let b = 0; b < B; b++) {
+      const t = timeAt(lengths, T, reverse, b, s);
+      if (t < 0) continue;
+      const yo = f4((t * B + b) * P);
+      const hs = f4(b * P);
+      for (let k = 0; k < P; k += 4) {
+        const n = min(4, P - k);
+        const v = f32x4.add(ldN(dhState + hs + f4(k), n), ldN(dy + yo + f4(k), n));
+        stN(dhStep + hs + f4(k), v, n);
+        if (dhAll != 0) stN(dhAll + yo + f4(k), v, n);
+      }
+    }
+    // forward: h = r·Whrᵀ  →  dr = dh·Whr
+    if (projected) gemmPackedB(drStep, dhStep, B, H, P, pWhr, false, ws);
+    else memory.copy(drStep, dhStep, f4(B * P));
+
+    memory.fill(dzStep, 0, f4(B * G));
+    for (let b = 0; b < B; b++) {
+      const t = timeAt(lengths, T, reverse, b, s);
+      if (t < 0) continue;
+      const z = f4((t * B + b) * G); // offset of gates[t,b,:]
+      const ch = f4((t * B + b) * H); // offset of c[t,b,:]
+      const zs = dzStep + f4(b * G);
+      const dcs = dcState + f4(b * H);
+      const drs = drStep + f4(b * H);
+      if (standard) bwdRowStandard(gates + z, cPrev + ch, act + ch, drs, dcs, zs, dZ + z, H);
+      else bwdRowGeneric(gates + z, pre != 0 ? pre + z : 0, c + ch, cPrev + ch, act + ch, drs, dcs, zs, dZ + z, H, peep, gpeep, clip, gateAct, cellAct, hiddenAct, flags);
+    }
+    // forward: z += h_{t−1}·Whhᵀ  →  dh_{t−1} = dz·Whh (rows that had ended keep their dh)
+    gemmPackedB(dhRec, dzStep, B, P, G, pWhh, false, ws);
+    for (let b = 0; b < B; b++) {
+      if (timeAt(lengths, T, reverse, b, s) < 0) continue;
+      memory.copy(dhState + f4(b * P), dhRec + f4(b * P), f4(P));
+    }
+  }
+  memory.copy(dh0, dhState, f4(B * P));
+  memory.copy(dc0, dcState, f4(B * H));
+
+  // Weight gradients for all steps at once (padded positions have dZ = 0).
+  gemm(gwih, dZ, x, G, D, TB, true, false, true, ws); //   dWih += dZᵀ·x
+  gemm(gwhh, dZ, hPrev, G, P, TB, true, false, true, ws); // dWhh += dZᵀ·h_{t−1}
+  gemm(dx, dZ, wih, TB, D, G, false, false, true, ws); //  dx   += dZ·Wih
+  memory.fill(colsum, 0, f4(G));
+  for (let tb = 0; tb < TB; tb++) {
+    const row = dZ + f4(tb * G);
+    for (let k = 0; k < G; k += 4) {
+      const n = min(4, G - k);
+      stN(colsum + f4(k), f32x4.add(ldN(colsum + f4(k), n), ldN(row + f4(k), n)), n);
+    }
+  }
+  for (let k = 0; k < G; k += 4) {
+    const n = min(4, G - k);
+    const v = ldN(colsum + f4(k), n);
+    stN(gbih + f4(k), f32x4.add(ldN(gbih + f4(k), n), v), n);
+    stN(gbhh + f4(k), f32x4.add(ldN(gbhh + f4(k), n), v), n);
+  }
+  if (projected) gemm(gwhr, dhAll, r, P, H, TB, true, false, true, ws); // dWhr += dhᵀ·r
+}

@@ -1,0 +1,268 @@
+// Benchmark: one LSTM layer, inference and a full training step, longshort's reference and
+// WebAssembly kernels against TensorFlow.js (cpu and wasm backends) and ONNX Runtime (inference),
+// all in one process on the same shapes. `npm run bench` (≈ 2 minutes on a quiet 2-core host,
+// ≈ 4 on a busy one);
+// `npm run bench -- --only S,L1` for a subset, `--quick` for fewer repetitions, `--fast` to skip
+// the slowest measurements (longshort-ref and tfjs-cpu on M, ≈ 45 s).
+// Progress goes to stderr, tables to stdout.
+//
+// Configurations: S (B=32 T=50 I=32 H=64), M (B=64 T=100 I=128 H=256), L1 (B=1 T=100 I=32 H=128).
+// FLOPs: forward = 2·4H·(I+H)·T·B (the two matrix products; the pointwise work is ignored);
+// a training step ≈ 3× forward (forward + backward through time + weight gradients).
+// Timing: each implementation runs once to warm up (V8 compiles WebAssembly in a baseline tier
+// first), then repeatedly until a time budget is spent; medians of wall and process CPU time are
+// reported. GFLOP/s and "÷ wasm" (that implementation's time divided by longshort-wasm's; > 1
+// means longshort is faster) use the median of min(wall, cpu) per sample, which stays meaningful
+// on a busy shared host (see timeit).
+// Left out: TF.js cpu training on M (minutes per step), ONNX Runtime training (not in
+// onnxruntime-node), threads (every implementation runs on one thread; ORT is pinned to one).
+
+import v8 from 'node:v8';
+import os from 'node:os';
+// Relaxed SIMD (fused multiply-add) needs this flag on Node 20 (on by default from Node 22);
+// it must be set before the first WebAssembly module is compiled.
+v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import * as ort from 'onnxruntime-node';
+import { LSTM } from '../src/nn/lstm.js';
+import { Adam } from '../src/optim/adam.js';
+import { loadWasmKernels } from '../src/kernels/wasm/node.js';
+import { exportOnnx } from '../src/interop/onnx-export.js';
+import { Tensor } from '../src/tensor.js';
+import { Rng } from '../src/util/rng.js';
+
+interface Config {
+  name: string;
+  B: number;
+  T: number;
+  I: number;
+  H: number;
+}
+
+const CONFIGS: Config[] = [
+  { name: 'S', B: 32, T: 50, I: 32, H: 64 },
+  { name: 'M', B: 64, T: 100, I: 128, H: 256 },
+  { name: 'L1', B: 1, T: 100, I: 32, H: 128 },
+];
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const onlyArg = args.indexOf('--only');
+const only = onlyArg >= 0 ? new Set(args[onlyArg + 1].split(',')) : null;
+const BUDGET_MS = quick ? 400 : 1000; // timed repetitions per implementation and mode
+const MAX_REPS = quick ? 5 : 25;
+const SLOW_MS = 3000; // CPU ms
+const fast = args.includes('--fast');
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+interface Timing {
+  ms: number; //  median wall-clock time
+  cpu: number; // median CPU time of the whole process (all threads), ms
+  t: number; //   median over samples of min(wall, cpu): the figure the rates and ratios use
+  reps: number;
+}
+
+/**
+ * Warm up once, then repeat until the budget is spent (at least once); medians in ms.
+ * CPU time is reported beside wall time because the host may be shared: when other jobs compete
+ * for the cores, wall time stretches but a single-threaded computation's CPU time barely moves.
+ * CPU time, in turn, also counts V8's helper threads (garbage collection, background compiles)
+ * running beside a short call. Each sample therefore counts min(wall, cpu), which neither effect
+ * can push below the real single-thread cost; rates and ratios use its median.
+ */
+async function timeit(label: string, fn: () => unknown | Promise<unknown>): Promise<Timing> {
+  // warm-up (also compiles: V8 tiers WebAssembly up only between calls)
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  await fn();
+  const warmWall = performance.now() - t0;
+  const warmCpu = process.cpuUsage(c0);
+  // a call of several CPU-seconds is its own warm-up (JavaScript loops are optimised on the stack
+  // within it), so it is taken as the single sample: keeps `npm run bench` within minutes. CPU
+  // time, not wall time, decides, so a busy host does not turn a fast kernel's cold first call
+  // into its measurement.
+  const warmCpuMs = (warmCpu.user + warmCpu.system) / 1000;
+  if (warmCpuMs > SLOW_MS) {
+    process.stderr.write(`  ${label}: ${(warmWall / 1000).toFixed(1)} s (single sample)\n`);
+    return { ms: warmWall, cpu: warmCpuMs, t: Math.min(warmWall, warmCpuMs), reps: 1 };
+  }
+  const wall: number[] = [];
+  const cpu: number[] = [];
+  const best: number[] = [];
+  const start = performance.now();
+  while (wall.length < MAX_REPS && (wall.length === 0 || performance.now() - start < BUDGET_MS)) {
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    await fn();
+    wall.push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / 1000);
+    best.push(Math.min(wall[wall.length - 1], cpu[cpu.length - 1]));
+  }
+  process.stderr.write(`  ${label}: ${median(wall).toFixed(2)} ms × ${wall.length}\n`);
+  return { ms: median(wall), cpu: median(cpu), t: median(best), reps: wall.length };
+}
+
+function randTensor(shape: number[], rng: Rng): Tensor {
+  const n = shape.reduce((a, b) => a * b, 1);
+  const d = new Float32Array(n);
+  for (let i = 0; i < n; i++) d[i] = rng.uniform(-1, 1);
+  return new Tensor(d, shape);
+}
+
+interface Row {
+  config: string;
+  mode: 'inference' | 'training';
+  impl: string;
+  ms: number | null; // null: skipped
+  cpu: number | null;
+  t: number | null;
+  reps: number;
+  note?: string;
+}
+
+async function benchLongshort(c: Config, kernels: 'ref' | 'wasm', rows: Row[]): Promise<void> {
+  const rng = new Rng(1);
+  const lstm = new LSTM({ inputSize: c.I, hiddenSize: c.H, batchFirst: true, kernels, seed: 1 });
+  const x = randTensor([c.B, c.T, c.I], rng);
+  const dOut = randTensor([c.B, c.T, c.H], rng);
+  const adam = new Adam(lstm.params(), { lr: 1e-3 });
+  const impl = `longshort-${kernels}`;
+  const inf = await timeit(`${c.name} ${impl} inference`, () => lstm.forward(x));
+  rows.push({ config: c.name, mode: 'inference', impl, ms: inf.ms, cpu: inf.cpu, t: inf.t, reps: inf.reps });
+  const tr = await timeit(`${c.name} ${impl} training`, () => {
+    lstm.zeroGrad();
+    lstm.forward(x, { training: true });
+    lstm.backward(dOut);
+    adam.step();
+  });
+  rows.push({ config: c.name, mode: 'training', impl, ms: tr.ms, cpu: tr.cpu, t: tr.t, reps: tr.reps, note: 'fwd+bwd+Adam' });
+}
+
+/** Run fn with TF.js's advice banners ("install tfjs-node", "orthogonal initializer is slow") muted. */
+async function quiet<T>(fn: () => T | Promise<T>): Promise<T> {
+  const { log, warn } = console;
+  console.log = console.warn = () => {};
+  try {
+    return await fn();
+  } finally {
+    console.log = log;
+    console.warn = warn;
+  }
+}
+
+async function benchTfjs(c: Config, backend: 'cpu' | 'wasm', rows: Row[]): Promise<void> {
+  await quiet(async () => {
+    await tf.setBackend(backend);
+    await tf.ready();
+  });
+  const impl = `tfjs-${backend}`;
+  const model = await quiet(() => {
+    const m = tf.sequential();
+    // recurrentActivation 'sigmoid' (TF.js defaults to hardSigmoid) so the work matches
+    m.add(tf.layers.lstm({ units: c.H, returnSequences: true, recurrentActivation: 'sigmoid', inputShape: [c.T, c.I] }));
+    m.compile({ optimizer: tf.train.adam(1e-3), loss: 'meanSquaredError' });
+    return m;
+  });
+  const x = tf.randomUniform([c.B, c.T, c.I], -1, 1, 'float32', 1);
+  const y = tf.randomUniform([c.B, c.T, c.H], -1, 1, 'float32', 2);
+  const inf = await timeit(`${c.name} ${impl} inference`, async () => {
+    const out = model.predict(x) as tf.Tensor;
+    await out.data();
+    out.dispose();
+  });
+  rows.push({ config: c.name, mode: 'inference', impl, ms: inf.ms, cpu: inf.cpu, t: inf.t, reps: inf.reps });
+  if (backend === 'cpu' && c.name === 'M') {
+    rows.push({ config: c.name, mode: 'training', impl, ms: null, cpu: null, t: null, reps: 0, note: 'skipped: minutes per step' });
+  } else {
+    const tr = await timeit(`${c.name} ${impl} training`, () => model.trainOnBatch(x, y));
+    rows.push({ config: c.name, mode: 'training', impl, ms: tr.ms, cpu: tr.cpu, t: tr.t, reps: tr.reps, note: 'trainOnBatch, Adam' });
+  }
+  x.dispose();
+  y.dispose();
+  model.dispose();
+}
+
+async function benchOrt(c: Config, rows: Row[]): Promise<void> {
+  const rng = new Rng(1);
+  const lstm = new LSTM({ inputSize: c.I, hiddenSize: c.H, batchFirst: true, seed: 1 });
+  const bytes = exportOnnx(lstm, { finalStates: false });
+  const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
+  const x = randTensor([c.B, c.T, c.I], rng);
+  const feeds = { [session.inputNames[0]]: new ort.Tensor('float32', x.data as Float32Array, [c.B, c.T, c.I]) };
+  // same weights, same input: the two must agree, or the comparison means nothing
+  const ours = lstm.forward(x).output.data;
+  const theirs = (await session.run(feeds))[session.outputNames[0]].data as Float32Array;
+  let maxDiff = ours.length === theirs.length ? 0 : Infinity;
+  for (let i = 0; i < ours.length && maxDiff < Infinity; i++) maxDiff = Math.max(maxDiff, Math.abs(ours[i] - theirs[i]));
+  const inf = await timeit(`${c.name} onnxruntime inference`, () => session.run(feeds));
+  rows.push({ config: c.name, mode: 'inference', impl: 'onnxruntime', ms: inf.ms, cpu: inf.cpu, t: inf.t, reps: inf.reps, note: `1 thread; max |Δ| vs longshort ${maxDiff.toExponential(1)}` });
+  rows.push({ config: c.name, mode: 'training', impl: 'onnxruntime', ms: null, cpu: null, t: null, reps: 0, note: 'n/a (inference only)' });
+  await session.release();
+}
+
+function skipped(c: Config, impl: string, rows: Row[]): void {
+  for (const mode of ['inference', 'training'] as const) rows.push({ config: c.name, mode, impl, ms: null, cpu: null, t: null, reps: 0, note: 'skipped (--fast)' });
+}
+
+function gflops(c: Config, mode: Row['mode']): number {
+  const fwd = 2 * 4 * c.H * (c.I + c.H) * c.T * c.B;
+  return (mode === 'training' ? 3 : 1) * fwd;
+}
+
+function pad(s: string, n: number, right = false): string {
+  return right ? s.padStart(n) : s.padEnd(n);
+}
+
+async function main(): Promise<void> {
+  const wasm = loadWasmKernels();
+  if (wasm === null) throw new Error('no WebAssembly SIMD in this engine');
+  const t0 = performance.now();
+  console.log(`longshort LSTM benchmark — ${new Date().toISOString()}`);
+  console.log(`node ${process.version}, ${os.cpus()[0]?.model ?? 'unknown cpu'} ×${os.cpus().length}, longshort wasm variant: ${wasm.variant}, tfjs ${tf.version.tfjs}, onnxruntime-node ${ort.env.versions?.node ?? '?'}`);
+  console.log(`budget ${BUDGET_MS} ms per measurement after one warm-up; medians; one thread each; GFLOP/s and ÷ wasm from min(wall, cpu) per sample`);
+  console.log(`load average at start: ${os.loadavg().map((v) => v.toFixed(1)).join(' ')} (${os.cpus().length} cores)\n`);
+  const rows: Row[] = [];
+  for (const c of CONFIGS) {
+    if (only !== null && !only.has(c.name)) continue;
+    const before = rows.length;
+    const skip = fast && c.name === 'M';
+    await benchLongshort(c, 'wasm', rows);
+    if (skip) skipped(c, 'longshort-ref', rows);
+    else await benchLongshort(c, 'ref', rows);
+    await benchTfjs(c, 'wasm', rows);
+    if (skip) skipped(c, 'tfjs-cpu', rows);
+    else await benchTfjs(c, 'cpu', rows);
+    await benchOrt(c, rows);
+    print(c, rows.slice(before));
+  }
+  console.log(`total ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+}
+
+function print(c: Config, rows: Row[]): void {
+  console.log(`${c.name}: B=${c.B} T=${c.T} I=${c.I} H=${c.H}   forward ${(gflops(c, 'inference') / 1e9).toFixed(3)} GFLOP`);
+  console.log(`  ${pad('mode', 10)} ${pad('implementation', 17)} ${pad('wall ms', 10, true)} ${pad('cpu ms', 10, true)} ${pad('GFLOP/s', 8, true)} ${pad('÷ wasm', 8, true)}  reps  note`);
+  const fmt = (v: number | null): string => (v === null ? '—' : v < 10 ? v.toFixed(3) : v.toFixed(1));
+  for (const mode of ['inference', 'training'] as const) {
+    const base = rows.find((r) => r.mode === mode && r.impl === 'longshort-wasm') ?? null;
+    for (const r of rows.filter((q) => q.mode === mode)) {
+      // GFLOP/s and ratios from min(wall, cpu) per sample (see timeit)
+      const gf = r.t === null ? '—' : (gflops(c, mode) / (r.t * 1e6)).toFixed(2);
+      const ratio = r.t === null || base?.t == null ? '—' : (r.t / base.t).toFixed(2);
+      console.log(`  ${pad(mode, 10)} ${pad(r.impl, 17)} ${pad(fmt(r.ms), 10, true)} ${pad(fmt(r.cpu), 10, true)} ${pad(gf, 8, true)} ${pad(ratio, 8, true)}  ${pad(String(r.reps), 4, true)}  ${r.note ?? ''}`);
+    }
+  }
+  console.log('');
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
