@@ -1,0 +1,40 @@
+// Compiles the AssemblyScript kernels in asm/ into two WebAssembly modules under build/wasm/:
+//   longshort-simd.wasm     128-bit SIMD, separate multiply and add (every current engine)
+//   longshort-relaxed.wasm  + relaxed SIMD, fused multiply-add (browsers, Node ≥ 22; Node 20
+//                           only with --experimental-wasm-relaxed-simd)
+// The loader (src/kernels/wasm/) picks one with WebAssembly.validate at load time. The .wasm
+// files are build outputs, never committed; `npm ci` (prepare) and `npm test` (pretest) run this.
+// Skips the compile when both outputs are newer than every source in asm/ (pass --force to redo).
+import { mkdirSync, readdirSync, statSync, existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { spawnSync } from 'node:child_process';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const src = join(root, 'asm');
+const out = join(root, 'build', 'wasm');
+const variants = [
+  { file: 'longshort-simd.wasm', flags: ['--enable', 'simd'] },
+  { file: 'longshort-relaxed.wasm', flags: ['--enable', 'simd', '--enable', 'relaxed-simd'] },
+];
+
+const newestSource = Math.max(
+  ...readdirSync(src).filter((f) => f.endsWith('.ts')).map((f) => statSync(join(src, f)).mtimeMs),
+  statSync(fileURLToPath(import.meta.url)).mtimeMs,
+);
+const force = process.argv.includes('--force');
+mkdirSync(out, { recursive: true });
+const asc = join(root, 'node_modules', 'assemblyscript', 'bin', 'asc.js');
+for (const v of variants) {
+  const target = join(out, v.file);
+  if (!force && existsSync(target) && statSync(target).mtimeMs > newestSource) continue;
+  // --runtime stub: no garbage collector (kernels allocate nothing); --importMemory: TypeScript
+  // owns the memory and its arena; --noAssert: no bounds asserts in the hot loops.
+  const args = [asc, join(src, 'index.ts'), '-o', target, '-O3', '--runtime', 'stub', '--noAssert', '--importMemory', ...v.flags];
+  const r = spawnSync(process.execPath, args, { stdio: 'inherit', cwd: root });
+  if (r.status !== 0) {
+    console.error(`build-wasm: asc failed for ${v.file}`);
+    process.exit(r.status ?? 1);
+  }
+  console.log(`build-wasm: wrote build/wasm/${v.file} (${statSync(target).size} bytes)`);
+}
