@@ -1,0 +1,6 @@
+// Grapheme-to-phoneme with a bidirectional LSTM and CTC (see docs/g2p.md). Browser-safe: the
+// dictionary itself is read in Node by src/data/cmudict-node.ts.
+export { buildG2PModel, g2pExtra, vocabsFromExtra, type G2PModelOptions, type G2PExtra } from './model.js';
+export { makeBatch, bucketedBatches, evenSubset, type G2PBatch } from './batch.js';
+export { trainG2P, type G2PTrainOptions, type G2PTrainResult, type G2PEpochLog, type G2PBatchLog } from './train.js';
+export { predictIds, evaluateG2P, pronounce, wordToExample, type DecodeOptions } from './infer.js';

@@ -1,0 +1,136 @@
+// The G2P training loop. CTC takes label sequences rather than a y tensor, so this is a small loop
+// of its own instead of src/train/fit.ts, reusing its parts: Adam, gradient-norm clipping, a
+// seeded batch order, the model's call/callBackward. Each step: pad a batch of words, run the
+// network in training mode, CTC loss against the word's first reachable pronunciation
+// (buildG2PData keeps only pronunciations that fit in letters × repeat frames), backward, clip,
+// Adam. A wall-clock budget (maxSeconds) stops after the batch that crosses it.
+// Left out: exact resume from a checkpoint, learning-rate schedules, training on alternate
+// pronunciations (they are still accepted as correct by the evaluation).
+
+import { ConfigError, DivergenceError } from '../errors.js';
+import type { Sequential } from '../nn/sequential.js';
+import { Adam } from '../optim/adam.js';
+import { clipGradNorm } from '../optim/clip.js';
+import { Rng } from '../util/rng.js';
+import { ctcLoss } from '../losses/ctc.js';
+import type { G2PExample } from '../data/cmudict.js';
+import { bucketedBatches, makeBatch } from './batch.js';
+import { evaluateG2P } from './infer.js';
+
+export interface G2PBatchLog {
+  epoch: number;
+  batch: number;
+  batches: number;
+  /** CTC loss of this batch (mean over words of -log p / phonemes). */
+  loss: number;
+}
+
+export interface G2PEpochLog {
+  epoch: number;
+  /** Mean training CTC loss over the epoch's batches (per phoneme, PyTorch 'mean'). */
+  loss: number;
+  /** Batches run this epoch (fewer than planned when the time budget ran out). */
+  batches: number;
+  /** Seconds since training started. */
+  elapsed: number;
+  /** Greedy phoneme / word error rate on `validation`, when given. */
+  valPhonemeErrorRate?: number;
+  valWordErrorRate?: number;
+}
+
+export interface G2PTrainOptions {
+  /** Passes over the training words. Default 10. */
+  epochs?: number;
+  /** Words per batch. Default 32. */
+  batchSize?: number;
+  /** Adam learning rate. Default 2e-3. */
+  lr?: number;
+  /** Clip the global gradient norm to this (0 = off). Default 5. */
+  clipNorm?: number;
+  /** Seed of the batch order (model initialisation has its own seed). Default 0. */
+  seed?: number;
+  /** Stop after the batch that crosses this many seconds. Default Infinity. */
+  maxSeconds?: number;
+  /** Scored after every epoch (greedy decoding). */
+  validation?: readonly G2PExample[];
+  onBatchEnd?: (log: G2PBatchLog) => void | Promise<void>;
+  onEpochEnd?: (log: G2PEpochLog) => void | Promise<void>;
+}
+
+export interface G2PTrainResult {
+  history: G2PEpochLog[];
+  seconds: number;
+  /** Why training ended. */
+  stoppedBy: 'epochs' | 'time';
+}
+
+const YIELD_EVERY = 8;
+
+const clock = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
+
+export async function trainG2P(model: Sequential, train: readonly G2PExample[], options: G2PTrainOptions = {}): Promise<G2PTrainResult> {
+  const { epochs = 10, batchSize = 32, lr = 2e-3, clipNorm = 5, seed = 0, maxSeconds = Infinity, validation } = options;
+  if (!Number.isInteger(epochs) || epochs < 0) throw new ConfigError(`[trainG2P] epochs must be a non-negative integer; received ${epochs}.`);
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new ConfigError(`[trainG2P] batchSize must be a positive integer; received ${batchSize}.`);
+  if (!(clipNorm >= 0)) throw new ConfigError(`[trainG2P] clipNorm must be >= 0 (0 = off); received ${clipNorm}.`);
+  if (!(maxSeconds > 0)) throw new ConfigError(`[trainG2P] maxSeconds must be > 0; received ${maxSeconds}.`);
+  if (train.length === 0) throw new ConfigError('[trainG2P] train must hold at least one word; received 0. Hint: raise --limit.');
+  train.forEach((e, i) => {
+    if (e.targets.length === 0) {
+      throw new ConfigError(`[trainG2P] train[${i}] ('${e.word}') has no pronunciation to learn; received targets = []. Hint: build training data with buildG2PData.`);
+    }
+  });
+
+  const params = model.params();
+  const optimizer = new Adam(params, { lr });
+  const rng = new Rng(seed);
+  const lengthsOf = Int32Array.from(train, (e) => e.input.length);
+  const history: G2PEpochLog[] = [];
+  const t0 = clock();
+  const elapsed = (): number => (clock() - t0) / 1000;
+  let stoppedBy: G2PTrainResult['stoppedBy'] = 'epochs';
+
+  for (let epoch = 1; epoch <= epochs && stoppedBy === 'epochs'; epoch++) {
+    const batches = bucketedBatches(lengthsOf, batchSize, rng);
+    let lossSum = 0;
+    let done = 0;
+    for (let k = 0; k < batches.length; k++) {
+      const batch = makeBatch(Array.from(batches[k], (i) => train[i]));
+      model.zeroGrad();
+      const logits = model.call(batch.x, { training: true, lengths: batch.lengths }); // (B,T,C)
+      // only a pronunciation that fits can be a target; zeroInfinity guards hand-made example lists
+      const targets = batch.examples.map((e) => e.targets[0]);
+      const r = ctcLoss(logits, targets, batch.lengths, undefined, { blank: 0, reduction: 'mean', zeroInfinity: true });
+      if (!Number.isFinite(r.loss)) {
+        throw new DivergenceError(
+          `[trainG2P] the CTC loss became ${r.loss} at epoch ${epoch}, batch ${k + 1} of ${batches.length}. Hint: lower lr (received ${lr}) or clipNorm (received ${clipNorm}).`,
+        );
+      }
+      model.callBackward(r.grad!);
+      if (clipNorm > 0) clipGradNorm(params, clipNorm);
+      optimizer.step();
+      lossSum += r.loss;
+      done++;
+      if (options.onBatchEnd) await options.onBatchEnd({ epoch, batch: k + 1, batches: batches.length, loss: r.loss });
+      // Give the event loop a turn now and then: progress output, signals, and the finalizers that
+      // hand the WebAssembly kernels' LSTM caches of earlier batch shapes back to their free lists
+      // (they run as tasks, never inside a loop that only awaits microtasks; without this turn a
+      // long run with varying word lengths grows wasm memory until it fails).
+      if ((k + 1) % YIELD_EVERY === 0) await new Promise<void>((resolve) => setTimeout(resolve, 0));
+      if (elapsed() >= maxSeconds) {
+        stoppedBy = 'time';
+        break;
+      }
+    }
+    const log: G2PEpochLog = { epoch, loss: lossSum / Math.max(done, 1), batches: done, elapsed: 0 };
+    if (validation !== undefined && validation.length > 0) {
+      const v = evaluateG2P(model, validation);
+      log.valPhonemeErrorRate = v.phonemeErrorRate;
+      log.valWordErrorRate = v.wordErrorRate;
+    }
+    log.elapsed = elapsed();
+    history.push(log);
+    if (options.onEpochEnd) await options.onEpochEnd(log);
+  }
+  return { history, seconds: elapsed(), stoppedBy };
+}
