@@ -1,14 +1,17 @@
 // Data-parallel training steps on worker threads (src/train/threads-node.ts) against one thread,
 // same model, same batch, WebAssembly kernels: a full step = forward, backward, gradient
-// reduction and Adam. Run: npx tsx --experimental-wasm-relaxed-simd bench/threads.ts [--quick]
+// reduction and Adam. Run: npx tsx bench/threads.ts [--quick] (part of npm run bench)
+import v8 from 'node:v8';
 import { availableParallelism } from 'node:os';
-import { LSTM, Dense, Sequential, Tensor, Rng, Adam } from '../src/index.js';
+import { LSTM, Sequential, Tensor, Rng, Adam } from '../src/index.js';
 import { loadWasmKernels } from '../src/kernels/wasm/node.js';
 import { createThreadPool } from '../src/train/threads-node.js';
 import { localBatch } from '../src/train/fit.js';
 import { resolveLoss } from '../src/train/losses.js';
 import { gatherRows } from '../src/train/batch.js';
 
+// relaxed SIMD (fused multiply-add) before any WebAssembly is compiled; Node ≥ 22 has it by default
+v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
 const quick = process.argv.includes('--quick');
 const wasm = loadWasmKernels();
 const configs = [
