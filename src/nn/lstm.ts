@@ -128,6 +128,11 @@ interface Workspace {
   masks: (Arr | null)[];
   lengths: Int32Array | null;
   training: boolean;
+  /** (B, P), (B, H) zero initial states. */
+  zeroH: Arr;
+  zeroC: Arr;
+  /** Backward scratch, made on the first backward: dY (T, B, Dn·P) of the top layer, dIn per layer (T, B, Din), one direction's dy (T, B, P). */
+  back: { dY: Arr; dIn: Arr[]; dyDir: Arr } | null;
 }
 
 const VARIANTS: Record<LstmVariant, Partial<LstmCellSpec>> = {
@@ -389,8 +394,7 @@ export class LSTM implements Layer {
 
     const hOut = allocArr(L * Dn * B * P, this.dtype);
     const cOut = allocArr(L * Dn * B * H, this.dtype);
-    const zeroH = allocArr(B * P, this.dtype);
-    const zeroC = allocArr(B * H, this.dtype);
+    const { zeroH, zeroC } = ws;
     for (let l = 0; l < L; l++) {
       const input = ws.inputs[l];
       const out = ws.outputs[l];
@@ -451,15 +455,24 @@ export class LSTM implements Layer {
     const dh = this.checkState(opts.dh, [L * Dn, B, P], 'dh', where);
     const dc = this.checkState(opts.dc, [L * Dn, B, H], 'dc', where);
 
-    let dY = allocArr(T * B * F, this.dtype); // (T, B, F) gradient w.r.t. the current layer's output
+    if (ws.back === null) {
+      ws.back = {
+        dY: allocArr(T * B * F, this.dtype),
+        dIn: this.cells.map((row) => allocArr(T * B * row[0].inSize, this.dtype)),
+        dyDir: allocArr(T * B * P, this.dtype),
+      };
+    }
+    const { dyDir } = ws.back;
+    let dY = ws.back.dY; // (T, B, F) gradient w.r.t. the current layer's output
     if (dOutput !== null) toTimeMajor(dY, dOutput.data, T, B, F, this.batchFirst);
+    else dY.fill(0);
     const dh0 = allocArr(L * Dn * B * P, this.dtype);
     const dc0 = allocArr(L * Dn * B * H, this.dtype);
-    const dyDir = allocArr(T * B * P, this.dtype);
     let dIn: Arr = dY;
     for (let l = L - 1; l >= 0; l--) {
       const inSize = this.cells[l][0].inSize;
-      dIn = allocArr(T * B * inSize, this.dtype);
+      dIn = ws.back.dIn[l];
+      dIn.fill(0); // both directions add into it
       for (let d = 0; d < Dn; d++) {
         const cell = this.cells[l][d];
         const run = ws.runs[l][d];
@@ -612,7 +625,10 @@ export class LSTM implements Layer {
     const P = this.outSize;
     const F = Dn * P;
     const clipped = Number.isFinite(this.spec.clip);
-    const ws: Workspace = { T, B, inputs: [], runs: [], outputs: [], masks: [], lengths: null, training: false };
+    const ws: Workspace = {
+      T, B, inputs: [], runs: [], outputs: [], masks: [], lengths: null, training: false,
+      zeroH: allocArr(B * P, this.dtype), zeroC: allocArr(B * H, this.dtype), back: null,
+    };
     for (let l = 0; l < this.numLayers; l++) {
       const inSize = this.cells[l][0].inSize;
       ws.inputs.push(allocArr(T * B * inSize, this.dtype));
