@@ -8,6 +8,7 @@
 import * as refLstm from './ref/lstm.js';
 import { gemm as refGemm } from './ref/gemm.js';
 import { ConfigError } from '../errors.js';
+import type { LstmBackWork, LstmCache } from './types.js';
 
 export type KernelName = 'ref' | 'wasm';
 
@@ -18,6 +19,8 @@ export interface Kernels {
   lstmBackward: typeof refLstm.lstmBackward;
   allocLstmCache: typeof refLstm.allocLstmCache;
   allocLstmBackWork: typeof refLstm.allocLstmBackWork;
+  /** Return a cache or back-work object's memory now (the WebAssembly arena); a no-op for ordinary arrays. The object must not be used afterwards. */
+  release(obj: LstmCache | LstmBackWork): void;
 }
 
 export const refKernels: Kernels = Object.freeze({
@@ -27,6 +30,7 @@ export const refKernels: Kernels = Object.freeze({
   lstmBackward: refLstm.lstmBackward,
   allocLstmCache: refLstm.allocLstmCache,
   allocLstmBackWork: refLstm.allocLstmBackWork,
+  release: () => {},
 });
 
 const registry = new Map<KernelName, Kernels>([['ref', refKernels]]);

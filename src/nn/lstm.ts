@@ -268,8 +268,9 @@ export class LSTM implements Layer {
 
   /** Switch kernels ('ref' | 'wasm' | 'auto'); float64 layers always use 'ref'. */
   useKernels(prefer: 'auto' | KernelName): void {
+    this.releaseWorkspace();
+    if (this.stepWs !== null) for (const c of this.stepWs.caches) this.kernels.release(c);
     this.kernels = getKernels(this.dtype === 'float64' ? 'ref' : prefer);
-    this.ws = null;
     this.stepWs = null;
   }
 
@@ -578,6 +579,7 @@ export class LSTM implements Layer {
     if (this.checkFinite) assertFinite(x.data, 'x', where);
     let sw = this.stepWs;
     if (sw === null || sw.B !== B) {
+      if (sw !== null) for (const c of sw.caches) this.kernels.release(c);
       sw = { B, caches: [], y: [], hN: [], cN: [], x: allocArr(B * this.inputSize, this.dtype) };
       for (let l = 0; l < L; l++) {
         sw.caches.push(this.kernels.allocLstmCache(this.dims(1, B, this.cells[l][0].inSize), P !== H, Number.isFinite(this.spec.clip), this.dtype));
@@ -620,6 +622,7 @@ export class LSTM implements Layer {
 
   private workspace(T: number, B: number): Workspace {
     if (this.ws !== null && this.ws.T === T && this.ws.B === B) return this.ws;
+    this.releaseWorkspace();
     const Dn = this.numDirections;
     const H = this.hiddenSize;
     const P = this.outSize;
@@ -648,6 +651,18 @@ export class LSTM implements Layer {
     }
     this.ws = ws;
     return ws;
+  }
+
+  /** Give the kernels' cache memory back now (WebAssembly memory is not freed by the garbage collector's pressure). */
+  private releaseWorkspace(): void {
+    if (this.ws === null) return;
+    for (const runs of this.ws.runs) {
+      for (const run of runs) {
+        this.kernels.release(run.cache);
+        if (run.work !== null) this.kernels.release(run.work);
+      }
+    }
+    this.ws = null;
   }
 
   private collectGates(ws: Workspace): LstmGates[] {

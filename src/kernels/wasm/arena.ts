@@ -30,6 +30,8 @@ export class WasmArena {
       this.persistentLive -= bytes;
     }
   });
+  /** Blocks of live persistent objects, for dispose(). */
+  private readonly owned = new WeakMap<object, Array<[number, number]>>();
 
   constructor(memory: WebAssembly.Memory, base: number) {
     this.memory = memory;
@@ -163,6 +165,7 @@ export class WasmArena {
       let view: Float32Array | null = null;
       Object.defineProperty(obj, name, {
         enumerable: true,
+        configurable: true, // dispose() replaces the getter
         get: () => {
           if (view === null || view.buffer !== this.memory.buffer) view = this.f32(ptr, n);
           return view;
@@ -170,8 +173,32 @@ export class WasmArena {
       });
     }
     this.persistentLive += total;
-    this.finalizer.register(obj, blocks);
+    this.finalizer.register(obj, blocks, obj);
+    this.owned.set(obj, blocks);
     return obj;
+  }
+
+  /**
+   * Give a persistent object's blocks back now instead of at garbage collection (a layer that
+   * replaces its caches for a new batch shape calls this). Its arrays must not be used afterwards:
+   * reading one throws. Objects not made by persistentF32 are ignored.
+   */
+  dispose(obj: object): void {
+    const blocks = this.owned.get(obj);
+    if (blocks === undefined) return;
+    this.owned.delete(obj);
+    this.finalizer.unregister(obj);
+    for (const [ptr, bytes] of blocks) {
+      this.release(ptr, bytes);
+      this.persistentLive -= bytes;
+    }
+    for (const name of Object.keys(obj)) {
+      Object.defineProperty(obj, name, {
+        get: () => {
+          throw new Error(`[WasmArena] '${name}' belongs to a disposed cache; its memory was returned to the arena.`);
+        },
+      });
+    }
   }
 }
 

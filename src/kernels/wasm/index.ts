@@ -254,5 +254,6 @@ function fromModule(module: WebAssembly.Module, variant: WasmVariant): WasmKerne
     return y;
   };
 
-  return Object.freeze({ name: 'wasm' as const, variant, arena, gemm, lstmForward, lstmBackward, allocLstmCache, allocLstmBackWork, activation });
+  const release = (obj: object): void => arena.dispose(obj);
+  return Object.freeze({ name: 'wasm' as const, variant, arena, gemm, lstmForward, lstmBackward, allocLstmCache, allocLstmBackWork, release, activation });
 }
