@@ -20,7 +20,7 @@ import { Sequential } from '../nn/sequential.js';
 import { registerKernels } from '../kernels/index.js';
 import { createWasmKernels, type WasmBinaries } from '../kernels/wasm/index.js';
 import { localBatch, type BatchExecutor, type BatchJob, type BatchResult } from './fit.js';
-import { gatherInts, gatherRows } from './batch.js';
+import { concatRows, gatherInts, gatherRows, sliceRows } from './batch.js';
 import { resolveLoss, type LossName, type LossOptions } from './losses.js';
 
 /** Messages main → worker. */
@@ -28,10 +28,15 @@ export type PoolRequest =
   | { type: 'init'; modelBytes: Uint8Array; weights: SharedArrayBuffer; grads: SharedArrayBuffer; wasm: WasmBinaries | null }
   | { type: 'data'; id: number; x: SharedArrayBuffer; xShape: number[]; y: SharedArrayBuffer; yShape: number[]; lengths: SharedArrayBuffer | null }
   | { type: 'batch'; data: number; rows: Int32Array; lossName: string; lossOptions?: unknown; seed: number }
+  | { type: 'predict'; x: Float32Array; shape: number[]; lengths: Int32Array | null }
   | { type: 'close' };
 
 /** Messages worker → main. */
-export type PoolReply = { type: 'ready'; kernel: string } | { type: 'result'; result: BatchResult } | { type: 'error'; message: string };
+export type PoolReply =
+  | { type: 'ready'; kernel: string }
+  | { type: 'result'; result: BatchResult }
+  | { type: 'output'; data: Float32Array; shape: number[] }
+  | { type: 'error'; message: string };
 
 /** What the pool needs of a worker, whichever kind of thread it is. */
 export interface PoolPort {
@@ -42,7 +47,7 @@ export interface PoolPort {
 }
 
 interface PendingReply {
-  resolve(r: BatchResult): void;
+  resolve(r: BatchResult | Tensor): void;
   reject(e: Error): void;
 }
 
@@ -73,6 +78,7 @@ export class ThreadPool implements BatchExecutor {
           if (p === null) return;
           this.pending[k] = null;
           if (m.type === 'result') p.resolve(m.result);
+          else if (m.type === 'output') p.resolve(new Tensor(m.data, m.shape));
           else if (m.type === 'error') p.reject(new Error(`[ThreadPool] worker ${k + 1}: ${m.message}`));
         },
         (e) => {
@@ -141,7 +147,7 @@ export class ThreadPool implements BatchExecutor {
       const w = k - 1;
       replies.push(
         new Promise<BatchResult>((resolve, reject) => {
-          this.pending[w] = { resolve, reject };
+          this.pending[w] = { resolve: (r) => resolve(r as BatchResult), reject };
           this.ports[w].post({ type: 'batch', data, rows: rows.slice(bounds[k], bounds[k + 1]), lossName: job.lossName, lossOptions: job.lossOptions, seed: seeds[k] });
         }),
       );
@@ -177,6 +183,34 @@ export class ThreadPool implements BatchExecutor {
       correct: results.reduce((s, r) => s + r.correct, 0),
       total: results.reduce((s, r) => s + r.total, 0),
     };
+  }
+
+  /**
+   * Inference split by rows across the threads (float32 input (N, …); lengths for right-padded
+   * sequences): the same numbers as model.predict, up to kernel rounding.
+   */
+  async predict(x: Tensor, options: { lengths?: ArrayLike<number> } = {}): Promise<Tensor> {
+    const N = x.shape[0];
+    const lens = options.lengths === undefined ? null : Int32Array.from(options.lengths);
+    if (lens !== null && lens.length !== N) throw new ConfigError(`[ThreadPool.predict] lengths must have one entry per row of x (${N}); received ${lens.length}.`);
+    const parts = Math.min(this.threads, N);
+    const params = this.model.params();
+    params.forEach((p, k) => this.weights.set(p.value, this.offsets[k]));
+    const bounds = Array.from({ length: parts + 1 }, (_, k) => Math.round((k * N) / parts));
+    const row = x.size / N;
+    const outs: Promise<Tensor>[] = [];
+    for (let k = 1; k < parts; k++) {
+      const w = k - 1;
+      outs.push(
+        new Promise<Tensor>((resolve, reject) => {
+          this.pending[w] = { resolve: (r) => resolve(r as Tensor), reject };
+          const xs = Float32Array.from(x.data.subarray(bounds[k] * row, bounds[k + 1] * row));
+          this.ports[w].post({ type: 'predict', x: xs, shape: [bounds[k + 1] - bounds[k], ...x.shape.slice(1)], lengths: lens === null ? null : lens.slice(bounds[k], bounds[k + 1]) });
+        }),
+      );
+    }
+    const mine = this.model.call(sliceRows(x, bounds[0], bounds[1]), { training: false, lengths: lens === null ? undefined : lens.slice(bounds[0], bounds[1]) });
+    return concatRows([mine, ...(await Promise.all(outs))]);
   }
 
   /** Put a training set in shared memory once (keyed by its x tensor). */
@@ -259,6 +293,17 @@ export function createPoolWorker(reply: (m: PoolReply) => void, onClose: () => v
           off += p.grad.length;
         }
         reply({ type: 'result', result });
+      } else if (m.type === 'predict') {
+        if (st.model === null) throw new Error('predict before init');
+        const params = st.model.params();
+        let off = 0;
+        for (const p of params) {
+          p.value.set(st.weights.subarray(off, off + p.value.length));
+          off += p.value.length;
+        }
+        const y = st.model.call(new Tensor(m.x, m.shape), { training: false, lengths: m.lengths ?? undefined });
+        const data = y.data instanceof Float32Array ? y.data : Float32Array.from(y.data);
+        reply({ type: 'output', data, shape: [...y.shape] });
       } else if (m.type === 'close') {
         onClose();
       }

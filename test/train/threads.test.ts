@@ -69,3 +69,17 @@ test('fit with a 2-thread pool follows the one-thread run', async () => {
     await pool.close();
   }
 });
+
+test('predict split across 2 threads equals one-thread predict (variable lengths)', async () => {
+  const d = data(37, 6);
+  const model = build('classes');
+  const want = model.predict(d.x, { lengths: d.lengths });
+  const pool = await createThreadPool(model, { threads: 2, kernels: 'ref' });
+  try {
+    const got = await pool.predict(d.x, { lengths: d.lengths });
+    assert.deepEqual(got.shape, want.shape);
+    for (let k = 0; k < want.size; k++) assert.ok(Math.abs(got.data[k] - want.data[k]) < 1e-6, `output ${k}: ${got.data[k]} vs ${want.data[k]}`);
+  } finally {
+    await pool.close();
+  }
+});
