@@ -8,7 +8,7 @@ import { ConfigError, DivergenceError, ShapeError } from '../errors.js';
 import { Rng, type RngState } from '../util/rng.js';
 import type { Param } from '../nn/layer.js';
 import type { Sequential } from '../nn/sequential.js';
-import { clipGradNorm, clipGradValue } from '../optim/clip.js';
+import { clipGradNorm, clipGradValue, globalNorm } from '../optim/clip.js';
 import { createOptimizer, type Optimizer, type OptimizerSpec } from './optimizer.js';
 import { gatherInts, gatherRows, sliceRows, concatRows } from './batch.js';
 import { resolveLoss, type LossFn, type LossName, type LossOptions } from './losses.js';
@@ -248,7 +248,7 @@ export async function fit(model: Sequential, x: Tensor, y: Tensor, options: FitO
       const res = o.executor
         ? await o.executor.run({ model, lossName: lossNameOf(o.loss), lossOptions: o.lossOptions, x: train.x, y: train.y, lengths: lens, rows: order.subarray(s, e) })
         : localBatch(model, loss.fn, loss.classification, gatherRows(train.x, order, s, e), gatherRows(train.y, order, s, e), lens === null ? undefined : gatherInts(lens, order, s, e));
-      const gradNorm = res.finite ? globalNorm(params) : NaN;
+      const gradNorm = res.finite ? globalNorm(params, 2) : NaN; // checked before any clipping can hide an Infinity
       if (!res.finite || !Number.isFinite(gradNorm)) {
         const what = Number.isFinite(res.loss) ? `gradient norm ${gradNorm}` : `loss ${res.loss}`;
         if (onNonFinite === 'skip') {
@@ -420,12 +420,6 @@ function checkBatchFirst(model: Sequential, where: string): void {
 
 function isOptimizer(o: unknown): o is Optimizer {
   return typeof o === 'object' && o !== null && typeof (o as Optimizer).step === 'function';
-}
-
-function globalNorm(params: readonly Param[]): number {
-  let s = 0;
-  for (const p of params) for (let n = 0; n < p.grad.length; n++) s += p.grad[n] * p.grad[n];
-  return Math.sqrt(s);
 }
 
 function allFiniteArr(a: ArrayLike<number>): boolean {

@@ -138,8 +138,7 @@ export class ThreadPool implements BatchExecutor {
     const rows = job.rows;
     const parts = Math.min(this.threads, rows.length);
     const data = this.shareData(job);
-    const params = this.model.params();
-    params.forEach((p, k) => this.weights.set(p.value, this.offsets[k]));
+    const params = this.publishWeights();
     const bounds = Array.from({ length: parts + 1 }, (_, k) => Math.round((k * rows.length) / parts));
     const seeds = Array.from({ length: parts }, () => this.rng.nextU32());
     const replies: Promise<BatchResult>[] = [];
@@ -194,8 +193,7 @@ export class ThreadPool implements BatchExecutor {
     const lens = options.lengths === undefined ? null : Int32Array.from(options.lengths);
     if (lens !== null && lens.length !== N) throw new ConfigError(`[ThreadPool.predict] lengths must have one entry per row of x (${N}); received ${lens.length}.`);
     const parts = Math.min(this.threads, N);
-    const params = this.model.params();
-    params.forEach((p, k) => this.weights.set(p.value, this.offsets[k]));
+    const params = this.publishWeights();
     const bounds = Array.from({ length: parts + 1 }, (_, k) => Math.round((k * N) / parts));
     const row = x.size / N;
     const outs: Promise<Tensor>[] = [];
@@ -211,6 +209,13 @@ export class ThreadPool implements BatchExecutor {
     }
     const mine = this.model.call(sliceRows(x, bounds[0], bounds[1]), { training: false, lengths: lens === null ? undefined : lens.slice(bounds[0], bounds[1]) });
     return concatRows([mine, ...(await Promise.all(outs))]);
+  }
+
+  /** Copy the model's current weights where the workers read them; returns the parameters. */
+  private publishWeights(): ReturnType<Sequential['params']> {
+    const params = this.model.params();
+    params.forEach((p, k) => this.weights.set(p.value, this.offsets[k]));
+    return params;
   }
 
   /** Put a training set in shared memory once (keyed by its x tensor). */
@@ -248,6 +253,17 @@ interface WorkerState {
   data: Map<number, { x: Tensor; y: Tensor; lengths: Int32Array | null }>;
 }
 
+/** Copy the shared weights into a replica's parameters (same order as the main model's params()). */
+function pullWeights(model: Sequential, weights: Float32Array): ReturnType<Sequential['params']> {
+  const params = model.params();
+  let off = 0;
+  for (const p of params) {
+    p.value.set(weights.subarray(off, off + p.value.length));
+    off += p.value.length;
+  }
+  return params;
+}
+
 /** A worker's whole behaviour: the edges feed it messages in order and send its replies. */
 export function createPoolWorker(reply: (m: PoolReply) => void, onClose: () => void): (m: PoolRequest) => void {
   const st: WorkerState = { model: null, weights: new Float32Array(0), grads: new Float32Array(0), data: new Map() };
@@ -275,19 +291,14 @@ export function createPoolWorker(reply: (m: PoolReply) => void, onClose: () => v
       } else if (m.type === 'batch') {
         const d = st.data.get(m.data);
         if (d === undefined || st.model === null) throw new Error(`batch before its data (${m.data}) or before init`);
-        const params = st.model.params();
-        let off = 0;
-        for (const p of params) {
-          p.value.set(st.weights.subarray(off, off + p.value.length));
-          off += p.value.length;
-        }
+        const params = pullWeights(st.model, st.weights);
         const loss = resolveLoss(m.lossName as LossName, m.lossOptions as LossOptions | undefined);
         const result = localBatch(
           st.model, loss.fn, loss.classification,
           gatherRows(d.x, m.rows), gatherRows(d.y, m.rows), d.lengths === null ? undefined : gatherInts(d.lengths, m.rows),
           new Rng(m.seed),
         );
-        off = 0;
+        let off = 0;
         for (const p of params) {
           st.grads.set(p.grad, off);
           off += p.grad.length;
@@ -295,12 +306,7 @@ export function createPoolWorker(reply: (m: PoolReply) => void, onClose: () => v
         reply({ type: 'result', result });
       } else if (m.type === 'predict') {
         if (st.model === null) throw new Error('predict before init');
-        const params = st.model.params();
-        let off = 0;
-        for (const p of params) {
-          p.value.set(st.weights.subarray(off, off + p.value.length));
-          off += p.value.length;
-        }
+        pullWeights(st.model, st.weights);
         const y = st.model.call(new Tensor(m.x, m.shape), { training: false, lengths: m.lengths ?? undefined });
         const data = y.data instanceof Float32Array ? y.data : Float32Array.from(y.data);
         reply({ type: 'output', data, shape: [...y.shape] });

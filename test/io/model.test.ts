@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LSTM, Dense, Embedding, Dropout, LayerNorm, Activation, Sequential, Tensor, FormatError, loadModel, loadModelFile, encodeSafetensors } from '../../src/node.js';
+import { LSTM, Dense, Embedding, Dropout, LayerNorm, Activation, Sequential, Tensor, FormatError, loadModel, loadModelFile, encodeSafetensors, getKernels } from '../../src/node.js';
 
 function build() {
   return new Sequential({
@@ -16,6 +16,10 @@ function build() {
     act: new Activation({ fn: 'softmax' }),
   });
 }
+
+test('the Node entry loads the WebAssembly kernels at import (README: "In Node the WebAssembly kernels load at import")', () => {
+  assert.equal(getKernels('auto').name, 'wasm');
+});
 
 describe('model files', () => {
   const x = new Tensor(Float32Array.from([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 0, 3]), [2, 6]);
