@@ -46,10 +46,10 @@ export function lstmForwardWsBytes(H: i32, P: i32, projected: bool): i32 {
 
 /**
  * Gate arithmetic of one row at one step, the classic cell. z: gates[t,b,:] (in: x·Wihᵀ; out:
- * i, f, g, o), rc: rec[b,:], cs: cState[b,:] (in c_{t−1}, out c_t), rows of cPrev, c, act (H),
+ * i, f, g, o), rc: rec[b,:], cs: cState[b,:] (in c_{t−1}, out c_t), row of c (H),
  * hDst (H) gets h = o ⊙ tanh(c), rDst (H) too when not 0.
  */
-function fwdRowStandard(z: usize, rc: usize, bsum: usize, cs: usize, cPrevRow: usize, cRow: usize, actRow: usize, hDst: usize, rDst: usize, H: i32): void {
+function fwdRowStandard(z: usize, rc: usize, bsum: usize, cs: usize, cRow: usize, hDst: usize, rDst: usize, H: i32): void {
   for (let j = 0; j < H; j += 4) {
     const n = min(4, H - j);
     const o0 = f4(j);
@@ -65,13 +65,11 @@ function fwdRowStandard(z: usize, rc: usize, bsum: usize, cs: usize, cPrevRow: u
     const ct = f32x4.add(f32x4.mul(f, cp), f32x4.mul(i, g));
     const a = tanh4(ct);
     const h = f32x4.mul(o, a);
-    stN(cPrevRow + o0, cp, n);
     stN(z + o0, i, n);
     stN(z + o1, f, n);
     stN(z + o2, g, n);
     stN(z + o3, o, n);
     stN(cRow + o0, ct, n);
-    stN(actRow + o0, a, n);
     stN(cs + o0, ct, n);
     stN(hDst + o0, h, n);
     if (rDst != 0) stN(rDst + o0, h, n);
@@ -80,7 +78,7 @@ function fwdRowStandard(z: usize, rc: usize, bsum: usize, cs: usize, cPrevRow: u
 
 /** The same for every variant and option (peepholes, clip, gate switches, other activations). */
 function fwdRowGeneric(
-  z: usize, zp: usize, rc: usize, bsum: usize, cs: usize, cPrevRow: usize, cRow: usize, actRow: usize, hDst: usize, rDst: usize, H: i32,
+  z: usize, zp: usize, rc: usize, bsum: usize, cs: usize, cRow: usize, hDst: usize, rDst: usize, H: i32,
   peep: usize, pre: usize, clip: f32, gateAct: i32, cellAct: i32, hiddenAct: i32, flags: i32,
 ): void {
   const clipped = clip != Infinity;
@@ -98,7 +96,6 @@ function fwdRowGeneric(
     const o2 = f4(2 * H + j);
     const o3 = f4(3 * H + j);
     const cp = ldN(cs + o0, n);
-    stN(cPrevRow + o0, cp, n);
     let zi = f32x4.add(f32x4.add(ldN(z + o0, n), ldN(rc + o0, n)), ldN(bsum + o0, n));
     let zf = f32x4.add(f32x4.add(ldN(z + o1, n), ldN(rc + o1, n)), ldN(bsum + o1, n));
     let zg = f32x4.add(f32x4.add(ldN(z + o2, n), ldN(rc + o2, n)), ldN(bsum + o2, n));
@@ -134,7 +131,6 @@ function fwdRowGeneric(
     stN(z + o2, g, n);
     stN(z + o3, o, n);
     stN(cRow + o0, ct, n);
-    stN(actRow + o0, a, n);
     stN(cs + o0, ct, n);
     stN(hDst + o0, h, n);
     if (rDst != 0) stN(rDst + o0, h, n);
@@ -145,7 +141,7 @@ export function lstmForward(
   // out
   y: usize, hN: usize, cN: usize,
   // cache (out) and its scratch
-  gates: usize, pre: usize, cPrev: usize, c: usize, act: usize, hPrev: usize, r: usize,
+  gates: usize, pre: usize, cc0: usize, c: usize, hPrev: usize, r: usize,
   hState: usize, cState: usize, rec: usize, rStep: usize, hStep: usize,
   // in
   x: usize, h0: usize, c0: usize, wih: usize, whh: usize, bih: usize, bhh: usize, whr: usize, peep: usize,
@@ -170,6 +166,7 @@ export function lstmForward(
   if (projected) packBFull(pWhr, whr, P, H, true);
   memory.copy(hState, h0, f4(B * P));
   memory.copy(cState, c0, f4(B * H));
+  memory.copy(cc0, c0, f4(B * H)); // backward's c_{t−1} at each row's first step (later steps read c)
   memory.fill(y, 0, f4(T * B * P));
 
   for (let s = 0; s < T; s++) {
@@ -187,8 +184,8 @@ export function lstmForward(
       // h goes to hState (no projection; P = H) or to r and rStep (projection input)
       const hDst = projected ? rStep + f4(b * H) : hState + f4(b * P);
       const rDst = projected ? r + ch : 0;
-      if (standard) fwdRowStandard(z, rc, bsum, cs, cPrev + ch, c + ch, act + ch, hDst, rDst, H);
-      else fwdRowGeneric(z, zp, rc, bsum, cs, cPrev + ch, c + ch, act + ch, hDst, rDst, H, peep, pre, clip, gateAct, cellAct, hiddenAct, flags);
+      if (standard) fwdRowStandard(z, rc, bsum, cs, c + ch, hDst, rDst, H);
+      else fwdRowGeneric(z, zp, rc, bsum, cs, c + ch, hDst, rDst, H, peep, pre, clip, gateAct, cellAct, hiddenAct, flags);
     }
     if (projected) {
       // projection: h = r·Whrᵀ, only rows still running take it
@@ -216,10 +213,10 @@ export function lstmBackwardWsBytes(H: i32, P: i32, projected: bool): i32 {
 
 /**
  * Backward gate arithmetic of one row at one step, classic cell. z: gates[t,b,:] (i, f, g, o),
- * rows of cPrev, act (H), drs: dr[b,:] (H), dcs: dcState[b,:] (in dc_t, out dc_{t−1}),
+ * rows of c_{t−1} and c (H; tanh(c) is recomputed, not saved), drs: dr[b,:] (H), dcs: dcState[b,:] (in dc_t, out dc_{t−1}),
  * out: zs = dzStep[b,:] and dz = dZ[t,b,:] (G).
  */
-function bwdRowStandard(z: usize, cPrevRow: usize, actRow: usize, drs: usize, dcs: usize, zs: usize, dz: usize, H: i32): void {
+function bwdRowStandard(z: usize, cPrevRow: usize, cRow: usize, drs: usize, dcs: usize, zs: usize, dz: usize, H: i32): void {
   const one = f32x4.splat(1);
   for (let j = 0; j < H; j += 4) {
     const n = min(4, H - j);
@@ -232,7 +229,7 @@ function bwdRowStandard(z: usize, cPrevRow: usize, actRow: usize, drs: usize, dc
     const gg = ldN(z + o2, n);
     const o = ldN(z + o3, n);
     const cp = ldN(cPrevRow + o0, n);
-    const a = ldN(actRow + o0, n);
+    const a = tanh4(ldN(cRow + o0, n)); // recomputed: one (T, B, H) buffer less
     const dr = ldN(drs + o0, n);
     // forward: r = o ⊙ tanh(c)
     const dc = f32x4.add(ldN(dcs + o0, n), f32x4.mul(f32x4.mul(dr, o), f32x4.sub(one, f32x4.mul(a, a))));
@@ -255,7 +252,7 @@ function bwdRowStandard(z: usize, cPrevRow: usize, actRow: usize, drs: usize, dc
 
 /** The same for every variant and option; zp: pre[t,b,:] or 0 (no clip), gpeep: peephole gradient (ADDED into). */
 function bwdRowGeneric(
-  z: usize, zp: usize, cRow: usize, cPrevRow: usize, actRow: usize, drs: usize, dcs: usize, zs: usize, dz: usize, H: i32,
+  z: usize, zp: usize, cRow: usize, cPrevRow: usize, drs: usize, dcs: usize, zs: usize, dz: usize, H: i32,
   peep: usize, gpeep: usize, clip: f32, gateAct: i32, cellAct: i32, hiddenAct: i32, flags: i32,
 ): void {
   const inGate = (flags & IN_GATE) != 0;
@@ -278,7 +275,7 @@ function bwdRowGeneric(
     const o = ldN(z + o3, n);
     const ct = ldN(cRow + o0, n);
     const cp = ldN(cPrevRow + o0, n);
-    const a = ldN(actRow + o0, n);
+    const a = act4(hiddenAct, ct); // recomputed, as in the standard cell
     const dr = ldN(drs + o0, n);
     // gradient passes a clamp only where the pre-activation was inside [−clip, clip]
     let pi = allPass, pf = allPass, pg = allPass, po = allPass;
@@ -335,9 +332,9 @@ export function lstmBackward(
   dx: usize, dh0: usize, dc0: usize,
   // in
   dy: usize, dhN: usize, dcN: usize,
-  gates: usize, pre: usize, cPrev: usize, c: usize, act: usize, hPrev: usize, r: usize,
+  gates: usize, pre: usize, cc0: usize, c: usize, hPrev: usize, r: usize,
   // work
-  dZ: usize, dzStep: usize, dhState: usize, dcState: usize, dhStep: usize, drStep: usize, dhRec: usize, dhAll: usize,
+  dzStep: usize, dhState: usize, dcState: usize, dhStep: usize, drStep: usize, dhRec: usize, dhAll: usize,
   x: usize, wih: usize, whh: usize, whr: usize, peep: usize,
   T: i32, B: i32, D: i32, H: i32, P: i32, lengths: usize, reverse: bool,
   gateAct: i32, cellAct: i32, hiddenAct: i32, flags: i32, clip: f32, ws: usize,
@@ -354,7 +351,15 @@ export function lstmBackward(
   const pWhr = pWhh + <usize>packedBBytes(G, P); // Whr (P, H) packed
   const colsum = (pWhr + (projected ? <usize>packedBBytes(P, H) : <usize>0) + 15) & ~(<usize>15); // (G)
 
-  memory.fill(dZ, 0, f4(TB * G)); // padded positions must contribute nothing to the weight gradients
+  // dZ (T, B, G) takes the place of the gates (the cache is consumed): each step reads its gates,
+  // then writes its dZ there. Padded positions (t ≥ length) hold the input projection, never a
+  // gate: zero them so they add nothing to the weight gradients.
+  const dZ = gates;
+  if (lengths != 0) {
+    for (let b = 0; b < B; b++) {
+      for (let t = load<i32>(lengths + (<usize>b << 2)); t < T; t++) memory.fill(dZ + f4((t * B + b) * G), 0, f4(G));
+    }
+  }
   if (dhN != 0) memory.copy(dhState, dhN, f4(B * P));
   else memory.fill(dhState, 0, f4(B * P));
   if (dcN != 0) memory.copy(dcState, dcN, f4(B * H));
@@ -391,8 +396,10 @@ export function lstmBackward(
       const zs = dzStep + f4(b * G);
       const dcs = dcState + f4(b * H);
       const drs = drStep + f4(b * H);
-      if (standard) bwdRowStandard(gates + z, cPrev + ch, act + ch, drs, dcs, zs, dZ + z, H);
-      else bwdRowGeneric(gates + z, pre != 0 ? pre + z : 0, c + ch, cPrev + ch, act + ch, drs, dcs, zs, dZ + z, H, peep, gpeep, clip, gateAct, cellAct, hiddenAct, flags);
+      // c_{t−1} as this row's step s saw it: c of its previous step, or c0 at its first
+      const cp = s > 0 ? c + f4((timeAt(lengths, T, reverse, b, s - 1) * B + b) * H) : cc0 + f4(b * H);
+      if (standard) bwdRowStandard(gates + z, cp, c + ch, drs, dcs, zs, dZ + z, H);
+      else bwdRowGeneric(gates + z, pre != 0 ? pre + z : 0, c + ch, cp, drs, dcs, zs, dZ + z, H, peep, gpeep, clip, gateAct, cellAct, hiddenAct, flags);
     }
     // forward: z += h_{t−1}·Whhᵀ  →  dh_{t−1} = dz·Whh (rows that had ended keep their dh)
     gemmPackedB(dhRec, dzStep, B, P, G, pWhh, false, ws);

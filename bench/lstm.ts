@@ -32,6 +32,8 @@ import { loadWasmKernels } from '../src/kernels/wasm/node.js';
 import { exportOnnx } from '../src/interop/onnx-export.js';
 import { Tensor } from '../src/tensor.js';
 import { Rng } from '../src/util/rng.js';
+import { Sequential } from '../src/nn/sequential.js';
+import { createThreadPool } from '../src/train/threads-node.js';
 
 interface Config {
   name: string;
@@ -146,6 +148,40 @@ async function benchLongshort(c: Config, kernels: 'ref' | 'wasm', rows: Row[]): 
   rows.push({ config: c.name, mode: 'training', impl, ms: tr.ms, cpu: tr.cpu, t: tr.t, reps: tr.reps, note: 'fwd+bwd+Adam' });
 }
 
+/**
+ * longshort with its thread pool (src/train/threads.ts): the batch's rows split across `threads`
+ * threads (this one and workers, each with its own WebAssembly kernels), each running its rows
+ * through every time step; gradients reduced once per batch. Training = pool.run (forward, MSE
+ * loss, backward, reduction) + Adam; inference = pool.predict.
+ */
+async function benchLongshortThreads(c: Config, threads: number, rows: Row[]): Promise<void> {
+  const rng = new Rng(1);
+  const model = new Sequential({ lstm: new LSTM({ inputSize: c.I, hiddenSize: c.H, batchFirst: true, seed: 1 }) });
+  const x = randTensor([c.B, c.T, c.I], rng);
+  const y = randTensor([c.B, c.T, c.H], rng);
+  const adam = new Adam(model.params(), { lr: 1e-3 });
+  const pool = await createThreadPool(model, { threads });
+  const batchRows = Int32Array.from({ length: c.B }, (_, k) => k);
+  const impl = `longshort-wasm×${threads}`;
+  try {
+    // the workers compile their WebAssembly in V8's baseline tier and optimise it between calls:
+    // warm them up beyond timeit's single call
+    for (let k = 0; k < 5; k++) await pool.predict(x);
+    const inf = await timeit(`${c.name} ${impl} inference`, () => pool.predict(x));
+    rows.push({ config: c.name, mode: 'inference', impl, ms: inf.ms, cpu: inf.cpu, t: inf.ms, reps: inf.reps, note: `${threads} threads (wall time)` });
+    const step = async (): Promise<void> => {
+      model.zeroGrad();
+      await pool.run({ model, lossName: 'mse', x, y, lengths: null, rows: batchRows });
+      adam.step();
+    };
+    for (let k = 0; k < 5; k++) await step();
+    const tr = await timeit(`${c.name} ${impl} training`, step);
+    rows.push({ config: c.name, mode: 'training', impl, ms: tr.ms, cpu: tr.cpu, t: tr.ms, reps: tr.reps, note: `${threads} threads (wall time), fwd+MSE+bwd+reduce+Adam` });
+  } finally {
+    await pool.close();
+  }
+}
+
 /** Run fn with TF.js's advice banners ("install tfjs-node", "orthogonal initializer is slow") muted. */
 async function quiet<T>(fn: () => T | Promise<T>): Promise<T> {
   const { log, warn } = console;
@@ -190,11 +226,11 @@ async function benchTfjs(c: Config, backend: 'cpu' | 'wasm', rows: Row[]): Promi
   model.dispose();
 }
 
-async function benchOrt(c: Config, rows: Row[]): Promise<void> {
+async function benchOrt(c: Config, threads: number, rows: Row[]): Promise<void> {
   const rng = new Rng(1);
   const lstm = new LSTM({ inputSize: c.I, hiddenSize: c.H, batchFirst: true, seed: 1 });
   const bytes = exportOnnx(lstm, { finalStates: false });
-  const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
+  const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
   const x = randTensor([c.B, c.T, c.I], rng);
   const feeds = { [session.inputNames[0]]: new ort.Tensor('float32', x.data as Float32Array, [c.B, c.T, c.I]) };
   // same weights, same input: the two must agree, or the comparison means nothing
@@ -202,9 +238,12 @@ async function benchOrt(c: Config, rows: Row[]): Promise<void> {
   const theirs = (await session.run(feeds))[session.outputNames[0]].data as Float32Array;
   let maxDiff = ours.length === theirs.length ? 0 : Infinity;
   for (let i = 0; i < ours.length && maxDiff < Infinity; i++) maxDiff = Math.max(maxDiff, Math.abs(ours[i] - theirs[i]));
-  const inf = await timeit(`${c.name} onnxruntime inference`, () => session.run(feeds));
-  rows.push({ config: c.name, mode: 'inference', impl: 'onnxruntime', ms: inf.ms, cpu: inf.cpu, t: inf.t, reps: inf.reps, note: `1 thread; max |Δ| vs longshort ${maxDiff.toExponential(1)}` });
-  rows.push({ config: c.name, mode: 'training', impl: 'onnxruntime', ms: null, cpu: null, t: null, reps: 0, note: 'n/a (inference only)' });
+  const impl = threads === 1 ? 'onnxruntime' : `onnxruntime×${threads}`;
+  const inf = await timeit(`${c.name} ${impl} inference`, () => session.run(feeds));
+  // one thread: min(wall, cpu) like every single-threaded row; several: wall time
+  const t = threads === 1 ? inf.t : inf.ms;
+  rows.push({ config: c.name, mode: 'inference', impl, ms: inf.ms, cpu: inf.cpu, t, reps: inf.reps, note: `${threads} thread${threads > 1 ? 's (wall time)' : ''}; max |Δ| vs longshort ${maxDiff.toExponential(1)}` });
+  if (threads === 1) rows.push({ config: c.name, mode: 'training', impl, ms: null, cpu: null, t: null, reps: 0, note: 'n/a (inference only)' });
   await session.release();
 }
 
@@ -221,13 +260,17 @@ function pad(s: string, n: number, right = false): string {
   return right ? s.padStart(n) : s.padEnd(n);
 }
 
+const THREADS = Math.max(2, os.availableParallelism());
+
 async function main(): Promise<void> {
   const wasm = loadWasmKernels();
   if (wasm === null) throw new Error('no WebAssembly SIMD in this engine');
   const t0 = performance.now();
   console.log(`longshort LSTM benchmark — ${new Date().toISOString()}`);
   console.log(`node ${process.version}, ${os.cpus()[0]?.model ?? 'unknown cpu'} ×${os.cpus().length}, longshort wasm variant: ${wasm.variant}, tfjs ${tf.version.tfjs}, onnxruntime-node ${ort.env.versions?.node ?? '?'}`);
-  console.log(`budget ${BUDGET_MS} ms per measurement after one warm-up; medians; one thread each; GFLOP/s and ÷ wasm from min(wall, cpu) per sample`);
+  console.log(`budget ${BUDGET_MS} ms per measurement after one warm-up; medians. Single-threaded rows: GFLOP/s and ratios from min(wall, cpu) per sample;`);
+  console.log(`rows marked ×${THREADS} use ${THREADS} threads and wall time. TF.js runs on one thread (its threaded wasm build does not start under Node).`);
+  console.log(`÷ wasm: that row's time ÷ longshort-wasm's (1 thread); ÷ ×${THREADS}: ÷ longshort-wasm×${THREADS}'s. Above 1 means longshort is faster.`);
   console.log(`load average at start: ${os.loadavg().map((v) => v.toFixed(1)).join(' ')} (${os.cpus().length} cores)\n`);
   const rows: Row[] = [];
   for (const c of CONFIGS) {
@@ -235,29 +278,68 @@ async function main(): Promise<void> {
     const before = rows.length;
     const skip = fast && c.name === 'M';
     await benchLongshort(c, 'wasm', rows);
+    await benchLongshortThreads(c, THREADS, rows);
     if (skip) skipped(c, 'longshort-ref', rows);
     else await benchLongshort(c, 'ref', rows);
     await benchTfjs(c, 'wasm', rows);
     if (skip) skipped(c, 'tfjs-cpu', rows);
     else await benchTfjs(c, 'cpu', rows);
-    await benchOrt(c, rows);
+    await benchOrt(c, 1, rows);
+    await benchOrt(c, THREADS, rows);
     print(c, rows.slice(before));
   }
+  printTargets(rows);
   console.log(`total ${((performance.now() - t0) / 1000).toFixed(0)} s`);
 }
 
 function print(c: Config, rows: Row[]): void {
   console.log(`${c.name}: B=${c.B} T=${c.T} I=${c.I} H=${c.H}   forward ${(gflops(c, 'inference') / 1e9).toFixed(3)} GFLOP`);
-  console.log(`  ${pad('mode', 10)} ${pad('implementation', 17)} ${pad('wall ms', 10, true)} ${pad('cpu ms', 10, true)} ${pad('GFLOP/s', 8, true)} ${pad('÷ wasm', 8, true)}  reps  note`);
+  console.log(`  ${pad('mode', 10)} ${pad('implementation', 17)} ${pad('wall ms', 10, true)} ${pad('cpu ms', 10, true)} ${pad('GFLOP/s', 8, true)} ${pad('÷ wasm', 8, true)} ${pad(`÷ ×${THREADS}`, 8, true)}  reps  note`);
   const fmt = (v: number | null): string => (v === null ? '—' : v < 10 ? v.toFixed(3) : v.toFixed(1));
   for (const mode of ['inference', 'training'] as const) {
     const base = rows.find((r) => r.mode === mode && r.impl === 'longshort-wasm') ?? null;
+    const baseN = rows.find((r) => r.mode === mode && r.impl === `longshort-wasm×${THREADS}`) ?? null;
     for (const r of rows.filter((q) => q.mode === mode)) {
-      // GFLOP/s and ratios from min(wall, cpu) per sample (see timeit)
+      // GFLOP/s and ratios from r.t (see timeit and the header)
       const gf = r.t === null ? '—' : (gflops(c, mode) / (r.t * 1e6)).toFixed(2);
       const ratio = r.t === null || base?.t == null ? '—' : (r.t / base.t).toFixed(2);
-      console.log(`  ${pad(mode, 10)} ${pad(r.impl, 17)} ${pad(fmt(r.ms), 10, true)} ${pad(fmt(r.cpu), 10, true)} ${pad(gf, 8, true)} ${pad(ratio, 8, true)}  ${pad(String(r.reps), 4, true)}  ${r.note ?? ''}`);
+      const ratioN = r.t === null || baseN?.t == null ? '—' : (r.t / baseN.t).toFixed(2);
+      console.log(`  ${pad(mode, 10)} ${pad(r.impl, 17)} ${pad(fmt(r.ms), 10, true)} ${pad(fmt(r.cpu), 10, true)} ${pad(gf, 8, true)} ${pad(ratio, 8, true)} ${pad(ratioN, 8, true)}  ${pad(String(r.reps), 4, true)}  ${r.note ?? ''}`);
     }
+  }
+  console.log('');
+}
+
+/** The fast-path issue's targets, each computed from this run's rows (one thread and THREADS threads). */
+function printTargets(rows: Row[]): void {
+  const t = (config: string, mode: Row['mode'], impl: string): number | null => rows.find((r) => r.config === config && r.mode === mode && r.impl === impl)?.t ?? null;
+  const ours1 = 'longshort-wasm';
+  const oursN = `longshort-wasm×${THREADS}`;
+  const lines: string[] = [];
+  const ratio = (label: string, config: string, mode: Row['mode'], peer: string, ours: string, goal: number): void => {
+    const p = t(config, mode, peer);
+    const o = t(config, mode, ours);
+    if (p === null || o === null) return;
+    const r = p / o;
+    lines.push(`  ${pad(label, 52)} ${pad(config, 3)} ${pad(ours === ours1 ? '1' : String(THREADS), 7, true)} ${pad(r.toFixed(2) + '×', 9, true)} ${pad('≥ ' + goal + '×', 8, true)}  ${r >= goal ? 'met' : 'not met'}`);
+  };
+  for (const c of ['S', 'M']) for (const o of [ours1, oursN]) ratio('training: TF.js wasm time ÷ longshort time', c, 'training', 'tfjs-wasm', o, 20);
+  for (const c of ['S', 'L1']) for (const o of [ours1, oursN]) ratio('training: TF.js cpu time ÷ longshort time', c, 'training', 'tfjs-cpu', o, 100);
+  for (const c of ['S', 'M', 'L1']) for (const o of [ours1, oursN]) ratio('inference: TF.js wasm time ÷ longshort time', c, 'inference', 'tfjs-wasm', o, 10);
+  for (const c of ['S', 'L1']) {
+    ratio('inference: ONNX Runtime time ÷ longshort time (1 thread each)', c, 'inference', 'onnxruntime', ours1, 1);
+    ratio(`inference: ONNX Runtime time ÷ longshort time (${THREADS} threads each)`, c, 'inference', `onnxruntime×${THREADS}`, oursN, 1);
+  }
+  ratio('inference: ONNX Runtime time ÷ longshort time (1 thread each)', 'M', 'inference', 'onnxruntime', ours1, 0.5);
+  ratio(`inference: ONNX Runtime time ÷ longshort time (${THREADS} threads each)`, 'M', 'inference', `onnxruntime×${THREADS}`, oursN, 0.5);
+  if (lines.length === 0) return;
+  console.log(`Targets of the fast-path issue, from this run:`);
+  console.log(`  ${pad('target', 52)} cfg threads     ratio     goal`);
+  for (const l of lines) console.log(l);
+  const mT = t('M', 'training', oursN);
+  if (mT !== null) {
+    const gf = gflops(CONFIGS[1], 'training') / (mT * 1e6);
+    console.log(`  ${pad(`M training GFLOP/s with ${THREADS} threads`, 52)} M   ${pad(String(THREADS), 7, true)} ${pad(gf.toFixed(1), 9, true)} ${pad('≥ 30', 8, true)}  ${gf >= 30 ? 'met' : 'not met'}`);
   }
   console.log('');
 }

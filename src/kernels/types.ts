@@ -64,11 +64,13 @@ export interface LstmWeights {
 
 /** What forward leaves for backward, plus the forward's own scratch. Allocate with allocLstmCache. */
 export interface LstmCache {
-  gates: Arr; //  (T, B, G) post-activation i, f, g, o (1 for a disabled gate)
+  /** (T, B, G) post-activation i, f, g, o (1 for a disabled gate). Backward CONSUMES it: it
+   * overwrites each step's gates with that step's dLoss/d(pre-activations) (dZ), which the weight
+   * gradients then read — one (T, B, 4H) buffer instead of two. Run forward again before another backward. */
+  gates: Arr;
   pre: Arr | null; // (T, B, G) pre-activations before clipping, only when clip is finite
-  cPrev: Arr; //  (T, B, H) c_{t−1} as the step at time t saw it
+  c0: Arr; //     (B, H) c_0 as forward received it (backward's c_{t−1} at each row's first step)
   c: Arr; //      (T, B, H) c_t
-  act: Arr; //    (T, B, H) hiddenAct(c_t)
   hPrev: Arr; //  (T, B, P) h_{t−1} as the step at time t saw it
   r: Arr | null; // (T, B, H) o ⊙ hiddenAct(c_t) before projection, only with projection
   // scratch
@@ -81,7 +83,6 @@ export interface LstmCache {
 
 /** Scratch for backward. Allocate with allocLstmBackWork. */
 export interface LstmBackWork {
-  dZ: Arr; //     (T, B, G) dLoss/d(gate pre-activations), time-indexed
   dzStep: Arr; // (B, G)
   dhState: Arr; // (B, P)
   dcState: Arr; // (B, H)

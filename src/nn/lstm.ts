@@ -128,11 +128,13 @@ interface Workspace {
   masks: (Arr | null)[];
   lengths: Int32Array | null;
   training: boolean;
+  /** backward() has used the saved forward pass (it overwrites the gates with their gradients). */
+  consumed: boolean;
   /** (B, P), (B, H) zero initial states. */
   zeroH: Arr;
   zeroC: Arr;
-  /** Backward scratch, made on the first backward: dY (T, B, Dn·P) of the top layer, dIn per layer (T, B, Din), one direction's dy (T, B, P). */
-  back: { dY: Arr; dIn: Arr[]; dyDir: Arr } | null;
+  /** Backward scratch, made on the first backward: dY (T, B, Dn·P) of the top layer, dIn per layer (T, B, Din), one direction's dy (T, B, P) (bidirectional only). */
+  back: { dY: Arr; dIn: Arr[]; dyDir: Arr | null } | null;
 }
 
 const VARIANTS: Record<LstmVariant, Partial<LstmCellSpec>> = {
@@ -391,6 +393,7 @@ export class LSTM implements Layer {
     const ws = this.workspace(T, B);
     ws.lengths = lengths;
     ws.training = training;
+    ws.consumed = false;
     toTimeMajor(ws.inputs[0], x.data, T, B, this.inputSize, this.batchFirst);
 
     const hOut = allocArr(L * Dn * B * P, this.dtype);
@@ -406,7 +409,7 @@ export class LSTM implements Layer {
         const hInit = h0 === null ? zeroH : h0.subarray(sIdx * B * P, (sIdx + 1) * B * P);
         const cInit = c0 === null ? zeroC : c0.subarray(sIdx * B * H, (sIdx + 1) * B * H);
         this.kernels.lstmForward(run.y, run.hN, run.cN, run.cache, input, hInit, cInit, cell.w, this.runSpec(T, B, cell.inSize, lengths, d === 1 || this.reverse));
-        interleave(out, run.y, T * B, P, d, Dn);
+        if (Dn > 1) interleave(out, run.y, T * B, P, d, Dn);
         hOut.set(run.hN, sIdx * B * P);
         cOut.set(run.cN, sIdx * B * H);
       }
@@ -445,6 +448,9 @@ export class LSTM implements Layer {
     const where = 'LSTM.backward';
     const ws = this.ws;
     if (ws === null) throw new ConfigError(`[${where}] call forward() before backward(); received no cached forward pass.`);
+    if (ws.consumed) {
+      throw new ConfigError(`[${where}] the last forward pass was already used by a backward() (which overwrites its saved gates with their gradients, saving a (T, B, 4H) buffer); call forward() again before another backward().`);
+    }
     const { T, B } = ws;
     const L = this.numLayers;
     const Dn = this.numDirections;
@@ -460,10 +466,11 @@ export class LSTM implements Layer {
       ws.back = {
         dY: allocArr(T * B * F, this.dtype),
         dIn: this.cells.map((row) => allocArr(T * B * row[0].inSize, this.dtype)),
-        dyDir: allocArr(T * B * P, this.dtype),
+        dyDir: Dn > 1 ? allocArr(T * B * P, this.dtype) : null,
       };
     }
     const { dyDir } = ws.back;
+    ws.consumed = true;
     let dY = ws.back.dY; // (T, B, F) gradient w.r.t. the current layer's output
     if (dOutput !== null) toTimeMajor(dY, dOutput.data, T, B, F, this.batchFirst);
     else dY.fill(0);
@@ -478,13 +485,18 @@ export class LSTM implements Layer {
         const cell = this.cells[l][d];
         const run = ws.runs[l][d];
         if (run.work === null) run.work = this.kernels.allocLstmBackWork(this.dims(T, B, inSize), P !== H, this.dtype);
-        deinterleave(dyDir, dY, T * B, P, d, Dn);
+        // one direction: the layer's output gradient is that direction's, used as it is
+        let dyD = dY;
+        if (dyDir !== null) {
+          deinterleave(dyDir, dY, T * B, P, d, Dn);
+          dyD = dyDir;
+        }
         const sIdx = l * Dn + d;
         const dhN = dh === null ? null : dh.subarray(sIdx * B * P, (sIdx + 1) * B * P);
         const dcN = dc === null ? null : dc.subarray(sIdx * B * H, (sIdx + 1) * B * H);
         this.kernels.lstmBackward(
           cell.g, dIn, dh0.subarray(sIdx * B * P, (sIdx + 1) * B * P), dc0.subarray(sIdx * B * H, (sIdx + 1) * B * H),
-          dyDir, dhN, dcN, run.cache, run.work, ws.inputs[l], cell.w, this.runSpec(T, B, inSize, ws.lengths, d === 1 || this.reverse),
+          dyD, dhN, dcN, run.cache, run.work, ws.inputs[l], cell.w, this.runSpec(T, B, inSize, ws.lengths, d === 1 || this.reverse),
         );
       }
       if (l > 0) {
@@ -629,20 +641,21 @@ export class LSTM implements Layer {
     const F = Dn * P;
     const clipped = Number.isFinite(this.spec.clip);
     const ws: Workspace = {
-      T, B, inputs: [], runs: [], outputs: [], masks: [], lengths: null, training: false,
+      T, B, inputs: [], runs: [], outputs: [], masks: [], lengths: null, training: false, consumed: false,
       zeroH: allocArr(B * P, this.dtype), zeroC: allocArr(B * H, this.dtype), back: null,
     };
     for (let l = 0; l < this.numLayers; l++) {
       const inSize = this.cells[l][0].inSize;
       ws.inputs.push(allocArr(T * B * inSize, this.dtype));
-      ws.outputs.push(allocArr(T * B * F, this.dtype));
+      const out = allocArr(T * B * F, this.dtype);
+      ws.outputs.push(out);
       ws.masks.push(l < this.numLayers - 1 && this.dropout > 0 ? allocArr(T * B * F, this.dtype) : null);
       const runs: DirRun[] = [];
       for (let d = 0; d < Dn; d++) {
         runs.push({
           cache: this.kernels.allocLstmCache(this.dims(T, B, inSize), P !== H, clipped, this.dtype),
           work: null,
-          y: allocArr(T * B * P, this.dtype),
+          y: Dn === 1 ? out : allocArr(T * B * P, this.dtype), // one direction writes the layer's output directly
           hN: allocArr(B * P, this.dtype),
           cN: allocArr(B * H, this.dtype),
         });
@@ -789,8 +802,9 @@ function toTimeMajor(dst: Arr, src: Arr, T: number, B: number, F: number, batchF
     dst.set(src);
     return;
   }
+  // element loops, not subarray()+set() per row: a view object per row costs more than the copy at F ≲ 256
   for (let b = 0; b < B; b++) {
-    for (let t = 0; t < T; t++) dst.set(src.subarray((b * T + t) * F, (b * T + t + 1) * F), (t * B + b) * F);
+    for (let t = 0; t < T; t++) copyRow(dst, (t * B + b) * F, src, (b * T + t) * F, F);
   }
 }
 
@@ -801,7 +815,7 @@ function fromTimeMajor(dst: Arr, src: Arr, T: number, B: number, F: number, batc
     return;
   }
   for (let t = 0; t < T; t++) {
-    for (let b = 0; b < B; b++) dst.set(src.subarray((t * B + b) * F, (t * B + b + 1) * F), (b * T + t) * F);
+    for (let b = 0; b < B; b++) copyRow(dst, (b * T + t) * F, src, (t * B + b) * F, F);
   }
 }
 
@@ -811,7 +825,7 @@ function interleave(out: Arr, y: Arr, N: number, P: number, d: number, Dn: numbe
     out.set(y);
     return;
   }
-  for (let n = 0; n < N; n++) out.set(y.subarray(n * P, (n + 1) * P), (n * Dn + d) * P);
+  for (let n = 0; n < N; n++) copyRow(out, (n * Dn + d) * P, y, n * P, P);
 }
 
 /** y (N, P) ← src (N, Dn·P)[:, d·P:(d+1)·P] */
@@ -820,7 +834,16 @@ function deinterleave(y: Arr, src: Arr, N: number, P: number, d: number, Dn: num
     y.set(src);
     return;
   }
-  for (let n = 0; n < N; n++) y.set(src.subarray((n * Dn + d) * P, (n * Dn + d + 1) * P), n * P);
+  for (let n = 0; n < N; n++) copyRow(y, n * P, src, (n * Dn + d) * P, P);
+}
+
+/** dst[o : o+n] ← src[s : s+n] */
+function copyRow(dst: Arr, o: number, src: Arr, s: number, n: number): void {
+  if (n > 1024) {
+    dst.set(src.subarray(s, s + n), o);
+    return;
+  }
+  for (let j = 0; j < n; j++) dst[o + j] = src[s + j];
 }
 
 /** Fill a (rows, cols) matrix with orthonormal columns (rows ≥ cols) or rows (rows < cols): Gram–Schmidt on normals. */

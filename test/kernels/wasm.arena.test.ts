@@ -82,7 +82,7 @@ describe('wasm arena', () => {
       try {
         const plain = k.allocLstmCache(run.dims, false, false, 'float32');
         assert.ok(!k.arena.owns(plain.gates) && plain.gates instanceof Float32Array);
-        assert.ok(!k.arena.owns(k.allocLstmBackWork(run.dims, false, 'float32').dZ));
+        assert.ok(!k.arena.owns(k.allocLstmBackWork(run.dims, false, 'float32').dzStep));
         const w = {
           wih: Float32Array.from({ length: 4 * H * D }, (_, i) => Math.sin(i)),
           whh: Float32Array.from({ length: 4 * H * P }, (_, i) => Math.cos(i) / 2),

@@ -250,4 +250,17 @@ describe('LSTM bad input', () => {
   test('backward before forward', () => {
     assert.throws(() => new LSTM({ inputSize: 2, hiddenSize: 2 }).backward(null), /call forward\(\) before backward\(\)/);
   });
+  test('a second backward needs a new forward (backward consumes the saved gates), and then gives the same gradients', () => {
+    for (const kernels of ['ref', 'auto'] as const) {
+      const lstm = new LSTM({ inputSize: 3, hiddenSize: 4, seed: 2, kernels });
+      const xs = new Tensor(fill(new Float32Array(30), 4), [5, 2, 3]);
+      const dy = new Tensor(fill(new Float32Array(40), 5), [5, 2, 4]);
+      lstm.forward(xs, { training: true });
+      const first = lstm.backward(dy).dx.data.slice();
+      assert.throws(() => lstm.backward(dy), /already used by a backward\(\).*call forward\(\) again/);
+      lstm.forward(xs, { training: true });
+      assert.ok(first.some((v) => v !== 0));
+      assert.deepEqual(lstm.backward(dy).dx.data, first);
+    }
+  });
 });

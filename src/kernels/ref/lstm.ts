@@ -30,9 +30,8 @@ export function allocLstmCache(dims: LstmDims, projected: boolean, clipped: bool
   return {
     gates: allocArr(T * B * G, dtype),
     pre: clipped ? allocArr(T * B * G, dtype) : null,
-    cPrev: allocArr(T * B * H, dtype),
+    c0: allocArr(B * H, dtype),
     c: allocArr(T * B * H, dtype),
-    act: allocArr(T * B * H, dtype),
     hPrev: allocArr(T * B * P, dtype),
     r: projected ? allocArr(T * B * H, dtype) : null,
     hState: allocArr(B * P, dtype),
@@ -47,7 +46,6 @@ export function allocLstmBackWork(dims: LstmDims, projected: boolean, dtype: DTy
   const { T, B, H, P } = dims;
   const G = 4 * H;
   return {
-    dZ: allocArr(T * B * G, dtype),
     dzStep: allocArr(B * G, dtype),
     dhState: allocArr(B * P, dtype),
     dcState: allocArr(B * H, dtype),
@@ -77,7 +75,7 @@ export function lstmForward(y: Arr, hN: Arr, cN: Arr, cache: LstmCache, x: Arr, 
   const psi = activation(spec.hiddenAct);
   const clip = spec.clip;
   const clipped = Number.isFinite(clip);
-  const { gates, pre, cPrev, c, act, hPrev, r, hState, cState, rec, rStep, hStep } = cache;
+  const { gates, pre, c, hPrev, r, hState, cState, rec, rStep, hStep } = cache;
   const peep = w.peep;
 
   // Input projection for every step at once: gates[t,b,:] = x[t,b,:]·Wihᵀ + b_ih + b_hh.
@@ -88,6 +86,7 @@ export function lstmForward(y: Arr, hN: Arr, cN: Arr, cache: LstmCache, x: Arr, 
   }
   hState.set(h0);
   cState.set(c0);
+  cache.c0.set(c0); // backward's c_{t−1} at each row's first step (later steps read c)
   y.fill(0);
 
   const clamp = (v: number): number => (v > clip ? clip : v < -clip ? -clip : v);
@@ -104,7 +103,6 @@ export function lstmForward(y: Arr, hN: Arr, cN: Arr, cache: LstmCache, x: Arr, 
       for (let k = 0; k < P; k++) hPrev[hp + k] = hState[b * P + k];
       for (let j = 0; j < H; j++) {
         const cp = cState[b * H + j];
-        cPrev[ch + j] = cp;
         let zi = gates[z + j] + rec[b * G + j];
         let zf = gates[z + H + j] + rec[b * G + H + j];
         let zg = gates[z + 2 * H + j] + rec[b * G + 2 * H + j];
@@ -139,7 +137,6 @@ export function lstmForward(y: Arr, hN: Arr, cN: Arr, cache: LstmCache, x: Arr, 
         gates[z + 2 * H + j] = g;
         gates[z + 3 * H + j] = o;
         c[ch + j] = ct;
-        act[ch + j] = a;
         cState[b * H + j] = ct;
         if (r === null) hState[b * P + j] = o * a;
         else {
@@ -182,14 +179,19 @@ export function lstmBackward(
   const dPhi = activationGradFromOutput(spec.cellAct);
   const dPsi = activationGradFromOutput(spec.hiddenAct);
   const clip = spec.clip;
-  const { gates, pre, cPrev, c, act, hPrev, r } = cache;
-  const { dZ, dzStep, dhState, dcState, dhStep, drStep, dhRec, dhAll } = work;
+  const psi = activation(spec.hiddenAct);
+  const { gates, pre, c, hPrev, r } = cache;
+  const { dzStep, dhState, dcState, dhStep, drStep, dhRec, dhAll } = work;
+  // dZ (T, B, G) takes the place of the gates: each step reads its gates, then writes its dZ there
+  const dZ = gates;
   const peep = w.peep;
   const dpeep = g.peep;
   // gradient passes a clamp only where the pre-activation was inside [−clip, clip]
   const pass = (z: number): number => (pre === null || (pre[z] <= clip && pre[z] >= -clip) ? 1 : 0);
 
-  dZ.fill(0);
+  // padded positions (t ≥ length) hold the input projection, never a gate: zero them so they add
+  // nothing to the weight gradients
+  zeroPadded(dZ, run, G);
   if (dhN !== null) dhState.set(dhN);
   else dhState.fill(0);
   if (dcN !== null) dcState.set(dcN);
@@ -216,14 +218,17 @@ export function lstmBackward(
       if (t < 0) continue;
       const z = (t * B + b) * G;
       const ch = (t * B + b) * H;
+      // c_{t−1} as this row's step s saw it: c of its previous step, or c0 at its first
+      const cpArr = s > 0 ? c : cache.c0;
+      const cpo = s > 0 ? (timeAt(run, b, s - 1) * B + b) * H : b * H;
       for (let j = 0; j < H; j++) {
         const i = gates[z + j];
         const f = gates[z + H + j];
         const gg = gates[z + 2 * H + j];
         const o = gates[z + 3 * H + j];
         const ct = c[ch + j];
-        const cp = cPrev[ch + j];
-        const a = act[ch + j];
+        const cp = cpArr[cpo + j];
+        const a = psi(ct); // ψ(c_t), recomputed rather than saved: one (T, B, H) buffer less
         const dr = drStep[b * H + j];
         // forward: r = o ⊙ ψ(c)
         const dO = dr * a;
@@ -284,4 +289,14 @@ export function lstmBackward(
     }
   }
   if (r !== null) gemm(g.whr!, dhAll!, r, P, H, T * B, true, false, true); // dWhr += dhᵀ·r
+}
+
+/** buf (T, B, n): zero the rows of time steps past each batch row's length. */
+function zeroPadded(buf: Arr, run: LstmRun, n: number): void {
+  const { T, B } = run.dims;
+  const lengths = run.lengths;
+  if (lengths === null) return;
+  for (let b = 0; b < B; b++) {
+    for (let t = lengths[b]; t < T; t++) buf.fill(0, (t * B + b) * n, (t * B + b + 1) * n);
+  }
 }

@@ -17,6 +17,7 @@ const ALIGN = 64;
 export class WasmArena {
   readonly memory: WebAssembly.Memory;
   private top: number;
+  private peakTop: number;
   /** Free blocks below `top`, sorted by address, never adjacent (merged on release). */
   private readonly freeList: Array<{ ptr: number; size: number }> = [];
   /** Bytes held by live persistent objects (caches). */
@@ -36,6 +37,12 @@ export class WasmArena {
   constructor(memory: WebAssembly.Memory, base: number) {
     this.memory = memory;
     this.top = alignUp(base, ALIGN);
+    this.peakTop = this.top;
+  }
+
+  /** The highest `highWater` ever reached: bytes of this memory that have been touched (bench/memory.ts). */
+  get peak(): number {
+    return this.peakTop;
   }
 
   /** End of the highest block ever handed out and not returned (diagnostics and tests). */
@@ -93,6 +100,7 @@ export class WasmArena {
       this.memory.grow(pages);
     }
     this.top = end;
+    if (end > this.peakTop) this.peakTop = end;
     return ptr;
   }
 

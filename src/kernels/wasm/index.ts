@@ -124,14 +124,13 @@ function fromModule(module: WebAssembly.Module, variant: WasmVariant): WasmKerne
     if (dtype === 'float64') return ref.allocLstmCache(dims, projected, clipped, dtype);
     const { T, B, H, P } = dims;
     const G = 4 * H;
-    const floats = T * B * (G * (clipped ? 2 : 1) + H * (projected ? 4 : 3) + P) + B * (P + H + G + (projected ? H + P : 0));
+    const floats = T * B * (G * (clipped ? 2 : 1) + H * (projected ? 2 : 1) + P) + B * (P + 2 * H + G + (projected ? H + P : 0));
     if (overBudget(floats)) return ref.allocLstmCache(dims, projected, clipped, dtype);
     return arena.persistentF32({
       gates: T * B * G,
       pre: clipped ? T * B * G : null,
-      cPrev: T * B * H,
+      c0: B * H,
       c: T * B * H,
-      act: T * B * H,
       hPrev: T * B * P,
       r: projected ? T * B * H : null,
       hState: B * P,
@@ -146,10 +145,9 @@ function fromModule(module: WebAssembly.Module, variant: WasmVariant): WasmKerne
     if (dtype === 'float64') return ref.allocLstmBackWork(dims, projected, dtype);
     const { T, B, H, P } = dims;
     const G = 4 * H;
-    const floats = T * B * (G + (projected ? P : 0)) + B * (G + 3 * P + 2 * H);
+    const floats = T * B * (projected ? P : 0) + B * (G + 3 * P + 2 * H);
     if (overBudget(floats)) return ref.allocLstmBackWork(dims, projected, dtype);
     return arena.persistentF32({
-      dZ: T * B * G,
       dzStep: B * G,
       dhState: B * P,
       dcState: B * H,
@@ -177,8 +175,8 @@ function fromModule(module: WebAssembly.Module, variant: WasmVariant): WasmKerne
     const F = (a: Arr | null, n: number, mode: 'in' | 'out' | 'scratch') => f.add(a as Float32Array | null, n, mode);
     const args = [
       F(y, T * B * P, 'out'), F(hN, B * P, 'out'), F(cN, B * H, 'out'),
-      F(cache.gates, T * B * G, 'out'), F(cache.pre, T * B * G, 'out'), F(cache.cPrev, T * B * H, 'out'),
-      F(cache.c, T * B * H, 'out'), F(cache.act, T * B * H, 'out'), F(cache.hPrev, T * B * P, 'out'),
+      F(cache.gates, T * B * G, 'out'), F(cache.pre, T * B * G, 'out'), F(cache.c0, B * H, 'out'),
+      F(cache.c, T * B * H, 'out'), F(cache.hPrev, T * B * P, 'out'),
       F(cache.r, T * B * H, 'out'),
       F(cache.hState, B * P, 'scratch'), F(cache.cState, B * H, 'scratch'), F(cache.rec, B * G, 'scratch'),
       F(cache.rStep, B * H, 'scratch'), F(cache.hStep, B * P, 'scratch'),
@@ -204,7 +202,7 @@ function fromModule(module: WebAssembly.Module, variant: WasmVariant): WasmKerne
 
   const lstmBackward: typeof ref.lstmBackward = (g, dx, dh0, dc0, dy, dhN, dcN, cache, work, x, w, run) => {
     const { T, B, D, H, P } = run.dims;
-    const f32 = isF32(g.wih, g.whh, g.bih, g.bhh, g.whr, g.peep, dx, dh0, dc0, dy, dhN, dcN, cache.gates, work.dZ, x, w.wih, w.whh);
+    const f32 = isF32(g.wih, g.whh, g.bih, g.bhh, g.whr, g.peep, dx, dh0, dc0, dy, dhN, dcN, cache.gates, work.dzStep, x, w.wih, w.whh);
     if (!f32 || tooBig(H, P)) return ref.lstmBackward(g, dx, dh0, dc0, dy, dhN, dcN, cache, work, x, w, run);
     const G = 4 * H;
     const projected = w.whr !== null;
@@ -215,10 +213,11 @@ function fromModule(module: WebAssembly.Module, variant: WasmVariant): WasmKerne
       F(projected ? g.whr : null, P * H, 'inout'), F(w.peep !== null ? g.peep : null, 3 * H, 'inout'),
       F(dx, T * B * D, 'inout'), F(dh0, B * P, 'out'), F(dc0, B * H, 'out'),
       F(dy, T * B * P, 'in'), F(dhN, B * P, 'in'), F(dcN, B * H, 'in'),
-      F(cache.gates, T * B * G, 'in'), F(cache.pre, T * B * G, 'in'), F(cache.cPrev, T * B * H, 'in'),
-      F(cache.c, T * B * H, 'in'), F(cache.act, T * B * H, 'in'), F(cache.hPrev, T * B * P, 'in'),
+      // the gates come back as dZ (backward consumes the cache; see LstmCache.gates)
+      F(cache.gates, T * B * G, 'inout'), F(cache.pre, T * B * G, 'in'), F(cache.c0, B * H, 'in'),
+      F(cache.c, T * B * H, 'in'), F(cache.hPrev, T * B * P, 'in'),
       F(cache.r, T * B * H, 'in'),
-      F(work.dZ, T * B * G, 'scratch'), F(work.dzStep, B * G, 'scratch'), F(work.dhState, B * P, 'scratch'),
+      F(work.dzStep, B * G, 'scratch'), F(work.dhState, B * P, 'scratch'),
       F(work.dcState, B * H, 'scratch'), F(work.dhStep, B * P, 'scratch'), F(work.drStep, B * H, 'scratch'),
       F(work.dhRec, B * P, 'scratch'), F(projected ? work.dhAll : null, T * B * P, 'scratch'),
       F(x, T * B * D, 'in'), F(w.wih, G * D, 'in'), F(w.whh, G * P, 'in'),
