@@ -13,7 +13,7 @@
 // chains instead of wasting 3/4 of a 4-row tile. Padded lanes are computed but never stored,
 // so NaN/Inf in real entries propagate exactly as in the reference (no zero-skipping).
 
-import { madd } from './simd';
+import { ldN, madd, stN } from './simd';
 
 const MR: i32 = 4;
 const NR: i32 = 8;
@@ -300,5 +300,124 @@ export function gemmPackedB(C: usize, A: usize, M: i32, N: i32, K: i32, bp: usiz
     const mc = min(mcMax, M - ic);
     packA(ws, A, M, K, false, ic, mc, 0, K);
     macroKernel(ws, bp, C + (<usize>(ic * N) << 2), N, mc, N, K, accumulate);
+  }
+}
+
+/** Sum of each of four vectors' lanes: [Σa, Σb, Σc, Σd]. */
+// @ts-ignore: decorator
+@inline function hsum4(a: v128, b: v128, c: v128, d: v128): v128 {
+  const ab = f32x4.add(i32x4.shuffle(a, b, 0, 4, 1, 5), i32x4.shuffle(a, b, 2, 6, 3, 7)); // a0+a2 b0+b2 a1+a3 b1+b3
+  const cd = f32x4.add(i32x4.shuffle(c, d, 0, 4, 1, 5), i32x4.shuffle(c, d, 2, 6, 3, 7));
+  return f32x4.add(i32x4.shuffle(ab, cd, 0, 1, 4, 5), i32x4.shuffle(ab, cd, 2, 3, 6, 7));
+}
+
+/**
+ * y (M) = A (M,K, row-major) · x (K): batch 1's per-step products, straight off the weight matrix
+ * with no packing — eight rows at a time, each row dotted with x in 4-lane chunks, so every
+ * weight is read once per step. Tails of M and K are handled with partial loads (zero lanes)
+ * and partial stores.
+ */
+export function matvec(y: usize, A: usize, x: usize, M: i32, K: i32): void {
+  const rs = <usize>K << 2;
+  const K4 = K & ~3;
+  let m = 0;
+  // eight rows at a time: eight independent multiply-add chains keep both FMA pipes busy
+  for (; m + 8 <= M; m += 8) {
+    const r0 = A + <usize>m * rs;
+    let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+    let a4 = f32x4.splat(0), a5 = f32x4.splat(0), a6 = f32x4.splat(0), a7 = f32x4.splat(0);
+    for (let k = 0; k < K4; k += 4) {
+      const o = <usize>k << 2;
+      const xv = v128.load(x + o);
+      let r = r0 + o;
+      a0 = madd(v128.load(r), xv, a0); r += rs;
+      a1 = madd(v128.load(r), xv, a1); r += rs;
+      a2 = madd(v128.load(r), xv, a2); r += rs;
+      a3 = madd(v128.load(r), xv, a3); r += rs;
+      a4 = madd(v128.load(r), xv, a4); r += rs;
+      a5 = madd(v128.load(r), xv, a5); r += rs;
+      a6 = madd(v128.load(r), xv, a6); r += rs;
+      a7 = madd(v128.load(r), xv, a7);
+    }
+    if (K4 < K) {
+      const n = K - K4;
+      const o = <usize>K4 << 2;
+      const xv = ldN(x + o, n);
+      let r = r0 + o;
+      a0 = madd(ldN(r, n), xv, a0); r += rs;
+      a1 = madd(ldN(r, n), xv, a1); r += rs;
+      a2 = madd(ldN(r, n), xv, a2); r += rs;
+      a3 = madd(ldN(r, n), xv, a3); r += rs;
+      a4 = madd(ldN(r, n), xv, a4); r += rs;
+      a5 = madd(ldN(r, n), xv, a5); r += rs;
+      a6 = madd(ldN(r, n), xv, a6); r += rs;
+      a7 = madd(ldN(r, n), xv, a7);
+    }
+    v128.store(y + (<usize>m << 2), hsum4(a0, a1, a2, a3));
+    v128.store(y + (<usize>m << 2), hsum4(a4, a5, a6, a7), 16);
+  }
+  for (; m < M; m += 4) {
+    const mr = min(4, M - m);
+    const r0 = A + <usize>m * rs;
+    // rows past M repeat row m (computed, never stored)
+    const r1 = mr > 1 ? r0 + rs : r0;
+    const r2 = mr > 2 ? r0 + 2 * rs : r0;
+    const r3 = mr > 3 ? r0 + 3 * rs : r0;
+    let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+    for (let k = 0; k < K; k += 4) {
+      const n = min(4, K - k);
+      const o = <usize>k << 2;
+      const xv = ldN(x + o, n);
+      a0 = madd(ldN(r0 + o, n), xv, a0);
+      a1 = madd(ldN(r1 + o, n), xv, a1);
+      a2 = madd(ldN(r2 + o, n), xv, a2);
+      a3 = madd(ldN(r3 + o, n), xv, a3);
+    }
+    stN(y + (<usize>m << 2), hsum4(a0, a1, a2, a3), mr);
+  }
+}
+
+/**
+ * y (K) = Aᵀ·x = Σ_m x[m]·A[m,:] for A (M,K, row-major): batch 1's backward products (dh = dz·W),
+ * again without packing; four rows of A per pass over y.
+ */
+export function matvecT(y: usize, A: usize, x: usize, M: i32, K: i32): void {
+  const rs = <usize>K << 2;
+  const K4 = K & ~3;
+  memory.fill(y, 0, rs);
+  let m = 0;
+  for (; m + 4 <= M; m += 4) {
+    const r0 = A + <usize>m * rs;
+    const r1 = r0 + rs;
+    const r2 = r1 + rs;
+    const r3 = r2 + rs;
+    const xp = x + (<usize>m << 2);
+    const x0 = v128.load32_splat(xp);
+    const x1 = v128.load32_splat(xp, 4);
+    const x2 = v128.load32_splat(xp, 8);
+    const x3 = v128.load32_splat(xp, 12);
+    for (let k = 0; k < K4; k += 4) {
+      const o = <usize>k << 2;
+      // two independent pairs, then their sum: a shorter dependency chain than four in a row
+      const p = madd(x1, v128.load(r1 + o), f32x4.mul(x0, v128.load(r0 + o)));
+      const q = madd(x3, v128.load(r3 + o), f32x4.mul(x2, v128.load(r2 + o)));
+      v128.store(y + o, f32x4.add(v128.load(y + o), f32x4.add(p, q)));
+    }
+    if (K4 < K) {
+      const n = K - K4;
+      const o = <usize>K4 << 2;
+      const p = madd(x1, ldN(r1 + o, n), f32x4.mul(x0, ldN(r0 + o, n)));
+      const q = madd(x3, ldN(r3 + o, n), f32x4.mul(x2, ldN(r2 + o, n)));
+      stN(y + o, f32x4.add(ldN(y + o, n), f32x4.add(p, q)), n);
+    }
+  }
+  for (; m < M; m++) {
+    const r0 = A + <usize>m * rs;
+    const x0 = v128.load32_splat(x + (<usize>m << 2));
+    for (let k = 0; k < K; k += 4) {
+      const n = min(4, K - k);
+      const o = <usize>k << 2;
+      stN(y + o, madd(x0, ldN(r0 + o, n), ldN(y + o, n)), n);
+    }
   }
 }

@@ -11,7 +11,7 @@
 // each step's h·Whhᵀ runs straight off prepacked panels; the gate arithmetic is 4-lane SIMD with
 // the biases folded in, so the pre-activations take a single pass over memory.
 
-import { gemm, gemmPackedB, gemmWorkspaceBytes, packBFull, packedBBytes } from './gemm';
+import { gemm, gemmPackedB, matvec, matvecT, packBFull, packedBBytes } from './gemm';
 import { act4, dact4, sigmoid4, tanh4 } from './activations';
 import { ldN, madd, stN } from './simd';
 
@@ -38,10 +38,11 @@ const COUPLED = 8;
   return f32x4.min(f32x4.max(v, lo), hi); // wasm min/max propagate NaN, as the reference's comparisons do
 }
 
-/** Scratch bytes lstmForward needs at ws: gemm scratch, packed Whhᵀ, packed Whrᵀ, summed bias. */
-export function lstmForwardWsBytes(H: i32, P: i32, projected: bool): i32 {
+/** Scratch bytes lstmForward needs at ws: packed Whhᵀ, packed Whrᵀ, summed bias (the matrix products' own scratch, gemmWorkspaceBytes(), comes separately at gws). */
+export function lstmForwardWsBytes(H: i32, P: i32, projected: bool, B: i32): i32 {
   const G = 4 * H;
-  return gemmWorkspaceBytes() + packedBBytes(P, G) + (projected ? packedBBytes(H, P) : 0) + G * 4 + 64;
+  if (B == 1) return G * 4 + 64; // batch 1 reads the weights unpacked (matvec)
+  return packedBBytes(P, G) + (projected ? packedBBytes(H, P) : 0) + G * 4 + 64;
 }
 
 /**
@@ -146,24 +147,27 @@ export function lstmForward(
   // in
   x: usize, h0: usize, c0: usize, wih: usize, whh: usize, bih: usize, bhh: usize, whr: usize, peep: usize,
   T: i32, B: i32, D: i32, H: i32, P: i32, lengths: usize, reverse: bool,
-  gateAct: i32, cellAct: i32, hiddenAct: i32, flags: i32, clip: f32, ws: usize,
+  gateAct: i32, cellAct: i32, hiddenAct: i32, flags: i32, clip: f32, gws: usize, ws: usize,
 ): void {
   const G = 4 * H;
   const projected = whr != 0;
   const clipped = clip != Infinity;
-  // scratch layout
-  const pWhh = ws + <usize>gemmWorkspaceBytes(); //          Whhᵀ (P, G) packed
-  const pWhr = pWhh + <usize>packedBBytes(P, G); //          Whrᵀ (H, P) packed
-  const bsum = (pWhr + (projected ? <usize>packedBBytes(H, P) : <usize>0) + 15) & ~(<usize>15); // (G) b_ih + b_hh
+  // scratch layout (batch 1 reads the weights unpacked: per-step matrix–vector products)
+  const vec = B == 1;
+  const pWhh = ws; //                                                  Whhᵀ (P, G) packed
+  const pWhr = pWhh + (vec ? <usize>0 : <usize>packedBBytes(P, G)); // Whrᵀ (H, P) packed
+  const bsum = (pWhr + (projected && !vec ? <usize>packedBBytes(H, P) : <usize>0) + 15) & ~(<usize>15); // (G) b_ih + b_hh
   // the classic cell (σ gates, tanh, all gates, no peepholes/clip) has its own loop without
   // per-vector activation dispatch: it is what nearly every model runs
   const standard = gateAct == 0 && cellAct == 1 && hiddenAct == 1 && flags == (IN_GATE | FORGET_GATE | OUT_GATE) && peep == 0 && pre == 0 && !clipped;
 
   // gates[t,b,:] = x[t,b,:]·Wihᵀ for every step at once; biases join in the pointwise pass
-  gemm(gates, x, wih, T * B, G, D, false, true, false, ws);
+  gemm(gates, x, wih, T * B, G, D, false, true, false, gws);
   for (let k = 0; k < G; k++) store<f32>(bsum + f4(k), load<f32>(bih + f4(k)) + load<f32>(bhh + f4(k)));
-  packBFull(pWhh, whh, G, P, true);
-  if (projected) packBFull(pWhr, whr, P, H, true);
+  if (!vec) {
+    packBFull(pWhh, whh, G, P, true);
+    if (projected) packBFull(pWhr, whr, P, H, true);
+  }
   memory.copy(hState, h0, f4(B * P));
   memory.copy(cState, c0, f4(B * H));
   memory.copy(cc0, c0, f4(B * H)); // backward's c_{t−1} at each row's first step (later steps read c)
@@ -171,7 +175,8 @@ export function lstmForward(
 
   for (let s = 0; s < T; s++) {
     // rec = h_{t−1}·Whhᵀ for every row (rows that have ended are computed and ignored)
-    gemmPackedB(rec, hState, B, G, P, pWhh, false, ws);
+    if (vec) matvec(rec, whh, hState, G, P);
+    else gemmPackedB(rec, hState, B, G, P, pWhh, false, gws);
     for (let b = 0; b < B; b++) {
       const t = timeAt(lengths, T, reverse, b, s);
       if (t < 0) continue;
@@ -189,7 +194,8 @@ export function lstmForward(
     }
     if (projected) {
       // projection: h = r·Whrᵀ, only rows still running take it
-      gemmPackedB(hStep, rStep, B, P, H, pWhr, false, ws);
+      if (vec) matvec(hStep, whr, rStep, P, H);
+      else gemmPackedB(hStep, rStep, B, P, H, pWhr, false, gws);
       for (let b = 0; b < B; b++) {
         if (timeAt(lengths, T, reverse, b, s) < 0) continue;
         memory.copy(hState + f4(b * P), hStep + f4(b * P), f4(P));
@@ -205,10 +211,11 @@ export function lstmForward(
   memory.copy(cN, cState, f4(B * H));
 }
 
-/** Scratch bytes lstmBackward needs at ws: gemm scratch, packed Whh, packed Whr, bias column sums. */
-export function lstmBackwardWsBytes(H: i32, P: i32, projected: bool): i32 {
+/** Scratch bytes lstmBackward needs at ws: packed Whh, packed Whr, bias column sums (gemm scratch separately at gws). */
+export function lstmBackwardWsBytes(H: i32, P: i32, projected: bool, B: i32): i32 {
   const G = 4 * H;
-  return gemmWorkspaceBytes() + packedBBytes(G, P) + (projected ? packedBBytes(P, H) : 0) + G * 4 + 64;
+  if (B == 1) return G * 4 + 64;
+  return packedBBytes(G, P) + (projected ? packedBBytes(P, H) : 0) + G * 4 + 64;
 }
 
 /**
@@ -337,7 +344,7 @@ export function lstmBackward(
   dzStep: usize, dhState: usize, dcState: usize, dhStep: usize, drStep: usize, dhRec: usize, dhAll: usize,
   x: usize, wih: usize, whh: usize, whr: usize, peep: usize,
   T: i32, B: i32, D: i32, H: i32, P: i32, lengths: usize, reverse: bool,
-  gateAct: i32, cellAct: i32, hiddenAct: i32, flags: i32, clip: f32, ws: usize,
+  gateAct: i32, cellAct: i32, hiddenAct: i32, flags: i32, clip: f32, gws: usize, ws: usize,
 ): void {
   const G = 4 * H;
   const TB = T * B;
@@ -347,9 +354,10 @@ export function lstmBackward(
   const outGate = (flags & OUT_GATE) != 0;
   const coupled = (flags & COUPLED) != 0;
   const standard = gateAct == 0 && cellAct == 1 && hiddenAct == 1 && flags == (IN_GATE | FORGET_GATE | OUT_GATE) && peep == 0 && pre == 0;
-  const pWhh = ws + <usize>gemmWorkspaceBytes(); // Whh (G, P) packed as the right operand
-  const pWhr = pWhh + <usize>packedBBytes(G, P); // Whr (P, H) packed
-  const colsum = (pWhr + (projected ? <usize>packedBBytes(P, H) : <usize>0) + 15) & ~(<usize>15); // (G)
+  const vec = B == 1; // batch 1: matrix–vector products straight off the weights, no packing
+  const pWhh = ws; // Whh (G, P) packed as the right operand
+  const pWhr = pWhh + (vec ? <usize>0 : <usize>packedBBytes(G, P)); // Whr (P, H) packed
+  const colsum = (pWhr + (projected && !vec ? <usize>packedBBytes(P, H) : <usize>0) + 15) & ~(<usize>15); // (G)
 
   // dZ (T, B, G) takes the place of the gates (the cache is consumed): each step reads its gates,
   // then writes its dZ there. Padded positions (t ≥ length) hold the input projection, never a
@@ -365,8 +373,10 @@ export function lstmBackward(
   if (dcN != 0) memory.copy(dcState, dcN, f4(B * H));
   else memory.fill(dcState, 0, f4(B * H));
   if (dhAll != 0) memory.fill(dhAll, 0, f4(TB * P));
-  packBFull(pWhh, whh, P, G, false);
-  if (projected) packBFull(pWhr, whr, H, P, false);
+  if (!vec) {
+    packBFull(pWhh, whh, P, G, false);
+    if (projected) packBFull(pWhr, whr, H, P, false);
+  }
 
   for (let s = T - 1; s >= 0; s--) {
     // dh of this step = gradient from the next step + gradient from the output y[t]
@@ -384,7 +394,8 @@ export function lstmBackward(
       }
     }
     // forward: h = r·Whrᵀ  →  dr = dh·Whr
-    if (projected) gemmPackedB(drStep, dhStep, B, H, P, pWhr, false, ws);
+    if (projected && vec) matvecT(drStep, whr, dhStep, P, H);
+    else if (projected) gemmPackedB(drStep, dhStep, B, H, P, pWhr, false, gws);
     else memory.copy(drStep, dhStep, f4(B * P));
 
     memory.fill(dzStep, 0, f4(B * G));
@@ -402,7 +413,8 @@ export function lstmBackward(
       else bwdRowGeneric(gates + z, pre != 0 ? pre + z : 0, c + ch, cp, drs, dcs, zs, dZ + z, H, peep, gpeep, clip, gateAct, cellAct, hiddenAct, flags);
     }
     // forward: z += h_{t−1}·Whhᵀ  →  dh_{t−1} = dz·Whh (rows that had ended keep their dh)
-    gemmPackedB(dhRec, dzStep, B, P, G, pWhh, false, ws);
+    if (vec) matvecT(dhRec, whh, dzStep, G, P);
+    else gemmPackedB(dhRec, dzStep, B, P, G, pWhh, false, gws);
     for (let b = 0; b < B; b++) {
       if (timeAt(lengths, T, reverse, b, s) < 0) continue;
       memory.copy(dhState + f4(b * P), dhRec + f4(b * P), f4(P));
@@ -412,9 +424,9 @@ export function lstmBackward(
   memory.copy(dc0, dcState, f4(B * H));
 
   // Weight gradients for all steps at once (padded positions have dZ = 0).
-  gemm(gwih, dZ, x, G, D, TB, true, false, true, ws); //   dWih += dZᵀ·x
-  gemm(gwhh, dZ, hPrev, G, P, TB, true, false, true, ws); // dWhh += dZᵀ·h_{t−1}
-  gemm(dx, dZ, wih, TB, D, G, false, false, true, ws); //  dx   += dZ·Wih
+  gemm(gwih, dZ, x, G, D, TB, true, false, true, gws); //   dWih += dZᵀ·x
+  gemm(gwhh, dZ, hPrev, G, P, TB, true, false, true, gws); // dWhh += dZᵀ·h_{t−1}
+  gemm(dx, dZ, wih, TB, D, G, false, false, true, gws); //  dx   += dZ·Wih
   memory.fill(colsum, 0, f4(G));
   for (let tb = 0; tb < TB; tb++) {
     const row = dZ + f4(tb * G);
@@ -429,5 +441,5 @@ export function lstmBackward(
     stN(gbih + f4(k), f32x4.add(ldN(gbih + f4(k), n), v), n);
     stN(gbhh + f4(k), f32x4.add(ldN(gbhh + f4(k), n), v), n);
   }
-  if (projected) gemm(gwhr, dhAll, r, P, H, TB, true, false, true, ws); // dWhr += dhᵀ·r
+  if (projected) gemm(gwhr, dhAll, r, P, H, TB, true, false, true, gws); // dWhr += dhᵀ·r
 }

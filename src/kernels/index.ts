@@ -8,7 +8,7 @@
 import * as refLstm from './ref/lstm.js';
 import { gemm as refGemm } from './ref/gemm.js';
 import { ConfigError } from '../errors.js';
-import type { LstmBackWork, LstmCache } from './types.js';
+import { allocArr, type Arr, type DType } from '../tensor.js';
 
 export type KernelName = 'ref' | 'wasm';
 
@@ -19,8 +19,22 @@ export interface Kernels {
   lstmBackward: typeof refLstm.lstmBackward;
   allocLstmCache: typeof refLstm.allocLstmCache;
   allocLstmBackWork: typeof refLstm.allocLstmBackWork;
-  /** Return a cache or back-work object's memory now (the WebAssembly arena); a no-op for ordinary arrays. The object must not be used afterwards. */
-  release(obj: LstmCache | LstmBackWork): void;
+  /**
+   * Arrays that live across calls and that the kernels use in place (WebAssembly memory for the
+   * wasm kernels, within the arena's budget; ordinary arrays otherwise). A kernel call may grow
+   * that memory, which replaces the views: read a field again after every kernel call instead of
+   * keeping the array.
+   */
+  allocBuffers<K extends string>(sizes: Record<K, number>, dtype: DType): Record<K, Arr>;
+  /** Return a cache, back-work or allocBuffers object's memory now (the WebAssembly arena); a no-op for ordinary arrays. The object must not be used afterwards. */
+  release(obj: object): void;
+}
+
+/** allocBuffers with ordinary arrays. */
+export function plainBuffers<K extends string>(sizes: Record<K, number>, dtype: DType): Record<K, Arr> {
+  const out = {} as Record<K, Arr>;
+  for (const k of Object.keys(sizes) as K[]) out[k] = allocArr(sizes[k], dtype);
+  return out;
 }
 
 export const refKernels: Kernels = Object.freeze({
@@ -30,6 +44,7 @@ export const refKernels: Kernels = Object.freeze({
   lstmBackward: refLstm.lstmBackward,
   allocLstmCache: refLstm.allocLstmCache,
   allocLstmBackWork: refLstm.allocLstmBackWork,
+  allocBuffers: plainBuffers,
   release: () => {},
 });
 

@@ -110,20 +110,25 @@ interface Cell {
 interface DirRun {
   cache: LstmCache;
   work: LstmBackWork | null;
-  y: Arr; // (T, B, P)
+  y: Arr | null; // (T, B, P); null with one direction, which writes the layer's output (io.output) directly
   hN: Arr; // (B, P)
   cN: Arr; // (B, H)
 }
 
+/**
+ * Buffers from kernels.allocBuffers (WebAssembly memory when the wasm kernels run, so kernel calls
+ * use them in place). A kernel call may grow that memory, which replaces the views: read a field
+ * again after every kernel call instead of keeping the array.
+ */
+type KBuf<K extends string> = Record<K, Arr>;
+
 interface Workspace {
   T: number;
   B: number;
-  /** Per layer: input (T, B, Din) time-major. Layer 0's input is x itself (copied). */
-  inputs: Arr[];
+  /** Per layer: input (T, B, Din) time-major (layer 0: x copied) and output (T, B, Dn·P) before dropout. */
+  io: KBuf<'input' | 'output'>[];
   /** Per layer, per direction. */
   runs: DirRun[][];
-  /** Per layer: output (T, B, Dn·P) before dropout. */
-  outputs: Arr[];
   /** Per layer but the last: dropout mask (T, B, Dn·P) scaled by 1/(1−p), or null. */
   masks: (Arr | null)[];
   lengths: Int32Array | null;
@@ -134,7 +139,7 @@ interface Workspace {
   zeroH: Arr;
   zeroC: Arr;
   /** Backward scratch, made on the first backward: dY (T, B, Dn·P) of the top layer, dIn per layer (T, B, Din), one direction's dy (T, B, P) (bidirectional only). */
-  back: { dY: Arr; dIn: Arr[]; dyDir: Arr | null } | null;
+  back: { dY: KBuf<'d'>; dIn: KBuf<'d'>[]; dyDir: KBuf<'d'> | null } | null;
 }
 
 const VARIANTS: Record<LstmVariant, Partial<LstmCellSpec>> = {
@@ -394,27 +399,27 @@ export class LSTM implements Layer {
     ws.lengths = lengths;
     ws.training = training;
     ws.consumed = false;
-    toTimeMajor(ws.inputs[0], x.data, T, B, this.inputSize, this.batchFirst);
+    toTimeMajor(ws.io[0].input, x.data, T, B, this.inputSize, this.batchFirst);
 
     const hOut = allocArr(L * Dn * B * P, this.dtype);
     const cOut = allocArr(L * Dn * B * H, this.dtype);
     const { zeroH, zeroC } = ws;
     for (let l = 0; l < L; l++) {
-      const input = ws.inputs[l];
-      const out = ws.outputs[l];
+      const io = ws.io[l]; // fields re-read after each kernel call (see KBuf)
       for (let d = 0; d < Dn; d++) {
         const cell = this.cells[l][d];
         const run = ws.runs[l][d];
         const sIdx = l * Dn + d;
         const hInit = h0 === null ? zeroH : h0.subarray(sIdx * B * P, (sIdx + 1) * B * P);
         const cInit = c0 === null ? zeroC : c0.subarray(sIdx * B * H, (sIdx + 1) * B * H);
-        this.kernels.lstmForward(run.y, run.hN, run.cN, run.cache, input, hInit, cInit, cell.w, this.runSpec(T, B, cell.inSize, lengths, d === 1 || this.reverse));
-        if (Dn > 1) interleave(out, run.y, T * B, P, d, Dn);
+        this.kernels.lstmForward(run.y ?? io.output, run.hN, run.cN, run.cache, io.input, hInit, cInit, cell.w, this.runSpec(T, B, cell.inSize, lengths, d === 1 || this.reverse));
+        if (run.y !== null) interleave(io.output, run.y, T * B, P, d, Dn);
         hOut.set(run.hN, sIdx * B * P);
         cOut.set(run.cN, sIdx * B * H);
       }
       if (l < L - 1) {
-        const next = ws.inputs[l + 1];
+        const out = io.output;
+        const next = ws.io[l + 1].input;
         const mask = ws.masks[l];
         if (training && this.dropout > 0 && mask !== null) {
           const keep = 1 - this.dropout;
@@ -428,7 +433,7 @@ export class LSTM implements Layer {
       }
     }
     const output = allocArr(B * T * F, this.dtype);
-    fromTimeMajor(output, ws.outputs[L - 1], T, B, F, this.batchFirst);
+    fromTimeMajor(output, ws.io[L - 1].output, T, B, F, this.batchFirst);
     const shape = this.batchFirst ? [B, T, F] : [T, B, F];
     const result: LstmForwardResult = {
       output: new Tensor(output, shape),
@@ -464,49 +469,52 @@ export class LSTM implements Layer {
 
     if (ws.back === null) {
       ws.back = {
-        dY: allocArr(T * B * F, this.dtype),
-        dIn: this.cells.map((row) => allocArr(T * B * row[0].inSize, this.dtype)),
-        dyDir: Dn > 1 ? allocArr(T * B * P, this.dtype) : null,
+        dY: this.kernels.allocBuffers({ d: T * B * F }, this.dtype),
+        dIn: this.cells.map((row) => this.kernels.allocBuffers({ d: T * B * row[0].inSize }, this.dtype)),
+        dyDir: Dn > 1 ? this.kernels.allocBuffers({ d: T * B * P }, this.dtype) : null,
       };
     }
     const { dyDir } = ws.back;
     ws.consumed = true;
-    let dY = ws.back.dY; // (T, B, F) gradient w.r.t. the current layer's output
-    if (dOutput !== null) toTimeMajor(dY, dOutput.data, T, B, F, this.batchFirst);
-    else dY.fill(0);
+    let dY = ws.back.dY; // .d (T, B, F): gradient w.r.t. the current layer's output (fields re-read after kernel calls)
+    if (dOutput !== null) toTimeMajor(dY.d, dOutput.data, T, B, F, this.batchFirst);
+    else dY.d.fill(0);
     const dh0 = allocArr(L * Dn * B * P, this.dtype);
     const dc0 = allocArr(L * Dn * B * H, this.dtype);
-    let dIn: Arr = dY;
+    let dIn = dY;
     for (let l = L - 1; l >= 0; l--) {
       const inSize = this.cells[l][0].inSize;
       dIn = ws.back.dIn[l];
-      dIn.fill(0); // both directions add into it
+      dIn.d.fill(0); // both directions add into it
       for (let d = 0; d < Dn; d++) {
         const cell = this.cells[l][d];
         const run = ws.runs[l][d];
         if (run.work === null) run.work = this.kernels.allocLstmBackWork(this.dims(T, B, inSize), P !== H, this.dtype);
         // one direction: the layer's output gradient is that direction's, used as it is
-        let dyD = dY;
+        let dyD = dY.d;
         if (dyDir !== null) {
-          deinterleave(dyDir, dY, T * B, P, d, Dn);
-          dyD = dyDir;
+          deinterleave(dyDir.d, dY.d, T * B, P, d, Dn);
+          dyD = dyDir.d;
         }
         const sIdx = l * Dn + d;
         const dhN = dh === null ? null : dh.subarray(sIdx * B * P, (sIdx + 1) * B * P);
         const dcN = dc === null ? null : dc.subarray(sIdx * B * H, (sIdx + 1) * B * H);
         this.kernels.lstmBackward(
-          cell.g, dIn, dh0.subarray(sIdx * B * P, (sIdx + 1) * B * P), dc0.subarray(sIdx * B * H, (sIdx + 1) * B * H),
-          dyD, dhN, dcN, run.cache, run.work, ws.inputs[l], cell.w, this.runSpec(T, B, inSize, ws.lengths, d === 1 || this.reverse),
+          cell.g, dIn.d, dh0.subarray(sIdx * B * P, (sIdx + 1) * B * P), dc0.subarray(sIdx * B * H, (sIdx + 1) * B * H),
+          dyD, dhN, dcN, run.cache, run.work, ws.io[l].input, cell.w, this.runSpec(T, B, inSize, ws.lengths, d === 1 || this.reverse),
         );
       }
       if (l > 0) {
         const mask = ws.masks[l - 1];
-        if (ws.training && this.dropout > 0 && mask !== null) for (let n = 0; n < dIn.length; n++) dIn[n] *= mask[n];
+        if (ws.training && this.dropout > 0 && mask !== null) {
+          const g = dIn.d;
+          for (let n = 0; n < g.length; n++) g[n] *= mask[n];
+        }
         dY = dIn;
       }
     }
     const dx = allocArr(B * T * this.inputSize, this.dtype);
-    fromTimeMajor(dx, dIn, T, B, this.inputSize, this.batchFirst);
+    fromTimeMajor(dx, dIn.d, T, B, this.inputSize, this.batchFirst);
     return {
       dx: new Tensor(dx, this.batchFirst ? [B, T, this.inputSize] : [T, B, this.inputSize]),
       dh0: new Tensor(dh0, [L * Dn, B, P]),
@@ -641,21 +649,19 @@ export class LSTM implements Layer {
     const F = Dn * P;
     const clipped = Number.isFinite(this.spec.clip);
     const ws: Workspace = {
-      T, B, inputs: [], runs: [], outputs: [], masks: [], lengths: null, training: false, consumed: false,
+      T, B, io: [], runs: [], masks: [], lengths: null, training: false, consumed: false,
       zeroH: allocArr(B * P, this.dtype), zeroC: allocArr(B * H, this.dtype), back: null,
     };
     for (let l = 0; l < this.numLayers; l++) {
       const inSize = this.cells[l][0].inSize;
-      ws.inputs.push(allocArr(T * B * inSize, this.dtype));
-      const out = allocArr(T * B * F, this.dtype);
-      ws.outputs.push(out);
+      ws.io.push(this.kernels.allocBuffers({ input: T * B * inSize, output: T * B * F }, this.dtype));
       ws.masks.push(l < this.numLayers - 1 && this.dropout > 0 ? allocArr(T * B * F, this.dtype) : null);
       const runs: DirRun[] = [];
       for (let d = 0; d < Dn; d++) {
         runs.push({
           cache: this.kernels.allocLstmCache(this.dims(T, B, inSize), P !== H, clipped, this.dtype),
           work: null,
-          y: Dn === 1 ? out : allocArr(T * B * P, this.dtype), // one direction writes the layer's output directly
+          y: Dn === 1 ? null : allocArr(T * B * P, this.dtype),
           hN: allocArr(B * P, this.dtype),
           cN: allocArr(B * H, this.dtype),
         });
@@ -675,6 +681,9 @@ export class LSTM implements Layer {
         if (run.work !== null) this.kernels.release(run.work);
       }
     }
+    for (const io of this.ws.io) this.kernels.release(io);
+    const back = this.ws.back;
+    if (back !== null) for (const b of [back.dY, ...back.dIn, back.dyDir]) if (b !== null) this.kernels.release(b);
     this.ws = null;
   }
 

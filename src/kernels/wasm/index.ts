@@ -14,7 +14,7 @@
 // Variant choice: the relaxed-SIMD build (fused multiply-add, ~1.5× on matrix products) when
 // WebAssembly.validate accepts it, else plain SIMD; `variant` tells which one runs.
 
-import type { Kernels } from '../index.js';
+import { plainBuffers, type Kernels } from '../index.js';
 import * as ref from '../ref/lstm.js';
 import { gemm as refGemm } from '../ref/gemm.js';
 import { ACTIVATIONS, type ActivationName } from '../activations.js';
@@ -28,8 +28,8 @@ interface AsmExports {
   gemmWorkspaceBytes(): number;
   gemm(C: number, A: number, B: number, M: number, N: number, K: number, tA: number, tB: number, acc: number, ws: number): void;
   actArray(code: number, y: number, x: number, n: number): void;
-  lstmForwardWsBytes(H: number, P: number, projected: number): number;
-  lstmBackwardWsBytes(H: number, P: number, projected: number): number;
+  lstmForwardWsBytes(H: number, P: number, projected: number, B: number): number;
+  lstmBackwardWsBytes(H: number, P: number, projected: number, B: number): number;
   lstmForward(...args: number[]): void;
   lstmBackward(...args: number[]): void;
 }
@@ -185,7 +185,7 @@ function fromModule(module: WebAssembly.Module, variant: WasmVariant): WasmKerne
       F(w.whr, P * H, 'in'), F(w.peep, 3 * H, 'in'),
     ];
     const len = f.add(run.lengths, B, 'in');
-    const ws = f.work(asm.lstmForwardWsBytes(H, P, +projected) / 4);
+    const ws = f.work(asm.lstmForwardWsBytes(H, P, +projected, B) / 4);
     f.enter();
     const s = run.spec;
     try {
@@ -193,7 +193,7 @@ function fromModule(module: WebAssembly.Module, variant: WasmVariant): WasmKerne
         ...args.map((i) => f.ptr(i)),
         T, B, D, H, P, f.ptr(len), +run.reverse,
         actCode(s.gateAct), actCode(s.cellAct), actCode(s.hiddenAct), flagsOf(run),
-        Number.isFinite(s.clip) ? s.clip : Infinity, f.ptr(ws),
+        Number.isFinite(s.clip) ? s.clip : Infinity, gemmWs, f.ptr(ws),
       );
     } finally {
       f.leave(); // also on a trap: the temporary blocks go back to the arena
@@ -224,7 +224,7 @@ function fromModule(module: WebAssembly.Module, variant: WasmVariant): WasmKerne
       F(w.whr, P * H, 'in'), F(w.peep, 3 * H, 'in'),
     ];
     const len = f.add(run.lengths, B, 'in');
-    const ws = f.work(asm.lstmBackwardWsBytes(H, P, +projected) / 4);
+    const ws = f.work(asm.lstmBackwardWsBytes(H, P, +projected, B) / 4);
     f.enter();
     const s = run.spec;
     try {
@@ -232,7 +232,7 @@ function fromModule(module: WebAssembly.Module, variant: WasmVariant): WasmKerne
         ...args.map((i) => f.ptr(i)),
         T, B, D, H, P, f.ptr(len), +run.reverse,
         actCode(s.gateAct), actCode(s.cellAct), actCode(s.hiddenAct), flagsOf(run),
-        cache.pre !== null ? s.clip : Infinity, f.ptr(ws),
+        cache.pre !== null ? s.clip : Infinity, gemmWs, f.ptr(ws),
       );
     } finally {
       f.leave();
@@ -253,6 +253,13 @@ function fromModule(module: WebAssembly.Module, variant: WasmVariant): WasmKerne
     return y;
   };
 
+  const allocBuffers = <K extends string>(sizes: Record<K, number>, dtype: DType): Record<K, Arr> => {
+    let floats = 0;
+    for (const k of Object.keys(sizes) as K[]) floats += sizes[k];
+    if (dtype === 'float64' || overBudget(floats)) return plainBuffers(sizes, dtype);
+    return arena.persistentF32(sizes) as Record<K, Arr>;
+  };
+
   const release = (obj: object): void => arena.dispose(obj);
-  return Object.freeze({ name: 'wasm' as const, variant, arena, gemm, lstmForward, lstmBackward, allocLstmCache, allocLstmBackWork, release, activation });
+  return Object.freeze({ name: 'wasm' as const, variant, arena, gemm, lstmForward, lstmBackward, allocLstmCache, allocLstmBackWork, allocBuffers, release, activation });
 }
