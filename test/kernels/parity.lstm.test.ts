@@ -33,6 +33,12 @@ const cases: Case[] = [
   { name: 'H=5', T: 4, B: 3, D: 3, H: 5 },
   { name: 'H=67', T: 5, B: 4, D: 9, H: 67 },
   { name: 'B=1', T: 7, B: 1, D: 4, H: 8 },
+  // batch 1 runs unpacked matrix–vector products (8-row blocks, 4-row and K tails)
+  { name: 'B=1, H=67', T: 6, B: 1, D: 5, H: 67 },
+  { name: 'B=1, H=1', T: 4, B: 1, D: 3, H: 1 },
+  { name: 'B=1, H=3, length 2 of 5', T: 5, B: 1, D: 2, H: 3, lengths: [2] },
+  { name: 'B=1, projection 9→5, reverse', T: 5, B: 1, D: 4, H: 9, P: 5, reverse: true },
+  { name: 'B=1, peepholes, clip', T: 5, B: 1, D: 3, H: 6, spec: { peephole: true, clip: 0.7 } },
   { name: 'T=1', T: 1, B: 3, D: 5, H: 6, finalGrads: false },
   { name: 'T=200', T: 200, B: 2, D: 3, H: 6 },
   { name: 'lengths', T: 5, B: 4, D: 3, H: 7, lengths: [5, 3, 1, 4] },
