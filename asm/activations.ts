@@ -11,9 +11,9 @@
 // |r| ≤ ln2/2 (ln2 split in two parts so n·LN2_HI is exact, Cody–Waite), expm1(r) = r + r²·q(r)
 // with q of degree 4 fitted to (e^r − 1 − r)/r² by weighted least squares on Chebyshev nodes
 // (relative error of e^r below 3.1e-8, about half a float32 ulp, when evaluated in float32;
-// coefficients computed for this project), then scaling by 2^n built from the exponent bits, in
-// two halves so that subnormal results (n down to −150) come out right. Horner steps use madd
-// (fused in the relaxed-SIMD build).
+// coefficients computed for this project), then scaling by 2^n built from the exponent bits — as
+// 2^(n+64) times the constant 2^−64, so subnormal results (n down to −150) come out right.
+// Horner steps use madd (fused in the relaxed-SIMD build).
 // What it leaves out: exp of large positive numbers — the callers never need it.
 
 import { madd } from './simd';
@@ -21,6 +21,7 @@ import { madd } from './simd';
 const LOG2E: f32 = 1.44269504;
 const LN2_HI: f32 = 0.693359375; // 355/512: 9 significant bits, so n·LN2_HI is exact for |n| < 2^15
 const LN2_LO: f32 = -2.12194440e-4; // ln2 − LN2_HI
+const TWO_M64: f32 = 5.421010862427522e-20; // 2^−64, exact
 
 // q(r) ≈ (e^r − 1 − r)/r² on |r| ≤ ln2/2
 const Q0: f32 = 0.499999881;
@@ -54,9 +55,9 @@ const Q4: f32 = 0.00137514074;
   const n = f32x4.nearest(f32x4.mul(x, f32x4.splat(LOG2E))); // n ∈ [−150, 0]
   const r = f32x4.sub(f32x4.sub(x, f32x4.mul(n, f32x4.splat(LN2_HI))), f32x4.mul(n, f32x4.splat(LN2_LO)));
   const m = f32x4.add(expm1Core(r), f32x4.splat(1)); // e^r ∈ [0.7, 1.42]
-  // 2^n = 2^h · 2^(n−h) with h = trunc(n/2): both halves stay normal down to n = −150
-  const h = f32x4.trunc(f32x4.mul(n, f32x4.splat(0.5)));
-  return f32x4.mul(f32x4.mul(m, pow2(h)), pow2(f32x4.sub(n, h)));
+  // 2^n = 2^(n+64) · 2^−64: the first factor stays normal down to n = −150 and scales m exactly;
+  // the second multiply rounds once, so subnormal results come out correctly rounded
+  return f32x4.mul(f32x4.mul(m, pow2(f32x4.add(n, f32x4.splat(64)))), f32x4.splat(TWO_M64));
 }
 
 /** e^y − 1 for y ∈ [0, 18] (the caller clamps). */

@@ -811,7 +811,6 @@ function toTimeMajor(dst: Arr, src: Arr, T: number, B: number, F: number, batchF
     dst.set(src);
     return;
   }
-  // element loops, not subarray()+set() per row: a view object per row costs more than the copy at F ≲ 256
   for (let b = 0; b < B; b++) {
     for (let t = 0; t < T; t++) copyRow(dst, (t * B + b) * F, src, (b * T + t) * F, F);
   }
@@ -846,9 +845,9 @@ function deinterleave(y: Arr, src: Arr, N: number, P: number, d: number, Dn: num
   for (let n = 0; n < N; n++) copyRow(y, n * P, src, (n * Dn + d) * P, P);
 }
 
-/** dst[o : o+n] ← src[s : s+n] */
+/** dst[o : o+n] ← src[s : s+n] (measured: set() on a subarray wins from about 16 elements) */
 function copyRow(dst: Arr, o: number, src: Arr, s: number, n: number): void {
-  if (n > 1024) {
+  if (n >= 16) {
     dst.set(src.subarray(s, s + n), o);
     return;
   }
