@@ -25,7 +25,7 @@ const CONFIGS = [
   { name: 'M', B: 64, T: 100, I: 128, H: 256 },
   { name: 'L1', B: 1, T: 100, I: 32, H: 128 },
 ];
-const MB = 1024 * 1024;
+const MiB = 1024 * 1024;
 
 async function measure(name: string): Promise<void> {
   const { LSTM } = await import('../src/nn/lstm.js');
@@ -82,11 +82,11 @@ function table(): void {
     if (r.status !== 0) throw new Error(`memory benchmark for ${c.name} failed:\n${r.stderr}`);
     const m = JSON.parse(r.stdout.trim().split('\n').pop()!);
     rows.push(
-      `| ${c.name} | ${(m.params * 16 / MB).toFixed(2)} | ${((m.min - m.params * 16) / MB).toFixed(2)} | ${(m.min / MB).toFixed(2)} | ${(m.used / MB).toFixed(2)} (${(m.js / MB).toFixed(2)} JS + ${(m.wasm / MB).toFixed(2)} wasm) | ${(m.used / m.min).toFixed(2)}× | ${(m.step100 / 1024).toFixed(0)} KB → ${(m.step2000 / 1024).toFixed(0)} KB |`,
+      `| ${c.name} | ${(m.params * 16 / MiB).toFixed(2)} | ${((m.min - m.params * 16) / MiB).toFixed(2)} | ${(m.min / MiB).toFixed(2)} | ${(m.used / MiB).toFixed(2)} (${(m.js / MiB).toFixed(2)} JS + ${(m.wasm / MiB).toFixed(2)} wasm) | ${(m.used / m.min).toFixed(2)}× | ${(m.step100 / 1024).toFixed(0)} KB → ${(m.step2000 / 1024).toFixed(0)} KB |`,
     );
   }
   console.log(`memory benchmark — ${new Date().toISOString()}, Node ${process.versions.node}, one LSTM layer, WebAssembly kernels, Adam`);
-  console.log('| config | weights+grads+Adam MB | saved activations + x MB | minimum MB | training holds MB | ÷ minimum | step() after 100 → 2000 steps |');
+  console.log('| config | weights+grads+Adam MiB | saved activations + x MiB | minimum MiB | training holds MiB | ÷ minimum | step() after 100 → 2000 steps |');
   console.log('|---|---:|---:|---:|---:|---:|---|');
   for (const r of rows) console.log(r);
 }
