@@ -11,7 +11,7 @@
 // each step's h·Whhᵀ runs straight off prepacked panels; the gate arithmetic is 4-lane SIMD with
 // the biases folded in, so the pre-activations take a single pass over memory.
 
-import { gemm, gemmPackedB, matvec, matvecT, packBFull, packedBBytes } from './gemm';
+import { gemm, gemmPackedB, gemmWorkspaceBytes, matvec, matvecT, packBFull, packedBBytes } from './gemm';
 import { act4, dact4, sigmoid4, tanh4 } from './activations';
 import { ldN, madd, stN } from './simd';
 
@@ -48,11 +48,12 @@ export function lstmForwardWsBytes(H: i32, P: i32, projected: bool, B: i32): i32
 /**
  * Gate arithmetic of one row at one step, the classic cell. z: gates[t,b,:] (in: x·Wihᵀ; out:
  * i, f, g, o), rc: rec[b,:], cs: cState[b,:] (in c_{t−1}, out c_t), row of c (H),
- * hDst (H) gets h = o ⊙ tanh(c), rDst (H) too when not 0.
+ * hDst (H) gets h = o ⊙ tanh(c), rDst (H) too when not 0. Pointers may be offset to a unit j0:
+ * H is the stride between gate blocks, J the number of units done (J = H: the whole row).
  */
-function fwdRowStandard(z: usize, rc: usize, bsum: usize, cs: usize, cRow: usize, hDst: usize, rDst: usize, H: i32): void {
-  for (let j = 0; j < H; j += 4) {
-    const n = min(4, H - j);
+function fwdRowStandard(z: usize, rc: usize, bsum: usize, cs: usize, cRow: usize, hDst: usize, rDst: usize, H: i32, J: i32): void {
+  for (let j = 0; j < J; j += 4) {
+    const n = min(4, J - j);
     const o0 = f4(j);
     const o1 = f4(H + j);
     const o2 = f4(2 * H + j);
@@ -79,7 +80,7 @@ function fwdRowStandard(z: usize, rc: usize, bsum: usize, cs: usize, cRow: usize
 
 /** The same for every variant and option (peepholes, clip, gate switches, other activations). */
 function fwdRowGeneric(
-  z: usize, zp: usize, rc: usize, bsum: usize, cs: usize, cRow: usize, hDst: usize, rDst: usize, H: i32,
+  z: usize, zp: usize, rc: usize, bsum: usize, cs: usize, cRow: usize, hDst: usize, rDst: usize, H: i32, J: i32,
   peep: usize, pre: usize, clip: f32, gateAct: i32, cellAct: i32, hiddenAct: i32, flags: i32,
 ): void {
   const clipped = clip != Infinity;
@@ -90,8 +91,8 @@ function fwdRowGeneric(
   const one = f32x4.splat(1);
   const lo = f32x4.splat(-clip);
   const hi = f32x4.splat(clip);
-  for (let j = 0; j < H; j += 4) {
-    const n = min(4, H - j);
+  for (let j = 0; j < J; j += 4) {
+    const n = min(4, J - j);
     const o0 = f4(j);
     const o1 = f4(H + j);
     const o2 = f4(2 * H + j);
@@ -189,8 +190,8 @@ export function lstmForward(
       // h goes to hState (no projection; P = H) or to r and rStep (projection input)
       const hDst = projected ? rStep + f4(b * H) : hState + f4(b * P);
       const rDst = projected ? r + ch : 0;
-      if (standard) fwdRowStandard(z, rc, bsum, cs, c + ch, hDst, rDst, H);
-      else fwdRowGeneric(z, zp, rc, bsum, cs, c + ch, hDst, rDst, H, peep, pre, clip, gateAct, cellAct, hiddenAct, flags);
+      if (standard) fwdRowStandard(z, rc, bsum, cs, c + ch, hDst, rDst, H, H);
+      else fwdRowGeneric(z, zp, rc, bsum, cs, c + ch, hDst, rDst, H, H, peep, pre, clip, gateAct, cellAct, hiddenAct, flags);
     }
     if (projected) {
       // projection: h = r·Whrᵀ, only rows still running take it
@@ -209,6 +210,92 @@ export function lstmForward(
   }
   memory.copy(hN, hState, f4(B * P));
   memory.copy(cN, cState, f4(B * H));
+}
+
+/**
+ * Barrier k of a kernel call split across nth threads: each arrives by incrementing the counter
+ * at sync (zeroed before the call) and spins until all nth have arrived k times. Spinning (no
+ * wait) costs well under a microsecond when each thread has its own core; a thread that never
+ * arrives makes the call trap after ~2^31 spins instead of hanging forever.
+ */
+function arrive(sync: usize, nth: i32, k: i32): void {
+  if (ASC_FEATURE_THREADS) {
+    atomic.add<i32>(sync, 1);
+    const want = nth * k;
+    let spins: u32 = 0;
+    while (atomic.load<i32>(sync) < want) {
+      if (++spins == 0x80000000) unreachable();
+    }
+  }
+}
+
+/** Scratch bytes of one thread's part of lstmForwardPart: gemm scratch (thread 1; thread 0 uses the kernel set's) and its summed bias. */
+export function lstmForwardPartWsBytes(H: i32): i32 {
+  return gemmWorkspaceBytes() + 4 * H * 4 + 64;
+}
+
+/**
+ * Thread tid of nth's share of lstmForward at batch 1 without projection (P = H): the columns —
+ * hidden units [j0, j1) and their four gates — are split between the threads, which meet at a
+ * barrier after every step. Each thread computes the input projection for its share of the time
+ * steps, then per step its rows of h_{t−1}·Whhᵀ (matvec on the rows of Whh of its units), its
+ * units' gate arithmetic, and its part of h_t, which goes into the next of two h buffers (hbuf,
+ * 2H, shared) so that no thread overwrites an h the other is still reading. Same buffers and
+ * results as lstmForward (bit for bit: every element is computed by the same code in the same
+ * order), with ws its own scratch (lstmForwardPartWsBytes) and gws its own gemm scratch.
+ */
+export function lstmForwardPart(
+  tid: i32, nth: i32, sync: usize, hbuf: usize, gws: usize, ws: usize,
+  y: usize, hN: usize, cN: usize,
+  gates: usize, pre: usize, cc0: usize, c: usize, hPrev: usize,
+  cState: usize, rec: usize,
+  x: usize, h0: usize, c0: usize, wih: usize, whh: usize, bih: usize, bhh: usize, peep: usize,
+  T: i32, D: i32, H: i32, lengths: usize, reverse: bool,
+  gateAct: i32, cellAct: i32, hiddenAct: i32, flags: i32, clip: f32,
+): void {
+  const G = 4 * H;
+  const P = H;
+  const clipped = clip != Infinity;
+  const standard = gateAct == 0 && cellAct == 1 && hiddenAct == 1 && flags == (IN_GATE | FORGET_GATE | OUT_GATE) && peep == 0 && pre == 0 && !clipped;
+  // units [j0, j1): boundaries on multiples of 4, so no 4-lane chunk straddles two threads
+  const j0 = tid == 0 ? 0 : min(H, ((H * tid) / nth + 3) & ~3);
+  const j1 = tid == nth - 1 ? H : min(H, ((H * (tid + 1)) / nth + 3) & ~3);
+  const J = j1 - j0;
+  const u = f4(j0); // byte offset of unit j0 in a row of H
+  // time steps [t0, t1) of the input projection, split on multiples of 4 so that every row lands in
+  // the same 4-row panel (and kernel) as in a one-thread call: identical results
+  const t0 = tid == 0 ? 0 : min(T, ((T * tid) / nth) & ~3);
+  const t1 = tid == nth - 1 ? T : min(T, ((T * (tid + 1)) / nth) & ~3);
+  const bsum = (ws + 15) & ~(<usize>15);
+  if (t1 > t0) gemm(gates + f4(t0 * G), x + f4(t0 * D), wih, t1 - t0, G, D, false, true, false, gws);
+  for (let k = 0; k < G; k++) store<f32>(bsum + f4(k), load<f32>(bih + f4(k)) + load<f32>(bhh + f4(k)));
+  const len = lengths == 0 ? T : load<i32>(lengths);
+  if (J > 0) {
+    memory.copy(hbuf + u, h0 + u, f4(J));
+    memory.copy(cState + u, c0 + u, f4(J));
+    memory.copy(cc0 + u, c0 + u, f4(J));
+    for (let t = len; t < T; t++) memory.fill(y + f4(t * P) + u, 0, f4(J)); // past the length: 0
+  }
+  arrive(sync, nth, 1); // every step's projection and all of h0 are in place
+
+  for (let s = 0; s < len; s++) {
+    const t = reverse ? len - 1 - s : s;
+    const cur = hbuf + f4((s & 1) * P); //       h_{t−1}, all units
+    const nxt = hbuf + f4(((s + 1) & 1) * P); // h_t, this thread's units
+    if (J > 0) {
+      memory.copy(hPrev + f4(t * P) + u, cur + u, f4(J));
+      for (let q = 0; q < 4; q++) matvec(rec + f4(q * H) + u, whh + f4((q * H + j0) * P), cur, J, P);
+      const z = gates + f4(t * G) + u;
+      if (standard) fwdRowStandard(z, rec + u, bsum + u, cState + u, c + f4(t * H) + u, nxt + u, 0, H, J);
+      else fwdRowGeneric(z, pre + f4(t * G) + u, rec + u, bsum + u, cState + u, c + f4(t * H) + u, nxt + u, 0, H, J, peep != 0 ? peep + u : 0, pre, clip, gateAct, cellAct, hiddenAct, flags);
+      memory.copy(y + f4(t * P) + u, nxt + u, f4(J));
+    }
+    arrive(sync, nth, 2 + s);
+  }
+  if (J > 0) {
+    memory.copy(hN + u, hbuf + f4((len & 1) * P) + u, f4(J));
+    memory.copy(cN + u, cState + u, f4(J));
+  }
 }
 
 /** Scratch bytes lstmBackward needs at ws: packed Whh, packed Whr, bias column sums (gemm scratch separately at gws). */

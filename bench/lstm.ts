@@ -34,6 +34,8 @@ import { Tensor } from '../src/tensor.js';
 import { Rng } from '../src/util/rng.js';
 import { Sequential } from '../src/nn/sequential.js';
 import { createThreadPool } from '../src/train/threads-node.js';
+import { createWasmKernelsThreaded } from '../src/kernels/wasm/threads-node.js';
+import { MIN_SPLIT_H } from '../src/kernels/wasm/index.js';
 
 interface Config {
   name: string;
@@ -164,6 +166,7 @@ async function benchLongshort(c: Config, kernels: 'ref' | 'wasm', rows: Row[]): 
  * loss, backward, reduction) + Adam; inference = pool.predict.
  */
 async function benchLongshortThreads(c: Config, threads: number, rows: Row[]): Promise<void> {
+  if (c.B === 1) return benchKernelThreads(c, rows);
   const rng = new Rng(1);
   const model = new Sequential({ lstm: new LSTM({ inputSize: c.I, hiddenSize: c.H, batchFirst: true, seed: 1 }) });
   const x = randTensor([c.B, c.T, c.I], rng);
@@ -188,6 +191,36 @@ async function benchLongshortThreads(c: Config, threads: number, rows: Row[]): P
     rows.push({ config: c.name, mode: 'training', impl, ms: tr.ms, cpu: tr.cpu, t: tr.ms, reps: tr.reps, note: `${threads} threads (wall time), fwd+MSE+bwd+reduce+Adam` });
   } finally {
     await pool.close();
+  }
+}
+
+/**
+ * Batch 1: one sequence has no rows to split, so two threads split each call's columns instead
+ * (kernel threads, src/kernels/wasm/threads-node.ts) — with their default, which splits only from
+ * H = 256 on (below, the per-step barrier costs what the split saves: bench/threads.ts shows it).
+ */
+async function benchKernelThreads(c: Config, rows: Row[]): Promise<void> {
+  const k = createWasmKernelsThreaded();
+  if (k === null) return;
+  const rng = new Rng(1);
+  const lstm = new LSTM({ inputSize: c.I, hiddenSize: c.H, batchFirst: true, seed: 1 });
+  lstm.useKernels(k);
+  const x = randTensor([c.B, c.T, c.I], rng);
+  const dOut = randTensor([c.B, c.T, c.H], rng);
+  const adam = new Adam(lstm.params(), { lr: 1e-3 });
+  const impl = 'longshort-wasm×2';
+  try {
+    const inf = await timeit(`${c.name} ${impl} inference`, () => lstm.forward(x));
+    rows.push({ config: c.name, mode: 'inference', impl, ms: inf.ms, cpu: inf.cpu, t: inf.ms, reps: inf.reps, note: `kernel threads (wall time)${c.H >= MIN_SPLIT_H ? ': columns split, barrier per step' : `: H < ${MIN_SPLIT_H}, not split (one thread)`}` });
+    const tr = await timeit(`${c.name} ${impl} training`, () => {
+      lstm.zeroGrad();
+      lstm.forward(x, { training: true });
+      lstm.backward(dOut);
+      adam.step();
+    });
+    rows.push({ config: c.name, mode: 'training', impl, ms: tr.ms, cpu: tr.cpu, t: tr.ms, reps: tr.reps, note: `kernel threads (wall time)${c.H >= MIN_SPLIT_H ? ': forward split by columns, backward on one' : `: H < ${MIN_SPLIT_H}, not split (one thread)`}` });
+  } finally {
+    k.close();
   }
 }
 

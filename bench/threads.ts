@@ -1,11 +1,12 @@
 // Data-parallel training steps on worker threads (src/train/threads-node.ts) against one thread,
 // same model, same batch, WebAssembly kernels: a full step = forward, backward, gradient
-// reduction and Adam. Run: npx tsx bench/threads.ts [--quick] (part of npm run bench)
+// reduction and Adam. Then batch-1 forward passes with kernel threads (columns split) against one. Run: npx tsx bench/threads.ts [--quick] (part of npm run bench)
 import v8 from 'node:v8';
 import { availableParallelism } from 'node:os';
 import { LSTM, Sequential, Tensor, Rng, Adam } from '../src/index.js';
 import { loadWasmKernels } from '../src/kernels/wasm/node.js';
 import { createThreadPool } from '../src/train/threads-node.js';
+import { createWasmKernelsThreaded } from '../src/kernels/wasm/threads-node.js';
 import { localBatch } from '../src/train/fit.js';
 import { resolveLoss } from '../src/train/losses.js';
 import { gatherRows } from '../src/train/batch.js';
@@ -40,7 +41,7 @@ for (const c of quick ? configs.slice(0, 1) : configs) {
       opt.step();
     };
     const reps = quick ? 3 : c.name === 'M' ? 5 : 15;
-    await step();
+    for (let k = 0; k < 5; k++) await step(); // warm-up: V8 optimises WebAssembly between calls
     const times: number[] = [];
     for (let r = 0; r < reps; r++) {
       const t0 = performance.now();
@@ -49,7 +50,7 @@ for (const c of quick ? configs.slice(0, 1) : configs) {
     }
     // inference: model.predict on one thread, pool.predict across the threads
     const infer = async () => (pool ? await pool.predict(x) : model.predict(x));
-    await infer();
+    for (let k = 0; k < 5; k++) await infer();
     const itimes: number[] = [];
     for (let r = 0; r < reps; r++) {
       const t0 = performance.now();
@@ -71,3 +72,42 @@ for (const c of quick ? configs.slice(0, 1) : configs) {
 console.log('| config | mode | threads | ms (median) | GFLOP/s | speed-up |');
 console.log('|---|---|---:|---:|---:|---:|');
 for (const r of rows.sort()) console.log(r);
+
+// Batch 1: kernel threads split each forward call's columns (hidden units) between this thread and
+// a helper, with a barrier after every step (src/kernels/wasm/threads-node.ts); forced at every
+// size here to show where it pays (the default starts at H = 256).
+const kt = createWasmKernelsThreaded({ minHidden: 1 });
+if (kt !== null) {
+  console.log('');
+  console.log('| batch-1 forward, T=100 I=32 | 1 thread ms | 2 threads (columns) ms | speed-up |');
+  console.log('|---|---:|---:|---:|');
+  for (const H of quick ? [128, 512] : [64, 128, 256, 512, 1024]) {
+    const rng = new Rng(1);
+    const x = new Tensor(Float32Array.from({ length: 100 * 32 }, () => rng.uniform(-1, 1)), [1, 100, 32]);
+    const a = new LSTM({ inputSize: 32, hiddenSize: H, batchFirst: true, seed: 1, kernels: wasm ? 'wasm' : 'ref' });
+    const b = new LSTM({ inputSize: 32, hiddenSize: H, batchFirst: true, seed: 1 });
+    b.useKernels(kt);
+    const time = (l: LSTM): number => {
+      for (let k = 0; k < 10; k++) l.forward(x);
+      const ts: number[] = [];
+      const reps = H >= 1024 ? 15 : 60;
+      for (let k = 0; k < reps; k++) {
+        const t0 = performance.now();
+        l.forward(x);
+        ts.push(performance.now() - t0);
+      }
+      return ts.sort((p, q) => p - q)[reps >> 1];
+    };
+    // alternate the two so that both see the same host load
+    const ta: number[] = [];
+    const tb: number[] = [];
+    for (let round = 0; round < 3; round++) {
+      ta.push(time(a));
+      tb.push(time(b));
+    }
+    const ma = [...ta].sort((p, q) => p - q)[1];
+    const mb = [...tb].sort((p, q) => p - q)[1];
+    console.log(`| H=${H} | ${ma.toFixed(3)} | ${mb.toFixed(3)} | ${(ma / mb).toFixed(2)}× |`);
+  }
+  kt.close();
+}

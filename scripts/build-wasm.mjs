@@ -1,7 +1,8 @@
-// Compiles the AssemblyScript kernels in asm/ into two WebAssembly modules under build/wasm/:
+// Compiles the AssemblyScript kernels in asm/ into WebAssembly modules under build/wasm/:
 //   longshort-simd.wasm     128-bit SIMD, separate multiply and add (every current engine)
 //   longshort-relaxed.wasm  + relaxed SIMD, fused multiply-add (browsers, Node ≥ 22; Node 20
 //                           only with --experimental-wasm-relaxed-simd)
+//   longshort-threads-*.wasm the same two over a shared memory, with atomics (kernel threads)
 // The loader (src/kernels/wasm/) picks one with WebAssembly.validate at load time. The .wasm
 // files are build outputs, never committed; `npm ci` (prepare) and `npm test` (pretest) run this.
 // Skips the compile when both outputs are newer than every source in asm/ (pass --force to redo).
@@ -13,9 +14,14 @@ import { spawnSync } from 'node:child_process';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const src = join(root, 'asm');
 const out = join(root, 'build', 'wasm');
+// threads builds: shared memory (imported; up to 2 GiB, reserved, not committed) and atomics for
+// the per-step barrier of lstmForwardPart
+const threads = ['--enable', 'threads', '--sharedMemory', '--maximumMemory', '32768'];
 const variants = [
   { file: 'longshort-simd.wasm', flags: ['--enable', 'simd'] },
   { file: 'longshort-relaxed.wasm', flags: ['--enable', 'simd', '--enable', 'relaxed-simd'] },
+  { file: 'longshort-threads-simd.wasm', flags: ['--enable', 'simd', ...threads] },
+  { file: 'longshort-threads-relaxed.wasm', flags: ['--enable', 'simd', '--enable', 'relaxed-simd', ...threads] },
 ];
 
 const newestSource = Math.max(

@@ -10,6 +10,7 @@ export { writeFileAtomic, writeFileAtomicSync, readFileChecked, readFileCheckedS
 
 export { createThreadPool, ThreadPool, type ThreadPoolOptions } from './train/threads-node.js';
 export { loadWasmKernels } from './kernels/wasm/node.js';
+export { createWasmKernelsThreaded } from './kernels/wasm/threads-node.js';
 export { loadTfjsModelFromFile } from './interop/tfjs-node.js';
 export * from './plot/index.js';
 export * from './plot/node.js';

@@ -273,11 +273,11 @@ export class LSTM implements Layer {
     return this.kernels.name;
   }
 
-  /** Switch kernels ('ref' | 'wasm' | 'auto'); float64 layers always use 'ref'. */
-  useKernels(prefer: 'auto' | KernelName): void {
+  /** Switch kernels ('ref' | 'wasm' | 'auto', or a kernel set such as createWasmKernelsThreaded()'s); float64 layers always use 'ref'. */
+  useKernels(prefer: 'auto' | KernelName | Kernels): void {
     this.releaseWorkspace();
     if (this.stepWs !== null) for (const c of this.stepWs.caches) this.kernels.release(c);
-    this.kernels = getKernels(this.dtype === 'float64' ? 'ref' : prefer);
+    this.kernels = this.dtype === 'float64' ? getKernels('ref') : typeof prefer === 'object' ? prefer : getKernels(prefer);
     this.stepWs = null;
   }
 

@@ -32,6 +32,30 @@ interface AsmExports {
   lstmBackwardWsBytes(H: number, P: number, projected: number, B: number): number;
   lstmForward(...args: number[]): void;
   lstmBackward(...args: number[]): void;
+  lstmForwardPart(...args: number[]): void;
+  lstmForwardPartWsBytes(H: number): number;
+}
+
+/**
+ * Another thread running the threads build of the same module over the same shared memory (the
+ * Node edge makes one: src/kernels/wasm/threads-node.ts). One LSTM call at batch 1 is then split
+ * by columns: this thread runs lstmForwardPart(0, …) while the helper runs lstmForwardPart(1, …).
+ */
+export interface KernelHelper {
+  /** Start lstmForwardPart with these arguments on the helper thread; returns at once. */
+  start(args: readonly number[]): void;
+  /** Block until the job started last has finished (throws if it failed). */
+  finish(): void;
+  /** Stop the helper thread. */
+  close(): void;
+}
+
+/** For the threads builds: their shared memory, and the helper thread that shares calls. */
+export interface WasmKernelOptions {
+  memory: WebAssembly.Memory;
+  helper: KernelHelper;
+  /** Smallest hidden size whose batch-1 forward pass is split (default MIN_SPLIT_H). */
+  minHidden?: number;
 }
 
 export type WasmVariant = 'relaxed-simd' | 'simd';
@@ -40,6 +64,8 @@ export interface WasmKernels extends Kernels {
   readonly name: 'wasm';
   /** Which build runs: fused multiply-add (relaxed SIMD) or plain SIMD. */
   readonly variant: WasmVariant;
+  /** Threads one LSTM call can use: 2 with a helper thread (batch-1 forward passes split by columns), else 1. */
+  readonly threads: number;
   readonly arena: WasmArena;
   /** y[i] = f(x[i]) with the kernel's vectorised activation (for accuracy tests). */
   activation(name: ActivationName, x: Float32Array): Float32Array;
@@ -67,13 +93,18 @@ export function chooseWasmBinary(bins: WasmBinaries): { bytes: Uint8Array; varia
 export function createWasmKernels(bins: WasmBinaries): WasmKernels | null {
   const pick = chooseWasmBinary(bins);
   if (pick === null) return null;
-  return fromModule(new WebAssembly.Module(pick.bytes as Uint8Array<ArrayBuffer>), pick.variant);
+  return fromModule(new WebAssembly.Module(pick.bytes as Uint8Array<ArrayBuffer>), pick.variant, null);
+}
+
+/** Kernels from an already compiled threads build, over its shared memory, with a helper thread. */
+export function createWasmKernelsShared(module: WebAssembly.Module, variant: WasmVariant, options: WasmKernelOptions): WasmKernels {
+  return fromModule(module, variant, options);
 }
 
 export async function createWasmKernelsAsync(bins: WasmBinaries): Promise<WasmKernels | null> {
   const pick = chooseWasmBinary(bins);
   if (pick === null) return null;
-  return fromModule(await WebAssembly.compile(pick.bytes as Uint8Array<ArrayBuffer>), pick.variant);
+  return fromModule(await WebAssembly.compile(pick.bytes as Uint8Array<ArrayBuffer>), pick.variant, null);
 }
 
 function isF32(...arrs: Array<Arr | null>): boolean {
@@ -87,9 +118,17 @@ function actCode(name: ActivationName): number {
 }
 
 const MAX_PACKED_K = 20480; // asm/gemm.ts gemmPackedB: K ≤ WS_FLOATS / MR
+/**
+ * Smallest hidden size whose batch-1 forward pass is split between two threads by default: below
+ * it the per-step barrier costs about as much as half a step saves (measured on the project's
+ * 2-core VM: H = 128 gains nothing, H = 256 about 1.45×, H = 512 about 1.5×).
+ */
+export const MIN_SPLIT_H = 256;
 
-function fromModule(module: WebAssembly.Module, variant: WasmVariant): WasmKernels {
-  const memory = new WebAssembly.Memory({ initial: 32 }); // 2 MB; grows on demand
+function fromModule(module: WebAssembly.Module, variant: WasmVariant, shared: WasmKernelOptions | null): WasmKernels {
+  const memory = shared?.memory ?? new WebAssembly.Memory({ initial: 32 }); // 2 MB; grows on demand
+  const helper = shared?.helper ?? null;
+  const minSplitH = shared?.minHidden ?? MIN_SPLIT_H;
   const instance = new WebAssembly.Instance(module, {
     env: {
       memory,
@@ -165,10 +204,53 @@ function fromModule(module: WebAssembly.Module, variant: WasmVariant): WasmKerne
     return (s.inputGate ? 1 : 0) | (s.forgetGate ? 2 : 0) | (s.outputGate ? 4 : 0) | (s.coupled ? 8 : 0);
   };
 
+  let helperGemmWs = 0; // gemm scratch of the helper thread, allocated on first use
+
+  /** Batch 1, no projection: the call split by columns between this thread and the helper. */
+  const lstmForwardSplit = (helper: KernelHelper, ...[y, hN, cN, cache, x, h0, c0, w, run]: Parameters<typeof ref.lstmForward>): void => {
+    const { T, D, H } = run.dims;
+    const G = 4 * H;
+    if (helperGemmWs === 0) helperGemmWs = arena.alloc(asm.gemmWorkspaceBytes());
+    const f = new CallFrame(arena);
+    const F = (a: Arr | null, n: number, mode: 'in' | 'out' | 'scratch') => f.add(a as Float32Array | null, n, mode);
+    const args = [
+      F(y, T * H, 'out'), F(hN, H, 'out'), F(cN, H, 'out'),
+      F(cache.gates, T * G, 'out'), F(cache.pre, T * G, 'out'), F(cache.c0, H, 'out'), F(cache.c, T * H, 'out'), F(cache.hPrev, T * H, 'out'),
+      F(cache.cState, H, 'scratch'), F(cache.rec, G, 'scratch'),
+      F(x, T * D, 'in'), F(h0, H, 'in'), F(c0, H, 'in'),
+      F(w.wih, G * D, 'in'), F(w.whh, G * H, 'in'), F(w.bih, G, 'in'), F(w.bhh, G, 'in'), F(w.peep, 3 * H, 'in'),
+    ];
+    const len = f.add(run.lengths, 1, 'in');
+    const hbuf = f.work(2 * H);
+    const sync = f.work(16);
+    const ws0 = f.work(asm.lstmForwardPartWsBytes(H) / 4);
+    const ws1 = f.work(asm.lstmForwardPartWsBytes(H) / 4);
+    f.enter();
+    const s = run.spec;
+    try {
+      new Int32Array(memory.buffer, f.ptr(sync), 1)[0] = 0; // the barrier's counter (the helper reads it after start())
+      const common = [
+        ...args.map((i) => f.ptr(i)),
+        T, D, H, f.ptr(len), +run.reverse,
+        actCode(s.gateAct), actCode(s.cellAct), actCode(s.hiddenAct), flagsOf(run),
+        Number.isFinite(s.clip) ? s.clip : Infinity,
+      ];
+      helper.start([1, 2, f.ptr(sync), f.ptr(hbuf), helperGemmWs, f.ptr(ws1), ...common]);
+      try {
+        asm.lstmForwardPart(0, 2, f.ptr(sync), f.ptr(hbuf), gemmWs, f.ptr(ws0), ...common);
+      } finally {
+        helper.finish(); // the helper must be done with this call's blocks before they are freed
+      }
+    } finally {
+      f.leave();
+    }
+  };
+
   const lstmForward: typeof ref.lstmForward = (y, hN, cN, cache, x, h0, c0, w, run) => {
     const { T, B, D, H, P } = run.dims;
     const f32 = isF32(y, hN, cN, x, h0, c0, w.wih, w.whh, w.bih, w.bhh, w.whr, w.peep, cache.gates);
     if (!f32 || tooBig(H, P)) return ref.lstmForward(y, hN, cN, cache, x, h0, c0, w, run);
+    if (helper !== null && B === 1 && w.whr === null && H >= minSplitH && T >= 2) return lstmForwardSplit(helper, y, hN, cN, cache, x, h0, c0, w, run);
     const G = 4 * H;
     const projected = w.whr !== null;
     const f = new CallFrame(arena);
@@ -261,5 +343,5 @@ function fromModule(module: WebAssembly.Module, variant: WasmVariant): WasmKerne
   };
 
   const release = (obj: object): void => arena.dispose(obj);
-  return Object.freeze({ name: 'wasm' as const, variant, arena, gemm, lstmForward, lstmBackward, allocLstmCache, allocLstmBackWork, allocBuffers, release, activation });
+  return Object.freeze({ name: 'wasm' as const, variant, threads: helper === null ? 1 : 2, arena, gemm, lstmForward, lstmBackward, allocLstmCache, allocLstmBackWork, allocBuffers, release, activation });
 }
