@@ -213,18 +213,23 @@ export function lstmForward(
 }
 
 /**
- * Barrier k of a kernel call split across nth threads: each arrives by incrementing the counter
- * at sync (zeroed before the call) and spins until all nth have arrived k times. Spinning (no
- * wait) costs well under a microsecond when each thread has its own core; a thread that never
- * arrives makes the call trap after ~2^31 spins instead of hanging forever.
+ * Barrier k of a kernel call split across nth threads: thread tid publishes k in its own flag
+ * (sync + 64·tid, one cache line each, zeroed before the call) and spins until every other
+ * thread's flag reaches k. One store per thread and one cache line read per other thread — no
+ * contended read-modify-write. Spinning (no wait) costs about a microsecond when each thread has
+ * its own core; a thread that never arrives makes the call trap after ~2^31 spins instead of
+ * hanging forever.
  */
-function arrive(sync: usize, nth: i32, k: i32): void {
+function arrive(sync: usize, tid: i32, nth: i32, k: i32): void {
   if (ASC_FEATURE_THREADS) {
-    atomic.add<i32>(sync, 1);
-    const want = nth * k;
-    let spins: u32 = 0;
-    while (atomic.load<i32>(sync) < want) {
-      if (++spins == 0x80000000) unreachable();
+    atomic.store<i32>(sync + (<usize>tid << 6), k);
+    for (let o = 0; o < nth; o++) {
+      if (o == tid) continue;
+      const flag = sync + (<usize>o << 6);
+      let spins: u32 = 0;
+      while (atomic.load<i32>(flag) < k) {
+        if (++spins == 0x80000000) unreachable();
+      }
     }
   }
 }
@@ -276,7 +281,7 @@ export function lstmForwardPart(
     memory.copy(cc0 + u, c0 + u, f4(J));
     for (let t = len; t < T; t++) memory.fill(y + f4(t * P) + u, 0, f4(J)); // past the length: 0
   }
-  arrive(sync, nth, 1); // every step's projection and all of h0 are in place
+  arrive(sync, tid, nth, 1); // every step's projection and all of h0 are in place
 
   for (let s = 0; s < len; s++) {
     const t = reverse ? len - 1 - s : s;
@@ -290,7 +295,7 @@ export function lstmForwardPart(
       else fwdRowGeneric(z, pre + f4(t * G) + u, rec + u, bsum + u, cState + u, c + f4(t * H) + u, nxt + u, 0, H, J, peep != 0 ? peep + u : 0, pre, clip, gateAct, cellAct, hiddenAct, flags);
       memory.copy(y + f4(t * P) + u, nxt + u, f4(J));
     }
-    arrive(sync, nth, 2 + s);
+    arrive(sync, tid, nth, 2 + s);
   }
   if (J > 0) {
     memory.copy(hN + u, hbuf + f4((len & 1) * P) + u, f4(J));

@@ -222,13 +222,13 @@ function fromModule(module: WebAssembly.Module, variant: WasmVariant, shared: Wa
     ];
     const len = f.add(run.lengths, 1, 'in');
     const hbuf = f.work(2 * H);
-    const sync = f.work(16);
+    const sync = f.work(32); // 2 × 64 bytes, 64-byte aligned like every arena block
     const ws0 = f.work(asm.lstmForwardPartWsBytes(H) / 4);
     const ws1 = f.work(asm.lstmForwardPartWsBytes(H) / 4);
     f.enter();
     const s = run.spec;
     try {
-      new Int32Array(memory.buffer, f.ptr(sync), 1)[0] = 0; // the barrier's counter (the helper reads it after start())
+      new Int32Array(memory.buffer, f.ptr(sync), 32).fill(0); // the barrier's flags, one cache line per thread (read by the helper after start())
       const common = [
         ...args.map((i) => f.ptr(i)),
         T, D, H, f.ptr(len), +run.reverse,
