@@ -1,7 +1,7 @@
 // Benchmark: one LSTM layer, inference and a full training step, longshort's reference and
-// WebAssembly kernels against TensorFlow.js (cpu and wasm backends) and ONNX Runtime (inference),
-// all in one process on the same shapes. `npm run bench` (≈ 2 minutes on a quiet 2-core host,
-// ≈ 4 on a busy one);
+// WebAssembly kernels (one thread and two) against TensorFlow.js (cpu and wasm backends), ONNX
+// Runtime (inference; one thread and two) and brain.js (training), all in one process on the same
+// shapes. `npm run bench` (≈ 4 minutes on a quiet 2-core host, more on a busy one);
 // `npm run bench -- --only S,L1` for a subset, `--quick` for fewer repetitions, `--fast` to skip
 // the slowest measurements (longshort-ref and tfjs-cpu on M, ≈ 45 s).
 // Progress goes to stderr, tables to stdout.
@@ -19,6 +19,7 @@
 
 import v8 from 'node:v8';
 import os from 'node:os';
+import { createRequire } from 'node:module';
 // Relaxed SIMD (fused multiply-add) needs this flag on Node 20 (on by default from Node 22);
 // it must be set before the first WebAssembly module is compiled.
 v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
@@ -224,6 +225,27 @@ async function benchKernelThreads(c: Config, rows: Row[]): Promise<void> {
   }
 }
 
+/** The part of brain.js 1.6.1 used here (the package ships no types). */
+interface BrainLstmTimeStep {
+  train(data: number[][][], options: { iterations: number; errorThresh: number; log: boolean }): { error: number; iterations: number };
+}
+const brain = createRequire(import.meta.url)('brain.js') as { recurrent: { LSTMTimeStep: new (o: { inputSize: number; hiddenLayers: number[]; outputSize: number }) => BrainLstmTimeStep } };
+
+/**
+ * brain.js 1.6.1 `recurrent.LSTMTimeStep` (pure JavaScript): one training iteration over B
+ * sequences of T steps — its train() goes through them one by one, forward, backward through
+ * time and an update each (its own RMSProp-style optimizer with clipping), with a Dense output
+ * layer H → I on top. Training only (the issue names brain.js as a training peer).
+ */
+async function benchBrain(c: Config, rows: Row[]): Promise<void> {
+  const rng = new Rng(1);
+  const net = new brain.recurrent.LSTMTimeStep({ inputSize: c.I, hiddenLayers: [c.H], outputSize: c.I });
+  const data = Array.from({ length: c.B }, () => Array.from({ length: c.T }, () => Array.from({ length: c.I }, () => rng.uniform(-1, 1))));
+  rows.push({ config: c.name, mode: 'inference', impl: 'brain.js', ms: null, cpu: null, t: null, reps: 0, note: 'not measured (training peer)' });
+  const tr = await timeit(`${c.name} brain.js training`, () => net.train(data, { iterations: 1, errorThresh: 0, log: false }));
+  rows.push({ config: c.name, mode: 'training', impl: 'brain.js', ms: tr.ms, cpu: tr.cpu, t: tr.t, reps: tr.reps, note: 'LSTMTimeStep, 1 iteration = B sequences, per-sequence updates' });
+}
+
 /** Run fn with TF.js's advice banners ("install tfjs-node", "orthogonal initializer is slow") muted. */
 async function quiet<T>(fn: () => T | Promise<T>): Promise<T> {
   const { log, warn } = console;
@@ -328,6 +350,7 @@ async function main(): Promise<void> {
     else await benchTfjs(c, 'cpu', rows);
     await benchOrt(c, 1, rows);
     await benchOrt(c, THREADS, rows);
+    await benchBrain(c, rows);
     print(c, rows.slice(before));
   }
   printTargets(rows);
@@ -367,6 +390,7 @@ function printTargets(rows: Row[]): void {
   };
   for (const c of ['S', 'M']) for (const o of [ours1, oursN]) ratio('training: TF.js wasm time ÷ longshort time', c, 'training', 'tfjs-wasm', o, 20);
   for (const c of ['S', 'L1']) for (const o of [ours1, oursN]) ratio('training: TF.js cpu time ÷ longshort time', c, 'training', 'tfjs-cpu', o, 100);
+  for (const c of ['S', 'M', 'L1']) ratio('training: brain.js time ÷ longshort time (no target)', c, 'training', 'brain.js', ours1, 1);
   for (const c of ['S', 'M', 'L1']) for (const o of [ours1, oursN]) ratio('inference: TF.js wasm time ÷ longshort time', c, 'inference', 'tfjs-wasm', o, 10);
   for (const c of ['S', 'L1']) {
     ratio('inference: ONNX Runtime time ÷ longshort time (1 thread each)', c, 'inference', 'onnxruntime', ours1, 1);
