@@ -10,12 +10,13 @@
 // FLOPs: forward = 2·4H·(I+H)·T·B (the two matrix products; the pointwise work is ignored);
 // a training step ≈ 3× forward (forward + backward through time + weight gradients).
 // Timing: each implementation warms up (at least 5 calls and 300 ms; V8 compiles WebAssembly in a
-// baseline tier first), then runs repeatedly until a time budget is spent; medians of wall and process CPU time are
-// reported. GFLOP/s and "÷ wasm" (that implementation's time divided by longshort-wasm's; > 1
-// means longshort is faster) use the median of min(wall, cpu) per sample, which stays meaningful
-// on a busy shared host (see timeit).
+// baseline tier first), then runs repeatedly until a time budget is spent; medians of wall and
+// process CPU time are reported. Single-threaded rows: GFLOP/s and "÷ wasm" (that row's time
+// divided by longshort-wasm's; > 1 means longshort is faster) use the median of min(wall, cpu)
+// per sample, which stays meaningful on a busy shared host (see timeit); two-thread rows (×2) use
+// wall time. At the end, the fast-path issue's targets computed from this run's rows.
 // Left out: TF.js cpu training on M (minutes per step), ONNX Runtime training (not in
-// onnxruntime-node), threads (every implementation runs on one thread; ORT is pinned to one).
+// onnxruntime-node), brain.js inference (the issue names it as a training peer).
 
 import v8 from 'node:v8';
 import os from 'node:os';
