@@ -447,7 +447,9 @@ export class LSTM implements Layer {
   /**
    * Backpropagation through time for the last forward. dOutput has the output's shape; dh, dc
    * (optional) are gradients with respect to the final states. Parameter gradients are ADDED
-   * into grads(); returns gradients with respect to x, h0 and c0.
+   * into grads(); returns gradients with respect to x, h0 and c0. It consumes the forward pass
+   * (its saved gates become their gradients, as PyTorch frees a graph after backward): a second
+   * backward needs a new forward.
    */
   backward(dOutput: Tensor | null, opts: { dh?: Tensor; dc?: Tensor } = {}): { dx: Tensor; dh0: Tensor; dc0: Tensor } {
     const where = 'LSTM.backward';
