@@ -829,21 +829,13 @@ function fromTimeMajor(dst: Arr, src: Arr, T: number, B: number, F: number, batc
   }
 }
 
-/** out (N, Dn·P)[:, d·P:(d+1)·P] ← y (N, P) */
+/** out (N, Dn·P)[:, d·P:(d+1)·P] ← y (N, P) (bidirectional layers; one direction writes out directly) */
 function interleave(out: Arr, y: Arr, N: number, P: number, d: number, Dn: number): void {
-  if (Dn === 1) {
-    out.set(y);
-    return;
-  }
   for (let n = 0; n < N; n++) copyRow(out, (n * Dn + d) * P, y, n * P, P);
 }
 
-/** y (N, P) ← src (N, Dn·P)[:, d·P:(d+1)·P] */
+/** y (N, P) ← src (N, Dn·P)[:, d·P:(d+1)·P] (bidirectional layers) */
 function deinterleave(y: Arr, src: Arr, N: number, P: number, d: number, Dn: number): void {
-  if (Dn === 1) {
-    y.set(src);
-    return;
-  }
   for (let n = 0; n < N; n++) copyRow(y, n * P, src, (n * Dn + d) * P, P);
 }
 
