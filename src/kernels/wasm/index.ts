@@ -13,6 +13,11 @@
 //
 // Variant choice: the relaxed-SIMD build (fused multiply-add, ~1.5× on matrix products) when
 // WebAssembly.validate accepts it, else plain SIMD; `variant` tells which one runs.
+//
+// Kernel threads: createWasmKernelsShared takes a threads build, its shared memory and a
+// KernelHelper (another thread running the same module; the Node edge threads-node.ts makes one);
+// batch-1 forward passes without projection and with H ≥ minHidden then run split by columns
+// (lstmForwardSplit below, asm/lstm.ts lstmForwardPart). Everything else runs as above.
 
 import { plainBuffers, type Kernels } from '../index.js';
 import * as ref from '../ref/lstm.js';
