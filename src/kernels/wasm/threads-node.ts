@@ -48,11 +48,12 @@ for (;;) {
 /** Bytes of the threads builds (relaxed is null if it was not built). */
 function readThreadsBinaries(): { simd: Uint8Array; relaxed: Uint8Array | null } {
   const dir = wasmBuildDir();
+  const simd = join(dir, 'longshort-threads-simd.wasm');
   const relaxed = join(dir, 'longshort-threads-relaxed.wasm');
-  return {
-    simd: readFileSync(join(dir, 'longshort-threads-simd.wasm')),
-    relaxed: existsSync(relaxed) ? readFileSync(relaxed) : null,
-  };
+  if (!existsSync(simd)) {
+    throw new Error(`[createWasmKernelsThreaded] ${simd} was not found. Hint: run \`npm run build:wasm\` (npm ci and npm test run it for you).`);
+  }
+  return { simd: readFileSync(simd), relaxed: existsSync(relaxed) ? readFileSync(relaxed) : null };
 }
 
 /**
