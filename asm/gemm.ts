@@ -313,60 +313,31 @@ export function gemmPackedB(C: usize, A: usize, M: i32, N: i32, K: i32, bp: usiz
 
 /**
  * y (M) = A (M,K, row-major) · x (K): batch 1's per-step products, straight off the weight matrix
- * with no packing — eight rows at a time, each row dotted with x in 4-lane chunks, so every
- * weight is read once per step. Tails of M and K are handled with partial loads (zero lanes)
- * and partial stores.
+ * with no packing — four rows at a time, each row dotted with x in 4-lane chunks, so every weight
+ * is read once per step. A tail of M repeats a real row (computed, never stored); a tail of K is
+ * read with partial loads (zero lanes).
  */
 export function matvec(y: usize, A: usize, x: usize, M: i32, K: i32): void {
   const rs = <usize>K << 2;
   const K4 = K & ~3;
-  let m = 0;
-  // eight rows at a time: eight independent multiply-add chains keep both FMA pipes busy
-  for (; m + 8 <= M; m += 8) {
-    const r0 = A + <usize>m * rs;
-    let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
-    let a4 = f32x4.splat(0), a5 = f32x4.splat(0), a6 = f32x4.splat(0), a7 = f32x4.splat(0);
-    for (let k = 0; k < K4; k += 4) {
-      const o = <usize>k << 2;
-      const xv = v128.load(x + o);
-      let r = r0 + o;
-      a0 = madd(v128.load(r), xv, a0); r += rs;
-      a1 = madd(v128.load(r), xv, a1); r += rs;
-      a2 = madd(v128.load(r), xv, a2); r += rs;
-      a3 = madd(v128.load(r), xv, a3); r += rs;
-      a4 = madd(v128.load(r), xv, a4); r += rs;
-      a5 = madd(v128.load(r), xv, a5); r += rs;
-      a6 = madd(v128.load(r), xv, a6); r += rs;
-      a7 = madd(v128.load(r), xv, a7);
-    }
-    if (K4 < K) {
-      const n = K - K4;
-      const o = <usize>K4 << 2;
-      const xv = ldN(x + o, n);
-      let r = r0 + o;
-      a0 = madd(ldN(r, n), xv, a0); r += rs;
-      a1 = madd(ldN(r, n), xv, a1); r += rs;
-      a2 = madd(ldN(r, n), xv, a2); r += rs;
-      a3 = madd(ldN(r, n), xv, a3); r += rs;
-      a4 = madd(ldN(r, n), xv, a4); r += rs;
-      a5 = madd(ldN(r, n), xv, a5); r += rs;
-      a6 = madd(ldN(r, n), xv, a6); r += rs;
-      a7 = madd(ldN(r, n), xv, a7);
-    }
-    v128.store(y + (<usize>m << 2), hsum4(a0, a1, a2, a3));
-    v128.store(y + (<usize>m << 2), hsum4(a4, a5, a6, a7), 16);
-  }
-  for (; m < M; m += 4) {
+  for (let m = 0; m < M; m += 4) {
     const mr = min(4, M - m);
     const r0 = A + <usize>m * rs;
-    // rows past M repeat row m (computed, never stored)
     const r1 = mr > 1 ? r0 + rs : r0;
     const r2 = mr > 2 ? r0 + 2 * rs : r0;
     const r3 = mr > 3 ? r0 + 3 * rs : r0;
     let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
-    for (let k = 0; k < K; k += 4) {
-      const n = min(4, K - k);
+    for (let k = 0; k < K4; k += 4) {
       const o = <usize>k << 2;
+      const xv = v128.load(x + o);
+      a0 = madd(v128.load(r0 + o), xv, a0);
+      a1 = madd(v128.load(r1 + o), xv, a1);
+      a2 = madd(v128.load(r2 + o), xv, a2);
+      a3 = madd(v128.load(r3 + o), xv, a3);
+    }
+    if (K4 < K) {
+      const n = K - K4;
+      const o = <usize>K4 << 2;
       const xv = ldN(x + o, n);
       a0 = madd(ldN(r0 + o, n), xv, a0);
       a1 = madd(ldN(r1 + o, n), xv, a1);

@@ -11,7 +11,7 @@
 // each step's h·Whhᵀ runs straight off prepacked panels; the gate arithmetic is 4-lane SIMD with
 // the biases folded in, so the pre-activations take a single pass over memory.
 
-import { gemm, gemmPackedB, gemmWorkspaceBytes, matvec, matvecT, packBFull, packedBBytes } from './gemm';
+import { gemm, gemmPackedB, matvec, matvecT, packBFull, packedBBytes } from './gemm';
 import { act4, dact4, sigmoid4, tanh4 } from './activations';
 import { ldN, madd, stN } from './simd';
 
@@ -36,6 +36,16 @@ const COUPLED = 8;
 // @ts-ignore: decorator
 @inline function clamp4(v: v128, lo: v128, hi: v128): v128 {
   return f32x4.min(f32x4.max(v, lo), hi); // wasm min/max propagate NaN, as the reference's comparisons do
+}
+
+/**
+ * The classic cell — σ gates, tanh cell and hidden activations, all three gates, no peepholes, no
+ * clip — which has its own row functions without per-vector activation dispatch: it is what nearly
+ * every model runs. (Backward is called with clip = Infinity when forward saved no pre-activations.)
+ */
+// @ts-ignore: decorator
+@inline function isClassic(gateAct: i32, cellAct: i32, hiddenAct: i32, flags: i32, peep: usize, pre: usize, clip: f32): bool {
+  return gateAct == 0 && cellAct == 1 && hiddenAct == 1 && flags == (IN_GATE | FORGET_GATE | OUT_GATE) && peep == 0 && pre == 0 && clip == Infinity;
 }
 
 /** Scratch bytes lstmForward needs at ws: packed Whhᵀ, packed Whrᵀ, summed bias (the matrix products' own scratch, gemmWorkspaceBytes(), comes separately at gws). */
@@ -152,15 +162,12 @@ export function lstmForward(
 ): void {
   const G = 4 * H;
   const projected = whr != 0;
-  const clipped = clip != Infinity;
   // scratch layout (batch 1 reads the weights unpacked: per-step matrix–vector products)
   const vec = B == 1;
   const pWhh = ws; //                                                  Whhᵀ (P, G) packed
   const pWhr = pWhh + (vec ? <usize>0 : <usize>packedBBytes(P, G)); // Whrᵀ (H, P) packed
   const bsum = (pWhr + (projected && !vec ? <usize>packedBBytes(H, P) : <usize>0) + 15) & ~(<usize>15); // (G) b_ih + b_hh
-  // the classic cell (σ gates, tanh, all gates, no peepholes/clip) has its own loop without
-  // per-vector activation dispatch: it is what nearly every model runs
-  const standard = gateAct == 0 && cellAct == 1 && hiddenAct == 1 && flags == (IN_GATE | FORGET_GATE | OUT_GATE) && peep == 0 && pre == 0 && !clipped;
+  const standard = isClassic(gateAct, cellAct, hiddenAct, flags, peep, pre, clip);
 
   // gates[t,b,:] = x[t,b,:]·Wihᵀ for every step at once; biases join in the pointwise pass
   gemm(gates, x, wih, T * B, G, D, false, true, false, gws);
@@ -234,9 +241,9 @@ function arrive(sync: usize, tid: i32, nth: i32, k: i32): void {
   }
 }
 
-/** Scratch bytes of one thread's part of lstmForwardPart: gemm scratch (thread 1; thread 0 uses the kernel set's) and its summed bias. */
+/** Scratch bytes of one thread's part of lstmForwardPart at ws: its summed bias (its gemm scratch comes separately at gws). */
 export function lstmForwardPartWsBytes(H: i32): i32 {
-  return gemmWorkspaceBytes() + 4 * H * 4 + 64;
+  return 4 * H * 4 + 64;
 }
 
 /**
@@ -260,8 +267,7 @@ export function lstmForwardPart(
 ): void {
   const G = 4 * H;
   const P = H;
-  const clipped = clip != Infinity;
-  const standard = gateAct == 0 && cellAct == 1 && hiddenAct == 1 && flags == (IN_GATE | FORGET_GATE | OUT_GATE) && peep == 0 && pre == 0 && !clipped;
+  const standard = isClassic(gateAct, cellAct, hiddenAct, flags, peep, pre, clip);
   // units [j0, j1): boundaries on multiples of 4, so no 4-lane chunk straddles two threads
   const j0 = tid == 0 ? 0 : min(H, ((H * tid) / nth + 3) & ~3);
   const j1 = tid == nth - 1 ? H : min(H, ((H * (tid + 1)) / nth + 3) & ~3);
@@ -445,7 +451,7 @@ export function lstmBackward(
   const forgetGate = (flags & FORGET_GATE) != 0;
   const outGate = (flags & OUT_GATE) != 0;
   const coupled = (flags & COUPLED) != 0;
-  const standard = gateAct == 0 && cellAct == 1 && hiddenAct == 1 && flags == (IN_GATE | FORGET_GATE | OUT_GATE) && peep == 0 && pre == 0;
+  const standard = isClassic(gateAct, cellAct, hiddenAct, flags, peep, pre, clip);
   const vec = B == 1; // batch 1: matrix–vector products straight off the weights, no packing
   const pWhh = ws; // Whh (G, P) packed as the right operand
   const pWhr = pWhh + (vec ? <usize>0 : <usize>packedBBytes(G, P)); // Whr (P, H) packed

@@ -168,7 +168,8 @@ async function benchLongshort(c: Config, kernels: 'ref' | 'wasm', rows: Row[]): 
  * loss, backward, reduction) + Adam; inference = pool.predict.
  */
 async function benchLongshortThreads(c: Config, threads: number, rows: Row[]): Promise<void> {
-  if (c.B === 1) return benchKernelThreads(c, rows);
+  const impl = `longshort-wasm×${threads}`;
+  if (c.B === 1) return benchKernelThreads(c, impl, rows);
   const rng = new Rng(1);
   const model = new Sequential({ lstm: new LSTM({ inputSize: c.I, hiddenSize: c.H, batchFirst: true, seed: 1 }) });
   const x = randTensor([c.B, c.T, c.I], rng);
@@ -176,11 +177,7 @@ async function benchLongshortThreads(c: Config, threads: number, rows: Row[]): P
   const adam = new Adam(model.params(), { lr: 1e-3 });
   const pool = await createThreadPool(model, { threads });
   const batchRows = Int32Array.from({ length: c.B }, (_, k) => k);
-  const impl = `longshort-wasm×${threads}`;
   try {
-    // the workers compile their WebAssembly in V8's baseline tier and optimise it between calls:
-    // warm them up beyond timeit's single call
-    for (let k = 0; k < 5; k++) await pool.predict(x);
     const inf = await timeit(`${c.name} ${impl} inference`, () => pool.predict(x));
     rows.push({ config: c.name, mode: 'inference', impl, ms: inf.ms, cpu: inf.cpu, t: inf.ms, reps: inf.reps, note: `${threads} threads (wall time)` });
     const step = async (): Promise<void> => {
@@ -188,7 +185,6 @@ async function benchLongshortThreads(c: Config, threads: number, rows: Row[]): P
       await pool.run({ model, lossName: 'mse', x, y, lengths: null, rows: batchRows });
       adam.step();
     };
-    for (let k = 0; k < 5; k++) await step();
     const tr = await timeit(`${c.name} ${impl} training`, step);
     rows.push({ config: c.name, mode: 'training', impl, ms: tr.ms, cpu: tr.cpu, t: tr.ms, reps: tr.reps, note: `${threads} threads (wall time), fwd+MSE+bwd+reduce+Adam` });
   } finally {
@@ -201,7 +197,7 @@ async function benchLongshortThreads(c: Config, threads: number, rows: Row[]): P
  * (kernel threads, src/kernels/wasm/threads-node.ts) — with their default, which splits only from
  * H = 256 on (below, the per-step barrier costs what the split saves: bench/threads.ts shows it).
  */
-async function benchKernelThreads(c: Config, rows: Row[]): Promise<void> {
+async function benchKernelThreads(c: Config, impl: string, rows: Row[]): Promise<void> {
   const k = createWasmKernelsThreaded();
   if (k === null) return;
   const rng = new Rng(1);
@@ -210,17 +206,16 @@ async function benchKernelThreads(c: Config, rows: Row[]): Promise<void> {
   const x = randTensor([c.B, c.T, c.I], rng);
   const dOut = randTensor([c.B, c.T, c.H], rng);
   const adam = new Adam(lstm.params(), { lr: 1e-3 });
-  const impl = 'longshort-wasm×2';
   try {
     const inf = await timeit(`${c.name} ${impl} inference`, () => lstm.forward(x));
-    rows.push({ config: c.name, mode: 'inference', impl, ms: inf.ms, cpu: inf.cpu, t: inf.ms, reps: inf.reps, note: `kernel threads (wall time)${c.H >= MIN_SPLIT_H ? ': columns split, barrier per step' : `: H < ${MIN_SPLIT_H}, not split (one thread)`}` });
+    rows.push({ config: c.name, mode: 'inference', impl, ms: inf.ms, cpu: inf.cpu, t: inf.ms, reps: inf.reps, note: `kernel threads, 2 (wall time)${c.H >= MIN_SPLIT_H ? ': columns split, barrier per step' : `: H < ${MIN_SPLIT_H}, not split (one thread)`}` });
     const tr = await timeit(`${c.name} ${impl} training`, () => {
       lstm.zeroGrad();
       lstm.forward(x, { training: true });
       lstm.backward(dOut);
       adam.step();
     });
-    rows.push({ config: c.name, mode: 'training', impl, ms: tr.ms, cpu: tr.cpu, t: tr.ms, reps: tr.reps, note: `kernel threads (wall time)${c.H >= MIN_SPLIT_H ? ': forward split by columns, backward on one' : `: H < ${MIN_SPLIT_H}, not split (one thread)`}` });
+    rows.push({ config: c.name, mode: 'training', impl, ms: tr.ms, cpu: tr.cpu, t: tr.ms, reps: tr.reps, note: `kernel threads, 2 (wall time)${c.H >= MIN_SPLIT_H ? ': forward split by columns, backward on one' : `: H < ${MIN_SPLIT_H}, not split (one thread)`}` });
   } finally {
     k.close();
   }

@@ -109,5 +109,28 @@ if (kt !== null) {
     const mb = [...tb].sort((p, q) => p - q)[1];
     console.log(`| H=${H} | ${ma.toFixed(3)} | ${mb.toFixed(3)} | ${(ma / mb).toFixed(2)}× |`);
   }
+  // the barrier's cost: at H = 8 a step is almost nothing, so two threads' extra time per step is
+  // the hand-off between them
+  {
+    const T = 1000;
+    const rng = new Rng(2);
+    const x = new Tensor(Float32Array.from({ length: T * 4 }, () => rng.uniform(-1, 1)), [1, T, 4]);
+    const a = new LSTM({ inputSize: 4, hiddenSize: 8, batchFirst: true, seed: 1, kernels: wasm ? 'wasm' : 'ref' });
+    const b = new LSTM({ inputSize: 4, hiddenSize: 8, batchFirst: true, seed: 1 });
+    b.useKernels(kt);
+    const time = (l: LSTM): number => {
+      for (let k = 0; k < 10; k++) l.forward(x);
+      const ts: number[] = [];
+      for (let k = 0; k < 40; k++) {
+        const t0 = performance.now();
+        l.forward(x);
+        ts.push(performance.now() - t0);
+      }
+      return ts.sort((p, q) => p - q)[20];
+    };
+    const ta = time(a);
+    const tb = time(b);
+    console.log(`\nper-step barrier (H=8, T=${T}): ${(((tb - ta) / T) * 1000).toFixed(2)} µs (one thread ${((ta / T) * 1000).toFixed(2)} µs per step, two ${((tb / T) * 1000).toFixed(2)})`);
+  }
   kt.close();
 }

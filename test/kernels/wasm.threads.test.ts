@@ -67,7 +67,7 @@ describe('kernel threads: batch-1 forward split by columns', () => {
       pa.forEach((p, k) => assert.deepEqual(pb[k].grad, p.grad, `gradient of ${p.name}`));
     });
   }
-  test('batches of more than one row take the one-thread path (same results)', () => {
+  test('batches of more than one row (never split) give the one-thread results', () => {
     const rng = new Rng(8);
     const a = new LSTM({ inputSize: 3, hiddenSize: 8, seed: 1, kernels: 'wasm' });
     const b = new LSTM({ inputSize: 3, hiddenSize: 8, seed: 1, kernels: 'wasm' });

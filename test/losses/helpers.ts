@@ -3,17 +3,13 @@
 // close-enough assertion for hand-computed numbers.
 import assert from 'node:assert/strict';
 import { Tensor, type DType } from '../../src/tensor.js';
-import { Rng } from '../../src/util/rng.js';
+import { randTensor } from '../nn/layer-helpers.js';
 import { gradCheck } from '../../src/nn/gradcheck.js';
 import type { LossResult } from '../../src/losses/index.js';
 
+/** Uniform [lo, hi) entries from a seeded generator (randTensor with the range first). */
 export function rand(shape: readonly number[], seed: number, lo = -1, hi = 1, dtype: DType = 'float64'): Tensor {
-  const rng = new Rng(seed);
-  let n = 1;
-  for (const d of shape) n *= d;
-  const data = dtype === 'float64' ? new Float64Array(n) : new Float32Array(n);
-  for (let i = 0; i < n; i++) data[i] = rng.uniform(lo, hi);
-  return new Tensor(data, shape);
+  return randTensor(shape, seed, dtype, lo, hi);
 }
 
 /**
