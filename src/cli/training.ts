@@ -13,7 +13,8 @@
 
 import type { Sequential } from '../nn/sequential.js';
 import type { FitControl, FitOptions, History, TrainingState } from '../train/fit.js';
-import { currentKernels, io, progressReporter, shellQuote, type Output } from './util.js';
+import { availableParallelism } from 'node:os';
+import { currentKernels, intOption, io, progressReporter, shellQuote, type Output } from './util.js';
 
 export interface InterruptibleFit {
   model: Sequential;
@@ -123,3 +124,11 @@ export function warnIfKernelsDiffer(extra: Record<string, unknown>, out: Output)
     out.log(`note: the checkpoint was written with kernels ${then}; this run uses ${now}. Results will match the uninterrupted run only approximately (rounding in the last bits).`);
   }
 }
+
+/** The training commands' `--threads <n>` option: flags, help, parser, default (spread into .option). */
+export const THREADS_OPTION = [
+  '--threads <n>',
+  `threads that share each training batch (1 = this thread only; the cores here: ${availableParallelism()})`,
+  intOption('--threads'),
+  1,
+] as const;

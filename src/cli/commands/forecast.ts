@@ -1,4 +1,4 @@
-import { availableParallelism } from 'node:os';
+import { THREADS_OPTION } from '../training.js';
 // `longshort forecast data.csv --target COL --horizon N …`: argument parsing and output only; the
 // pipeline (features, windows, scalers, model, metrics, CSV) is src/apps/forecast.ts.
 // Writes into --out: model.safetensors (weights + scalers and config in its extra), forecast.csv,
@@ -48,7 +48,7 @@ export function register(program: Command): void {
     .option('--batch-size <n>', 'mini-batch size (default 32)', intOption('--batch-size'))
     .option('--lr <x>', 'Adam learning rate (default 0.005)', floatOption('--lr', 0, 10, true))
     .option('--seed <n>', 'random seed (weights, shuffling)', intOption('--seed', 0), 0)
-    .option('--threads <n>', 'threads that share each training batch (1 = this thread only; the cores here: ' + String(availableParallelism()) + ')', intOption('--threads'), 1)
+    .option(...THREADS_OPTION)
     .option('--out <dir>', 'output folder', 'out/forecast')
     .option('--resume <checkpoint>', 'continue an interrupted run from its checkpoint')
     .option('--json', 'print one JSON object on stdout (progress as JSON lines on stderr)')

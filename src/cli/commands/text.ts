@@ -1,4 +1,4 @@
-import { availableParallelism } from 'node:os';
+import { THREADS_OPTION } from '../training.js';
 // `longshort text train corpus.txt …` and `longshort text generate MODEL --prompt …`: argument
 // parsing and output only; the model, the scoring and the stateful sampler are src/apps/text.ts.
 
@@ -44,7 +44,7 @@ export function register(program: Command): void {
     .option('--batch-size <n>', 'sequences per mini-batch', intOption('--batch-size'), 32)
     .option('--lr <x>', 'Adam learning rate', floatOption('--lr', 0, 10, true), 0.005)
     .option('--seed <n>', 'random seed', intOption('--seed', 0), 0)
-    .option('--threads <n>', 'threads that share each training batch (1 = this thread only; the cores here: ' + String(availableParallelism()) + ')', intOption('--threads'), 1)
+    .option(...THREADS_OPTION)
     .option('--chars <n>', 'use only the first n characters of the corpus', intOption('--chars', 20))
     .option('--out <dir>', 'output folder', 'out/text')
     .option('--resume <checkpoint>', 'continue an interrupted run from its checkpoint')

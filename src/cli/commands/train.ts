@@ -1,4 +1,4 @@
-import { availableParallelism } from 'node:os';
+import { THREADS_OPTION } from '../training.js';
 // `longshort train data.(jsonl|csv) …`: sequence classification or regression (one label per
 // variable-length sequence). Argument parsing and output only; see src/apps/sequences.ts.
 
@@ -42,7 +42,7 @@ export function register(program: Command): void {
     .option('--lr <x>', 'Adam learning rate', floatOption('--lr', 0, 10, true), 0.01)
     .option('--val <fraction>', 'fraction held out (seeded shuffle) for the reported metrics', floatOption('--val', 0, 0.9), 0.2)
     .option('--seed <n>', 'random seed', intOption('--seed', 0), 0)
-    .option('--threads <n>', 'threads that share each training batch (1 = this thread only; the cores here: ' + String(availableParallelism()) + ')', intOption('--threads'), 1)
+    .option(...THREADS_OPTION)
     .option('--out <dir>', 'output folder', 'out/train')
     .option('--resume <checkpoint>', 'continue an interrupted run from its checkpoint')
     .option('--json', 'print one JSON object on stdout')
