@@ -1,6 +1,7 @@
 // Train a one-layer LSTM to predict the next value of a noisy sine wave, and watch the loss fall.
-// Run: npx tsx examples/sine.ts
-import { LSTM, Dense, Sequential, Tensor, Rng } from '../src/index.js';
+// Run: npx tsx examples/sine.ts  (after npm ci, which builds the package; the import resolves through
+// the workspace exactly as it does in a project that installed longshort from npm)
+import { LSTM, Dense, Sequential, Tensor, Rng } from 'longshort';
 
 const rng = new Rng(1);
 const N = 400, L = 24;

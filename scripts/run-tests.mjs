@@ -1,4 +1,6 @@
-// Runs every test/**/*.test.ts with Node's built-in test runner (TypeScript through tsx).
+// Runs every *.test.ts of the library (packages/longshort/test), the command line
+// (packages/longshort-cli/test) and the repository (test/: browser pages, the packed packages)
+// with Node's built-in test runner (TypeScript through tsx).
 // Usage: node scripts/run-tests.mjs [substring ...]  — only files whose path contains a substring.
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,7 +17,8 @@ function walk(dir) {
 }
 
 const filters = process.argv.slice(2);
-const files = walk('test').filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)));
+const roots = ['packages/longshort/test', 'packages/longshort-cli/test', 'test'];
+const files = roots.flatMap(walk).filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)));
 if (files.length === 0) {
   console.error(`no test files match ${JSON.stringify(filters)}`);
   process.exit(1);

@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { Sequential } from '../../src/index.js';
+import { Sequential } from 'longshort';
 // @ts-expect-error plain ESM script without types
 import { startServer } from '../../scripts/serve-web.mjs';
 

@@ -4,8 +4,8 @@
 
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
-import { lossSpec, heatmapSpec, type HeatmapRow } from '../../src/plot/charts.js';
-import type { EpochLog } from '../../src/index.js';
+import { lossSpec, heatmapSpec, type HeatmapRow } from '../../packages/longshort-cli/src/plot/charts.js';
+import type { EpochLog } from 'longshort';
 import type { FromWorker, ToWorker } from './worker.js';
 import type { TaskName } from './tasks.js';
 import { SYMBOLS } from './tasks.js';

@@ -2,7 +2,7 @@
 // LSTM: a noisy sine wave (next value), a sequence of symbols (the symbol two steps back — the
 // cell must hold it), and the monthly Mauna Loa CO₂ series (next month's value, standardised).
 
-import { Tensor, Rng } from '../../src/index.js';
+import { Tensor, Rng } from 'longshort';
 
 export type TaskName = 'sine' | 'symbols' | 'co2';
 

@@ -2,10 +2,10 @@
 // every epoch posts the loss and the gates (i, f, g, o, c) on the display window, so the page
 // stays responsive while the LSTM learns. Also loads and exports model files.
 
-import { LSTM, Dense, Sequential, Tensor, getKernels, registerKernels, type EpochLog } from '../../src/index.js';
-import type { WasmBinaries } from '../../src/kernels/wasm/index.js';
-import { loadWasmKernelsFrom } from '../../src/kernels/wasm/browser.js';
-import { ThreadPool, type PoolPort, type PoolReply } from '../../src/train/threads.js';
+import {
+  LSTM, Dense, Sequential, Tensor, getKernels, registerKernels, loadWasmKernelsFrom, ThreadPool,
+  type EpochLog, type WasmBinaries, type PoolPort, type PoolReply,
+} from 'longshort';
 import { makeTask, type Task, type TaskName } from './tasks.js';
 
 export type ToWorker =
