@@ -1,5 +1,5 @@
 // A small builder for ONNX graphs (nodes, typed initializers, attributes, inputs and outputs) on
-// top of the protobufjs schema in ./onnx-schema.ts. The exporter and the tests use it; it knows
+// top of the schema in ./onnx-schema.ts. The exporter and the tests use it; it knows
 // nothing about LSTMs. Tensors are written as little-endian raw_data, as torch.onnx.export does.
 
 import { AttributeType, DataType, encodeModelProto, type AttributeProto, type NodeProto, type TensorProto, type ValueInfoProto } from './onnx-schema.js';

@@ -1,20 +1,19 @@
-// The ONNX model format's protobuf schema, as a protobufjs reflection root, plus the TypeScript
-// shapes of the decoded messages. protobufjs does the wire encoding and decoding; this file only
-// declares the messages and field numbers.
+// The ONNX model format's protobuf schema, plus the TypeScript shapes of the decoded messages.
+// ./protobuf.ts does the wire encoding and decoding; this file only declares the messages and
+// field numbers.
 //
 // Attribution: the message names, field names, field numbers and enum values below are those of
 // onnx/onnx.proto from the ONNX project (https://github.com/onnx/onnx), Copyright (c) ONNX Project
-// Contributors, licensed under the Apache License 2.0. They are restated here as a protobufjs JSON
-// descriptor (not a copy of the .proto file) so the schema ships inside the library and works in
-// browsers without a file read or a .proto parser.
+// Contributors, licensed under the Apache License 2.0. They are restated here as a JSON descriptor
+// (not a copy of the .proto file) so the schema ships inside the library and works in browsers
+// without a file read or a .proto parser.
 //
 // Left out: SparseTensorProto, TrainingInfoProto, FunctionProto, the sequence/map/optional/sparse
 // members of TypeProto and TensorProto.Segment. A file that uses them still decodes (protobuf skips
 // unknown fields); a graph that needs them is rejected later by the importer as unsupported.
 
-import protobuf from 'protobufjs/light.js';
+import { decodeProto, encodeProto, type FieldSpec, type MessageSpec, type ProtoSchema } from './protobuf.js';
 
-type FieldSpec = { type: string; id: number; rule?: 'repeated'; options?: Record<string, unknown> };
 const f = (type: string, id: number): FieldSpec => ({ type, id });
 const rep = (type: string, id: number): FieldSpec => ({ type, id, rule: 'repeated' });
 /** Repeated numeric field written packed (ONNX is proto2, where packing is opt-in; decoders accept both). */
@@ -163,10 +162,27 @@ export const DataType = {
 /** AttributeProto.AttributeType values. */
 export const AttributeType = { FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, GRAPH: 5, FLOATS: 6, INTS: 7, STRINGS: 8, TENSORS: 9, GRAPHS: 10 } as const;
 
-const root = protobuf.Root.fromJSON(DESCRIPTOR);
-export const ModelProtoType = root.lookupType('onnx.ModelProto');
+interface Namespace {
+  fields?: Record<string, FieldSpec>;
+  values?: Record<string, number>;
+  nested?: Record<string, Namespace>;
+}
 
-/** int64 fields decode as Long objects (the `long` package is present) or numbers. */
+/** The descriptor's messages and enums by their short names (unique in this schema). */
+function flatten(ns: Record<string, Namespace>, into: { messages: Record<string, MessageSpec>; enums: Set<string> }): typeof into {
+  for (const [name, n] of Object.entries(ns)) {
+    if (n.fields !== undefined) into.messages[name] = { fields: n.fields };
+    if (n.values !== undefined) into.enums.add(name);
+    if (n.nested !== undefined) flatten(n.nested, into);
+  }
+  return into;
+}
+const SCHEMA: ProtoSchema = flatten(DESCRIPTOR.nested.onnx.nested as Record<string, Namespace>, { messages: {}, enums: new Set() });
+
+/** Deepest message nesting a file may have: graphs inside attributes inside nodes inside graphs… */
+export const MAX_ONNX_NESTING = 100;
+
+/** int64 fields decode as numbers (exact up to 2^53); objects with toNumber() are accepted too. */
 export type Int64 = number | { toNumber(): number; high: number; low: number; unsigned?: boolean };
 
 export interface TensorProto {
@@ -241,14 +257,12 @@ export interface ModelProto {
 
 /** Serialize a ModelProto (plain object with the snake_case field names above). */
 export function encodeModelProto(model: ModelProto): Uint8Array {
-  const err = ModelProtoType.verify(model);
-  if (err !== null) throw new Error(`[encodeModelProto] invalid ModelProto: ${err}`);
-  return ModelProtoType.encode(ModelProtoType.fromObject(model)).finish();
+  return encodeProto(model as Record<string, unknown>, 'ModelProto', SCHEMA);
 }
 
-/** Parse bytes into a ModelProto message (throws protobufjs errors on malformed wire data). */
+/** Parse bytes into a ModelProto message; malformed wire data throws a FormatError. */
 export function decodeModelProto(bytes: Uint8Array): ModelProto {
-  return ModelProtoType.decode(bytes) as unknown as ModelProto;
+  return decodeProto(bytes, 'ModelProto', SCHEMA, { maxDepth: MAX_ONNX_NESTING }, 'this ONNX file') as ModelProto;
 }
 
 /** A JS number from an int64 field (exact up to 2^53; larger magnitudes lose precision but stay large). */

@@ -151,19 +151,15 @@ test('importOnnx survives 600 seeded corruptions of valid models with a typed, w
   const rng = new Rng(20261127);
   const models = bases();
   const counts: Record<string, number> = {};
-  const t0 = Date.now();
   for (let k = 0; k < 600; k++) {
     const src = models[k % models.length];
     const bytes = k % 3 === 2 ? adversarial(src, rng) : mutate(src, rng);
     const o = attempt(bytes, `case ${k}`);
     counts[o] = (counts[o] ?? 0) + 1;
   }
-  const ms = Date.now() - t0;
-  // every class of outcome is exercised, and the whole run is quick (no hang, no huge allocation)
+  // every class of outcome is exercised (time and memory per case: `npm run fuzz`, not a clock here)
   assert.ok((counts.FormatError ?? 0) > 100, JSON.stringify(counts));
   assert.ok((counts.UnsupportedError ?? 0) > 10, JSON.stringify(counts));
-  assert.ok(ms < 20_000, `${ms} ms`);
-  console.log(`fuzz outcomes ${JSON.stringify(counts)} in ${ms} ms`);
 });
 
 test('random bytes, empty and tiny inputs, deep nesting', () => {
@@ -188,7 +184,7 @@ test('an LSTM node whose input is its own Y is a cycle, not a hang', () => {
   assert.throws(() => importOnnx(bytes), (e: unknown) => e instanceof FormatError && /node 'self' \(LSTM\) consumes its own output 'Y'/.test(e.message));
 });
 
-test('a 20 000-node chain imports in linear time', () => {
+test('a 20 000-node chain imports (no recursion limit, no cycle false alarm)', () => {
   const g = new GraphBuilder();
   let cur = g.input('input', DataType.FLOAT, ['seq', 'batch', 2]);
   const W = g.float('W', [1, 12, 2], new Float32Array(24).fill(0.1));
@@ -198,10 +194,6 @@ test('a 20 000-node chain imports in linear time', () => {
   for (let k = 0; k < 20_000; k++) cur = g.node('Identity', [cur], ['id'])[0];
   g.output(cur, DataType.FLOAT, ['seq', 'batch', 3]);
   const bytes = g.build({ opset: 17, irVersion: 8, graphName: 'g', producer: 't' });
-  const t0 = Date.now();
   const m = importOnnx(bytes);
-  const ms = Date.now() - t0;
   assert.equal(m.layers.length, 1);
-  assert.ok(ms < 3000, `${ms} ms`);
-  console.log(`20 000-node chain imported in ${ms} ms`);
 });
