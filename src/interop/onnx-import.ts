@@ -28,9 +28,13 @@ import type { Layer } from '../nn/layer.js';
 import type { DenseActivation } from '../kernels/ref/dense.js';
 import { f16ToNumber } from '../io/safetensors.js';
 import { lstmFromOnnx, type OnnxLstmAttributes } from './onnx-lstm.js';
-import { AttributeType, DataType, decodeModelProto, int64, type AttributeProto, type GraphProto, type ModelProto, type NodeProto, type TensorProto } from './onnx-schema.js';
+import { DataType, decodeModelProto, int64, type GraphProto, type ModelProto, type NodeProto, type TensorProto } from './onnx-schema.js';
+import {
+  attr, attrFloat as opsAttrFloat, attrFloats as opsAttrFloats, attrInt as opsAttrInt, attrInts as opsAttrInts, attrString as opsAttrString, attrStrings as opsAttrStrings,
+} from './onnx-ops.js';
 
-const W = '[importOnnx]';
+const W0 = '[importOnnx]';
+const W = W0;
 
 /** Caps on what a file may declare, checked before anything is allocated. */
 const LIMITS = {
@@ -50,14 +54,14 @@ const SUPPORTED = [
 // ---------------------------------------------------------------------------------------------
 // Validated graph
 
-interface Const {
+export interface Const {
   dims: number[];
   /** Numeric values (integers exact up to 2^53). */
   data: Float32Array | Float64Array;
   integer: boolean;
 }
 
-interface Graph {
+export interface Graph {
   model: ModelProto;
   opset: number;
   nodes: NodeProto[]; // topological order
@@ -74,7 +78,7 @@ const DTYPE_NAMES: Record<number, string> = {
 const dtypeName = (t: number): string => DTYPE_NAMES[t] ?? `data_type ${t}`;
 
 /** Decode and validate: everything the importer later relies on is checked here. */
-export function parseOnnxGraph(bytes: Uint8Array): Graph {
+export function parseOnnxGraph(bytes: Uint8Array, W = W0): Graph {
   if (!(bytes instanceof Uint8Array)) throw new FormatError(`${W} bytes must be a Uint8Array; received ${typeof bytes}.`);
   if (bytes.length === 0) throw new FormatError(`${W} the file is empty; expected an ONNX ModelProto.`);
   let model: ModelProto;
@@ -99,7 +103,7 @@ export function parseOnnxGraph(bytes: Uint8Array): Graph {
     const name = t.name ?? '';
     if (name === '') throw new FormatError(`${W} an initializer has no name; every initializer must be named.`);
     if (consts.has(name)) throw new FormatError(`${W} initializer '${name}' is defined twice.`);
-    const c = readTensor(t, `initializer '${name}'`);
+    const c = readTensor(t, `initializer '${name}'`, W);
     total += c.data.length;
     if (total > LIMITS.elements) throw new FormatError(`${W} the initializers hold more than ${LIMITS.elements} elements in all; refusing to load.`);
     consts.set(name, c);
@@ -160,12 +164,17 @@ export function parseOnnxGraph(bytes: Uint8Array): Graph {
   return { model, opset, nodes: order, consts, inputs, output };
 }
 
+/** A TensorProto's values with every check of the validator (for Constant nodes read later). */
+export function readTensorChecked(t: TensorProto, what: string, W = W0): Const {
+  return readTensor(t, what, W);
+}
+
 function nodeName(n: NodeProto, k: number): string {
   return `node ${n.name ? `'${n.name}'` : `#${k}`} (${n.op_type || '?'})`;
 }
 
 /** A TensorProto's values, with dims × dtype size checked against the stored bytes or list. */
-function readTensor(t: TensorProto, what: string): Const {
+function readTensor(t: TensorProto, what: string, W = W0): Const {
   const dimsRaw = t.dims ?? [];
   if (dimsRaw.length > LIMITS.rank) throw new FormatError(`${W} ${what} has rank ${dimsRaw.length}; at most ${LIMITS.rank} is accepted.`);
   const dims = dimsRaw.map((d) => int64(d));
@@ -274,43 +283,13 @@ function unsupported(n: NodeProto, why: string): UnsupportedError {
 // ---------------------------------------------------------------------------------------------
 // Attributes
 
-function attr(n: NodeProto, name: string): AttributeProto | undefined {
-  return (n.attribute ?? []).find((a) => a.name === name);
-}
-function attrInt(n: NodeProto, name: string, dflt: number): number {
-  const a = attr(n, name);
-  if (a === undefined) return dflt;
-  if (a.type !== undefined && a.type !== AttributeType.INT) throw new FormatError(`${W} node '${n.name || '?'}' (${n.op_type}): attribute ${name} must be an INT.`);
-  return int64(a.i);
-}
-function attrFloat(n: NodeProto, name: string, dflt: number | null): number | null {
-  const a = attr(n, name);
-  if (a === undefined) return dflt;
-  if (a.type !== undefined && a.type !== AttributeType.FLOAT) throw new FormatError(`${W} node '${n.name || '?'}' (${n.op_type}): attribute ${name} must be a FLOAT.`);
-  return a.f ?? 0;
-}
-function attrString(n: NodeProto, name: string, dflt: string): string {
-  const a = attr(n, name);
-  if (a === undefined) return dflt;
-  if (a.type !== undefined && a.type !== AttributeType.STRING) throw new FormatError(`${W} node '${n.name || '?'}' (${n.op_type}): attribute ${name} must be a STRING.`);
-  return new TextDecoder().decode(a.s ?? new Uint8Array());
-}
-function attrInts(n: NodeProto, name: string): number[] | null {
-  const a = attr(n, name);
-  if (a === undefined) return null;
-  if (a.type !== undefined && a.type !== AttributeType.INTS) throw new FormatError(`${W} node '${n.name || '?'}' (${n.op_type}): attribute ${name} must be INTS.`);
-  return (a.ints ?? []).map((v) => int64(v));
-}
-function attrStrings(n: NodeProto, name: string): string[] | null {
-  const a = attr(n, name);
-  if (a === undefined) return null;
-  const dec = new TextDecoder();
-  return (a.strings ?? []).map((s) => dec.decode(s));
-}
-function attrFloats(n: NodeProto, name: string): number[] | null {
-  const a = attr(n, name);
-  return a === undefined ? null : [...(a.floats ?? [])];
-}
+// one definition in onnx-ops.ts (empty bytes read as '', non-finite floats refused)
+const attrInt = (n: NodeProto, name: string, dflt: number): number => opsAttrInt(W, n, name, dflt);
+const attrFloat = (n: NodeProto, name: string, dflt: number | null): number | null => (attr(n, name) === undefined ? dflt : opsAttrFloat(W, n, name, 0));
+const attrString = (n: NodeProto, name: string, dflt: string): string => opsAttrString(W, n, name, dflt);
+const attrInts = (n: NodeProto, name: string): number[] | null => opsAttrInts(W, n, name);
+const attrStrings = (n: NodeProto, name: string): string[] | null => opsAttrStrings(W, n, name);
+const attrFloats = (n: NodeProto, name: string): number[] | null => opsAttrFloats(W, n, name);
 
 // ---------------------------------------------------------------------------------------------
 // The walk
@@ -333,7 +312,7 @@ export function importOnnx(bytes: Uint8Array): Sequential {
   }
 }
 
-function importGraph(graph: Graph): Sequential {
+export function importGraph(graph: Graph): Sequential {
   const ctx: Ctx = { graph, binding: new Map(), dataInput: null, inputAxes: ['X0', 'X1', 'F'] };
   const vals = new Map<string, Val>();
   for (const [name, c] of graph.consts) vals.set(name, { k: 'const', c });
@@ -545,8 +524,11 @@ function constantNode(n: NodeProto): Val {
   const a = (n.attribute ?? [])[0];
   if (a === undefined) throw new FormatError(`${W} Constant node '${n.name || '?'}' has no value attribute.`);
   if (a.name === 'value' && a.t) return { k: 'const', c: readTensor(a.t, `the value of Constant node '${n.name || '?'}'`) };
-  if (a.name === 'value_float') return { k: 'const', c: { dims: [], data: Float32Array.of(a.f ?? 0), integer: false } };
-  if (a.name === 'value_floats') return { k: 'const', c: { dims: [(a.floats ?? []).length], data: Float32Array.from(a.floats ?? []), integer: false } };
+  if (a.name === 'value_float') return { k: 'const', c: { dims: [], data: Float32Array.of(opsAttrFloat(W, n, 'value_float', 0)), integer: false } };
+  if (a.name === 'value_floats') {
+    const v = Float32Array.from(opsAttrFloats(W, n, 'value_floats') ?? []);
+    return { k: 'const', c: { dims: [v.length], data: v, integer: false } };
+  }
   if (a.name === 'value_int') return { k: 'const', c: { dims: [], data: Float64Array.of(int64(a.i)), integer: true } };
   if (a.name === 'value_ints') return { k: 'const', c: { dims: [(a.ints ?? []).length], data: Float64Array.from((a.ints ?? []).map((v) => int64(v))), integer: true } };
   throw unsupported(n, `a Constant given by '${a.name}' is not supported; expected value, value_float(s) or value_int(s).`);
@@ -771,6 +753,11 @@ function gemmNode(ctx: Ctx, n: NodeProto, ins: (Val | null)[]): Val {
     if (c.data.length === O && c.dims.slice(0, -1).every((d) => d === 1)) b = Float32Array.from(c.data, (q) => beta * q);
     else if (c.data.length === 1) b = new Float32Array(O).fill(beta * c.data[0]);
     else throw new ShapeError(`${W} node '${n.name || '?'}' (Gemm): C must have shape (${O}) or (1, ${O}); received (${c.dims.join(', ')}).`);
+  }
+  // alpha and beta are finite (attrFloat), but alpha·B or beta·C may still overflow float32
+  for (const [arr, what] of [[wt, 'alpha·B'], [b, 'beta·C']] as const) {
+    const k = arr === null ? -1 : arr.findIndex((q) => !Number.isFinite(q));
+    if (k >= 0) throw new FormatError(`${W} node '${n.name || '?'}' (Gemm): ${what} is not finite at flat index ${k} (alpha=${alpha}, beta=${beta}); weights must be finite.`);
   }
   return pushLayer(v, { kind: 'dense', I, O, w: wt, b, act: 'linear', node: n.name ?? '' }, O);
 }
