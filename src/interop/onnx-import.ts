@@ -805,7 +805,7 @@ function assemble(chain: Entry[]): Sequential {
 
 function stacks(a: LSTM, b: LSTM): boolean {
   return (
-    a.hiddenSize === b.hiddenSize && a.bidirectional === b.bidirectional && a.reverse === b.reverse && a.batchFirst === b.batchFirst &&
+    a.hiddenSize === b.hiddenSize && a.bias === b.bias && a.bidirectional === b.bidirectional && a.reverse === b.reverse && a.batchFirst === b.batchFirst &&
     b.inputSize === a.numDirections * a.hiddenSize && JSON.stringify(a.spec) === JSON.stringify(b.spec)
   );
 }
