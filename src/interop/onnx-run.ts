@@ -205,9 +205,10 @@ function load(bytes: Uint8Array, options: LoadOnnxOptions): OnnxModel {
     if (!producer.has(o.name) && !consts.has(o.name) && !inputs.some((i) => i.name === o.name)) throw new FormatError(`${W} graph output '${o.name}' is not produced by any node.`);
   }
 
-  // 1. fold
-  const staticInputs = new Map<string, number[]>();
-  for (const io of inputs) if (io.dims.every((d) => typeof d === 'number')) staticInputs.set(io.name, io.dims as number[]);
+  // 1. fold. `known` holds the fixed dims of values computed at run time (from the declared input
+  // dims, through the layout ops), so Shape of any of them folds too when no axis is dynamic.
+  const known = new Map<string, number[]>();
+  for (const io of inputs) if (io.dims.every((d) => typeof d === 'number')) known.set(io.name, io.dims as number[]);
   let folded = 0;
   for (const n of graph.nodes) {
     if (!needed.has(n)) continue;
@@ -220,16 +221,17 @@ function load(bytes: Uint8Array, options: LoadOnnxOptions): OnnxModel {
       folded++;
       continue;
     }
-    if (op === 'Shape' && ins[0] !== undefined && staticInputs.has(ins[0])) {
-      const dims = staticInputs.get(ins[0])!;
-      setOutputs(consts, n, OPS.Shape(ctx, [{ dims, data: new Float32Array(0), kind: 'float' }]));
+    if (op === 'Shape' && ins[0] !== undefined && known.has(ins[0])) {
+      setOutputs(consts, n, OPS.Shape(ctx, [{ dims: known.get(ins[0])!, data: new Float32Array(0), kind: 'float' }]));
       folded++;
       continue;
     }
     if (op !== 'LSTM' && op in OPS && ins.every((i) => i === '' || consts.has(i))) {
       setOutputs(consts, n, OPS[op](ctx, ins.map((i) => (i === '' ? null : consts.get(i)!))));
       folded++;
+      continue;
     }
+    inferDims(ctx, known, consts);
   }
 
   // 2. what is left to run, in order; the first unsupported node stops the load
@@ -257,6 +259,59 @@ function load(bytes: Uint8Array, options: LoadOnnxOptions): OnnxModel {
 }
 
 // ---------------------------------------------------------------------------------------------
+
+/** Operators whose output dims depend only on the dims of their input 0 (the other inputs must be constants). */
+const DIMS_FROM_FIRST = new Set(['Identity', 'Cast', 'Dropout', 'Transpose', 'Reshape', 'Flatten', 'Squeeze', 'Unsqueeze', 'Slice', 'Gather', 'Expand', 'Relu', 'Tanh', 'Sigmoid', 'Sqrt', 'Softmax', 'LogSoftmax', 'ReduceMean', 'LayerNormalization']);
+/** Operators whose output dims depend only on the dims of all their inputs. */
+const DIMS_FROM_ALL = new Set(['Add', 'Sub', 'Mul', 'Div', 'Pow', 'Equal', 'Where', 'Concat', 'MatMul', 'Gemm']);
+/** Inputs larger than this are not replayed on zeros to learn their output dims. */
+const INFER_ELEMENTS = 1 << 16;
+
+/**
+ * Record the fixed output dims of a node that is not folded, when its inputs' dims are fixed:
+ * LSTM from its attributes; the layout and elementwise ops by running them on zeros of those dims
+ * (their output dims do not depend on the values).
+ */
+function inferDims(ctx: OpCtx, known: Map<string, number[]>, consts: Map<string, Value>): void {
+  const n = ctx.node;
+  const op = n.op_type!;
+  const ins = n.input ?? [];
+  const dimsOf = (i: string): number[] | undefined => consts.get(i)?.dims ?? known.get(i);
+  if (op === 'LSTM') {
+    const x = dimsOf(ins[0] ?? '');
+    const w = consts.get(ins[1] ?? '');
+    if (x === undefined || x.length !== 3 || w === undefined || w.dims.length !== 3) return;
+    const H = w.dims[1] / 4;
+    const Dn = w.dims[0];
+    const [T, B] = attrInt(ctx.where, n, 'layout', 0) === 1 ? [x[1], x[0]] : [x[0], x[1]];
+    const layout1 = attrInt(ctx.where, n, 'layout', 0) === 1;
+    const outs = [layout1 ? [B, T, Dn, H] : [T, Dn, B, H], layout1 ? [B, Dn, H] : [Dn, B, H], layout1 ? [B, Dn, H] : [Dn, B, H]];
+    (n.output ?? []).forEach((o, k) => o !== '' && k < 3 && known.set(o, outs[k]));
+    return;
+  }
+  const fromAll = DIMS_FROM_ALL.has(op);
+  if (!fromAll && !DIMS_FROM_FIRST.has(op)) return;
+  const args: (Value | null)[] = [];
+  for (let k = 0; k < ins.length; k++) {
+    const name = ins[k];
+    if (name === '') args.push(null);
+    else if (consts.has(name)) args.push(consts.get(name)!);
+    else if ((k === 0 || fromAll) && known.has(name)) {
+      const dims = known.get(name)!;
+      if (sizeOfDims(dims) > INFER_ELEMENTS) return;
+      args.push({ dims, data: op === 'Where' && k === 0 ? new Float64Array(sizeOfDims(dims)) : new Float32Array(sizeOfDims(dims)), kind: op === 'Where' && k === 0 ? 'bool' : 'float' });
+    } else return;
+  }
+  try {
+    const outs = OPS[op](ctx, args);
+    (n.output ?? []).forEach((o, k) => {
+      const v = outs[k];
+      if (o !== '' && v) known.set(o, v.dims);
+    });
+  } catch {
+    // not inferable here; the node reports its problem when it runs
+  }
+}
 
 function ioOf(vi: ValueInfoProto): OnnxModelIo {
   const t = vi.type?.tensor_type;

@@ -243,7 +243,10 @@ export interface ModelProto {
 export function encodeModelProto(model: ModelProto): Uint8Array {
   const err = ModelProtoType.verify(model);
   if (err !== null) throw new Error(`[encodeModelProto] invalid ModelProto: ${err}`);
-  return ModelProtoType.encode(ModelProtoType.fromObject(model)).finish();
+  const out = ModelProtoType.encode(ModelProtoType.fromObject(model)).finish();
+  // In Node protobufjs returns a Buffer, whose slice() is a view, not a copy as Uint8Array's is:
+  // hand back a plain Uint8Array so callers' copies really are copies.
+  return out.constructor === Uint8Array ? out : new Uint8Array(out);
 }
 
 /** Parse bytes into a ModelProto message (throws protobufjs errors on malformed wire data). */
