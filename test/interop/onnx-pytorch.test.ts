@@ -167,3 +167,12 @@ describe('state-dict names: heads the bridge does not describe load into a Seque
     });
   }
 });
+
+test('docs/pytorch.md quotes these counts', () => {
+  const doc = readFileSync(new URL('../../docs/pytorch.md', import.meta.url), 'utf8');
+  const withArch = fixtures.filter((q) => q.arch !== null).length;
+  assert.ok(doc.includes(`**${exported.length} of ${exported.length}**`), 'loadOnnx count');
+  assert.ok(doc.includes(`builds ${fixtures.length} models, exports ${exported.length} of them`), 'fixture count');
+  assert.ok(doc.includes(`| ${withArch} of ${withArch} (incl. \`bias=False\`, \`proj_size\`)`), 'safetensors count');
+  assert.match(doc, /`importOnnx` → `Sequential`, vs PyTorch \| 18 of 26/);
+});
