@@ -1,20 +1,26 @@
-// .onnx bytes → a longshort Sequential. Reads the graph shapes that torch.onnx.export, tf2onnx and
-// our own exportOnnx give an LSTM with a linear head: LSTM node(s) → Squeeze / Transpose /
-// Reshape / Gather or Slice (last step) → Gemm, or MatMul + Add, (+ activation, LayerNorm).
+// .onnx bytes → a longshort Sequential, for graphs that are a chain of layers (to train, fine-tune or
+// save in longshort's and PyTorch's formats). Running any supported graph with all its inputs and
+// outputs is loadOnnx's job (./onnx-run.ts); this file also holds the validator both use.
+// Reads the graph shapes that torch.onnx.export, tf2onnx and our own exportOnnx give an LSTM with a
+// head: LSTM node(s) → Squeeze / Transpose / Reshape / Gather or Slice (last step) → Gemm, or
+// MatMul + Add, (+ activation, LayerNorm); h_n built by Concat of stacked nodes' states and read
+// as h_n[-1], cat(h_n[-2], h_n[-1]) or h_n[-2:]; reshape targets computed from Shape at run time.
 //
 // How: the file is decoded with protobufjs and validated as hostile input (every initializer's
 // dtype, dims and byte length, size caps, every node input resolvable, no cycles) BEFORE any
 // layer is built. Then the nodes that the first graph output depends on are walked in topological
 // order, tracking what each value IS rather than computing it: a sequence with labelled axes
-// (T time, B batch, D direction, H hidden, F features), an LSTM's final state, a constant, a zero
-// state, or a shape computation. Each recognised op either moves the labels (Transpose, Squeeze,
-// Reshape merging D·H, Gather of the last step) or appends a layer to the chain that produced
-// the value (LSTM, Dense, Activation, LayerNorm). Consecutive compatible LSTM nodes become one
-// stacked LSTM, so weights keep PyTorch's names (weight_ih_l1, …).
+// (T time, B batch, D direction, H hidden, F features), an LSTM's final state (or a stack of them,
+// or one direction of one), a constant, a zero state, or a shape computation (with its entries
+// when known: numbers or "the size of axis B"). Each recognised op either moves the labels
+// (Transpose, Squeeze, Reshape merging D·H, Gather of the last step) or appends a layer to the
+// chain that produced the value (LSTM, Dense, Activation, LayerNorm). Consecutive compatible LSTM
+// nodes become one stacked LSTM, so weights keep PyTorch's names (weight_ih_l1, …).
 //
 // Left out: anything that is not a chain of those layers (branches that merge, attention, Conv,
-// Embedding/Gather on token ids), initial states fed from graph inputs (a Sequential starts from
-// zero state), external data files, and every op not listed in SUPPORTED.
+// Embedding/Gather on token ids, a lower layer's state), initial states fed from graph inputs or
+// non-zero constants (a Sequential starts from zero state), external data files, and every op not
+// listed in SUPPORTED.
 //
 // dim key: T time, B batch, D directions (Dn), H hidden, F features, I input size, O output size.
 
