@@ -226,7 +226,7 @@ function load(bytes: Uint8Array, options: LoadOnnxOptions): OnnxModel {
       folded++;
       continue;
     }
-    if (op !== 'LSTM' && op in OPS && ins.every((i) => i === '' || consts.has(i))) {
+    if (op !== 'LSTM' && Object.hasOwn(OPS, op) && ins.every((i) => i === '' || consts.has(i))) {
       setOutputs(consts, n, OPS[op](ctx, ins.map((i) => (i === '' ? null : consts.get(i)!))));
       folded++;
       continue;

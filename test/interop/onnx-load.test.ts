@@ -58,6 +58,15 @@ describe('loadOnnx: refusals name the problem', () => {
         e.message.includes(`Supported operators: ${SUPPORTED_OPS.join(', ')}`),
     );
   });
+  test("op types that are names of Object's prototype ('constructor', 'toString') are unsupported, not called", () => {
+    for (const op of ['constructor', 'toString', '__proto__']) {
+      const g = lstmGraph();
+      const [c] = g.node('Constant', [], ['k'], { value_ints: { ints: [1, 2] } }, 'konst');
+      g.node(op, [c], ['weird'], {}, 'odd');
+      g.output('weird', DataType.INT64, [2]);
+      assert.throws(() => loadOnnx(build(g)), (e: unknown) => e instanceof UnsupportedError && e.message.includes(`operator '${op}' is not supported: node 'odd'`), op);
+    }
+  });
   test('a node of another domain', () => {
     const g = lstmGraph();
     g.nodes[1].domain = 'com.microsoft';
