@@ -36,7 +36,7 @@ import { f16ToNumber } from '../io/safetensors.js';
 import { lstmFromOnnx, type OnnxLstmAttributes } from './onnx-lstm.js';
 import { DataType, decodeModelProto, int64, type GraphProto, type ModelProto, type NodeProto, type TensorProto } from './onnx-schema.js';
 import {
-  attr, attrFloat as opsAttrFloat, attrFloats as opsAttrFloats, attrInt as opsAttrInt, attrInts as opsAttrInts, attrString as opsAttrString, attrStrings as opsAttrStrings,
+  attr, nodeLabel, attrFloat as opsAttrFloat, attrFloats as opsAttrFloats, attrInt as opsAttrInt, attrInts as opsAttrInts, attrString as opsAttrString, attrStrings as opsAttrStrings,
 } from './onnx-ops.js';
 
 const W0 = '[importOnnx]';
@@ -298,12 +298,13 @@ function unsupported(n: NodeProto, why: string): UnsupportedError {
 // Attributes
 
 // one definition in onnx-ops.ts (empty bytes read as '', non-finite floats refused)
-const attrInt = (n: NodeProto, name: string, dflt: number): number => opsAttrInt(W, n, name, dflt);
-const attrFloat = (n: NodeProto, name: string, dflt: number | null): number | null => (attr(n, name) === undefined ? dflt : opsAttrFloat(W, n, name, 0));
-const attrString = (n: NodeProto, name: string, dflt: string): string => opsAttrString(W, n, name, dflt);
-const attrInts = (n: NodeProto, name: string): number[] | null => opsAttrInts(W, n, name);
-const attrStrings = (n: NodeProto, name: string): string[] | null => opsAttrStrings(W, n, name);
-const attrFloats = (n: NodeProto, name: string): number[] | null => opsAttrFloats(W, n, name);
+const at = (n: NodeProto): string => nodeLabel(W, n);
+const attrInt = (n: NodeProto, name: string, dflt: number): number => opsAttrInt(at(n), n, name, dflt);
+const attrFloat = (n: NodeProto, name: string, dflt: number | null): number | null => (attr(n, name) === undefined ? dflt : opsAttrFloat(at(n), n, name, 0));
+const attrString = (n: NodeProto, name: string, dflt: string): string => opsAttrString(at(n), n, name, dflt);
+const attrInts = (n: NodeProto, name: string): number[] | null => opsAttrInts(at(n), n, name);
+const attrStrings = (n: NodeProto, name: string): string[] | null => opsAttrStrings(at(n), n, name);
+const attrFloats = (n: NodeProto, name: string): number[] | null => opsAttrFloats(at(n), n, name);
 
 // ---------------------------------------------------------------------------------------------
 // The walk
@@ -549,9 +550,9 @@ function constantNode(n: NodeProto): Val {
   const a = (n.attribute ?? [])[0];
   if (a === undefined) throw new FormatError(`${W} Constant node '${n.name || '?'}' has no value attribute.`);
   if (a.name === 'value' && a.t) return { k: 'const', c: readTensor(a.t, `the value of Constant node '${n.name || '?'}'`) };
-  if (a.name === 'value_float') return { k: 'const', c: { dims: [], data: Float32Array.of(opsAttrFloat(W, n, 'value_float', 0)), integer: false } };
+  if (a.name === 'value_float') return { k: 'const', c: { dims: [], data: Float32Array.of(opsAttrFloat(at(n), n, 'value_float', 0)), integer: false } };
   if (a.name === 'value_floats') {
-    const v = Float32Array.from(opsAttrFloats(W, n, 'value_floats') ?? []);
+    const v = Float32Array.from(opsAttrFloats(at(n), n, 'value_floats') ?? []);
     return { k: 'const', c: { dims: [v.length], data: v, integer: false } };
   }
   if (a.name === 'value_int') return { k: 'const', c: { dims: [], data: Float64Array.of(int64(a.i)), integer: true } };

@@ -38,29 +38,30 @@ export function nodeLabel(W: string, n: NodeProto): string {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Attributes (a missing attribute gives the default; a wrongly typed one is a FormatError)
+// Attributes (a missing attribute gives the default; a wrongly typed one is a FormatError).
+// `where` is the node's label for messages, e.g. nodeLabel('[loadOnnx]', n).
 
 export function attr(n: NodeProto, name: string): AttributeProto | undefined {
   return (n.attribute ?? []).find((a) => a.name === name);
 }
 
-function wrongType(W: string, n: NodeProto, name: string, want: string): FormatError {
-  return new FormatError(`${nodeLabel(W, n)}: attribute ${name} must be ${want}.`);
+function wrongType(where: string, name: string, want: string): FormatError {
+  return new FormatError(`${where}: attribute ${name} must be ${want}.`);
 }
 
-export function attrInt(W: string, n: NodeProto, name: string, dflt: number): number {
+export function attrInt(where: string, n: NodeProto, name: string, dflt: number): number {
   const a = attr(n, name);
   if (a === undefined) return dflt;
-  if (a.type !== undefined && a.type !== AttributeType.INT) throw wrongType(W, n, name, 'an INT');
+  if (a.type !== undefined && a.type !== AttributeType.INT) throw wrongType(where, name, 'an INT');
   return int64(a.i);
 }
 
-export function attrFloat(W: string, n: NodeProto, name: string, dflt: number): number {
+export function attrFloat(where: string, n: NodeProto, name: string, dflt: number): number {
   const a = attr(n, name);
   if (a === undefined) return dflt;
-  if (a.type !== undefined && a.type !== AttributeType.FLOAT) throw wrongType(W, n, name, 'a FLOAT');
+  if (a.type !== undefined && a.type !== AttributeType.FLOAT) throw wrongType(where, name, 'a FLOAT');
   const v = a.f ?? 0;
-  if (!Number.isFinite(v)) throw new FormatError(`${nodeLabel(W, n)}: attribute ${name} must be finite; received ${v}.`);
+  if (!Number.isFinite(v)) throw new FormatError(`${where}: attribute ${name} must be finite; received ${v}.`);
   return v;
 }
 
@@ -69,33 +70,33 @@ function decodeBytes(b: unknown): string {
   return b instanceof Uint8Array && b.length > 0 ? new TextDecoder().decode(b) : '';
 }
 
-export function attrString(W: string, n: NodeProto, name: string, dflt: string): string {
+export function attrString(where: string, n: NodeProto, name: string, dflt: string): string {
   const a = attr(n, name);
   if (a === undefined) return dflt;
-  if (a.type !== undefined && a.type !== AttributeType.STRING) throw wrongType(W, n, name, 'a STRING');
+  if (a.type !== undefined && a.type !== AttributeType.STRING) throw wrongType(where, name, 'a STRING');
   return decodeBytes(a.s);
 }
 
-export function attrInts(W: string, n: NodeProto, name: string): number[] | null {
+export function attrInts(where: string, n: NodeProto, name: string): number[] | null {
   const a = attr(n, name);
   if (a === undefined) return null;
-  if (a.type !== undefined && a.type !== AttributeType.INTS) throw wrongType(W, n, name, 'INTS');
+  if (a.type !== undefined && a.type !== AttributeType.INTS) throw wrongType(where, name, 'INTS');
   return (a.ints ?? []).map((v) => int64(v));
 }
 
-export function attrStrings(W: string, n: NodeProto, name: string): string[] | null {
+export function attrStrings(where: string, n: NodeProto, name: string): string[] | null {
   const a = attr(n, name);
   if (a === undefined) return null;
-  if (a.type !== undefined && a.type !== AttributeType.STRINGS) throw wrongType(W, n, name, 'STRINGS');
+  if (a.type !== undefined && a.type !== AttributeType.STRINGS) throw wrongType(where, name, 'STRINGS');
   return (a.strings ?? []).map(decodeBytes);
 }
 
-export function attrFloats(W: string, n: NodeProto, name: string): number[] | null {
+export function attrFloats(where: string, n: NodeProto, name: string): number[] | null {
   const a = attr(n, name);
   if (a === undefined) return null;
-  if (a.type !== undefined && a.type !== AttributeType.FLOATS) throw wrongType(W, n, name, 'FLOATS');
+  if (a.type !== undefined && a.type !== AttributeType.FLOATS) throw wrongType(where, name, 'FLOATS');
   const v = [...(a.floats ?? [])];
-  if (v.some((x) => !Number.isFinite(x))) throw new FormatError(`${nodeLabel(W, n)}: attribute ${name} must hold finite numbers; received [${v.join(', ')}].`);
+  if (v.some((x) => !Number.isFinite(x))) throw new FormatError(`${where}: attribute ${name} must hold finite numbers; received [${v.join(', ')}].`);
   return v;
 }
 
@@ -272,7 +273,7 @@ function softmaxOp(log: boolean): Op {
     const r = x.dims.length;
     // opset < 13: the input is read as 2-D (prod(dims[:axis]), prod(dims[axis:])) and normalised per row
     const old = ctx.opset < 13;
-    const axis = axisOf(ctx, attrInt('', ctx.node, 'axis', old ? 1 : -1), r);
+    const axis = axisOf(ctx, attrInt(ctx.where, ctx.node, 'axis', old ? 1 : -1), r);
     const len = old ? sizeOfDims(x.dims.slice(axis)) : x.dims[axis];
     const inner = old ? 1 : sizeOfDims(x.dims.slice(axis + 1));
     const outer = sizeOfDims(x.dims.slice(0, axis));
@@ -303,9 +304,9 @@ function sliceOp(ctx: OpCtx, ins: (Value | null)[]): (Value | null)[] {
   let axes: number[] | null;
   let steps: number[] | null = null;
   if (ctx.opset < 10) {
-    starts = attrInts('', ctx.node, 'starts') ?? [];
-    ends = attrInts('', ctx.node, 'ends') ?? [];
-    axes = attrInts('', ctx.node, 'axes');
+    starts = attrInts(ctx.where, ctx.node, 'starts') ?? [];
+    ends = attrInts(ctx.where, ctx.node, 'ends') ?? [];
+    axes = attrInts(ctx.where, ctx.node, 'axes');
   } else {
     starts = ints(ctx, need(ctx, ins, 1, 'starts'), 'starts');
     ends = ints(ctx, need(ctx, ins, 2, 'ends'), 'ends');
@@ -356,7 +357,7 @@ function gatherOp(ctx: OpCtx, ins: (Value | null)[]): (Value | null)[] {
   const ind = need(ctx, ins, 1, 'indices');
   if (ind.kind === 'float') throw new FormatError(`${ctx.where}: indices must be integers; received a float tensor.`);
   const r = x.dims.length;
-  const axis = axisOf(ctx, attrInt('', ctx.node, 'axis', 0), r);
+  const axis = axisOf(ctx, attrInt(ctx.where, ctx.node, 'axis', 0), r);
   const D = x.dims[axis];
   const outer = sizeOfDims(x.dims.slice(0, axis));
   const inner = sizeOfDims(x.dims.slice(axis + 1));
@@ -378,14 +379,14 @@ function gatherOp(ctx: OpCtx, ins: (Value | null)[]): (Value | null)[] {
 }
 
 function axesArg(ctx: OpCtx, ins: (Value | null)[], sinceOpset: number): number[] | null {
-  if (ctx.opset < sinceOpset) return attrInts('', ctx.node, 'axes');
+  if (ctx.opset < sinceOpset) return attrInts(ctx.where, ctx.node, 'axes');
   return ins[1] ? ints(ctx, ins[1], 'axes') : null;
 }
 
 function reshapeOp(ctx: OpCtx, ins: (Value | null)[]): (Value | null)[] {
   const x = need(ctx, ins, 0, 'data');
   const shape = ints(ctx, need(ctx, ins, 1, 'shape'), 'shape');
-  const allowZero = attrInt('', ctx.node, 'allowzero', 0) === 1;
+  const allowZero = attrInt(ctx.where, ctx.node, 'allowzero', 0) === 1;
   const dims = shape.map((s, k) => {
     if (s === 0 && !allowZero) {
       if (k >= x.dims.length) throw new ShapeError(`${ctx.where}: shape entry ${k} is 0 (copy the input's dimension) but the input has rank ${x.dims.length}.`);
@@ -454,8 +455,8 @@ export function gemm(ctx: OpCtx, ins: (Value | null)[]): Value {
   let a = need(ctx, ins, 0, 'A');
   let b = need(ctx, ins, 1, 'B');
   if (a.dims.length !== 2 || b.dims.length !== 2) throw new ShapeError(`${ctx.where}: A and B must be matrices; received (${a.dims.join(', ')}) and (${b.dims.join(', ')}).`);
-  if (attrInt('', n, 'transA', 0) === 1) a = transpose(ctx, a, [1, 0]);
-  if (attrInt('', n, 'transB', 0) === 1) b = transpose(ctx, b, [1, 0]);
+  if (attrInt(ctx.where, n, 'transA', 0) === 1) a = transpose(ctx, a, [1, 0]);
+  if (attrInt(ctx.where, n, 'transB', 0) === 1) b = transpose(ctx, b, [1, 0]);
   const alpha = attrFloat(ctx.where, n, 'alpha', 1);
   const beta = attrFloat(ctx.where, n, 'beta', 1);
   const y = matmul(ctx, a, b);
@@ -470,7 +471,7 @@ export function layerNorm(ctx: OpCtx, ins: (Value | null)[]): Value {
   const x = need(ctx, ins, 0, 'X');
   const scale = need(ctx, ins, 1, 'Scale');
   const bias = ins[2] ?? null;
-  const axis = axisOf(ctx, attrInt('', ctx.node, 'axis', -1), x.dims.length);
+  const axis = axisOf(ctx, attrInt(ctx.where, ctx.node, 'axis', -1), x.dims.length);
   const eps = attrFloat(ctx.where, ctx.node, 'epsilon', 1e-5);
   const inner = sizeOfDims(x.dims.slice(axis));
   const outer = sizeOfDims(x.dims.slice(0, axis));
