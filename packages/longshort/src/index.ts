@@ -26,6 +26,7 @@ export * from './data/index.js';
 export * from './metrics/index.js';
 export { fitStateful, type StatefulFitOptions } from './train/stateful.js';
 export { exportOnnx, importOnnx, inspectModelFile, type ExportOnnxOptions, type ModelFileInfo } from './interop/onnx.js';
+export { loadOnnx, OnnxModel, SUPPORTED_OPS, type LoadOnnxOptions, type OnnxFeed, type OnnxModelIo } from './interop/onnx-run.js';
 export {
   loadPytorchSafetensors,
   savePytorchSafetensors,

@@ -166,7 +166,7 @@ function exportLstm(
     const { weights, attributes } = lstmToOnnx(lstm, l);
     const W = g.float(`${name}.W_l${l}`, weights.W.dims, weights.W.data);
     const R = g.float(`${name}.R_l${l}`, weights.R.dims, weights.R.data);
-    const Bn = g.float(`${name}.B_l${l}`, weights.B.dims, weights.B.data);
+    const Bn = weights.B ? g.float(`${name}.B_l${l}`, weights.B.dims, weights.B.data) : ''; // bias: false → no B input
     const P = weights.P ? g.float(`${name}.P_l${l}`, weights.P.dims, weights.P.data) : '';
     let h0 = initH;
     let c0 = initC;

@@ -1,20 +1,26 @@
-// .onnx bytes → a longshort Sequential. Reads the graph shapes that torch.onnx.export, tf2onnx and
-// our own exportOnnx give an LSTM with a linear head: LSTM node(s) → Squeeze / Transpose /
-// Reshape / Gather or Slice (last step) → Gemm, or MatMul + Add, (+ activation, LayerNorm).
+// .onnx bytes → a longshort Sequential, for graphs that are a chain of layers (to train, fine-tune or
+// save in longshort's and PyTorch's formats). Running any supported graph with all its inputs and
+// outputs is loadOnnx's job (./onnx-run.ts); this file also holds the validator both use.
+// Reads the graph shapes that torch.onnx.export, tf2onnx and our own exportOnnx give an LSTM with a
+// head: LSTM node(s) → Squeeze / Transpose / Reshape / Gather or Slice (last step) → Gemm, or
+// MatMul + Add, (+ activation, LayerNorm); h_n built by Concat of stacked nodes' states and read
+// as h_n[-1], cat(h_n[-2], h_n[-1]) or h_n[-2:]; reshape targets computed from Shape at run time.
 //
-// How: the file is decoded with protobufjs and validated as hostile input (every initializer's
+// How: the file is decoded (./protobuf.ts) and validated as hostile input (every initializer's
 // dtype, dims and byte length, size caps, every node input resolvable, no cycles) BEFORE any
 // layer is built. Then the nodes that the first graph output depends on are walked in topological
 // order, tracking what each value IS rather than computing it: a sequence with labelled axes
-// (T time, B batch, D direction, H hidden, F features), an LSTM's final state, a constant, a zero
-// state, or a shape computation. Each recognised op either moves the labels (Transpose, Squeeze,
-// Reshape merging D·H, Gather of the last step) or appends a layer to the chain that produced
-// the value (LSTM, Dense, Activation, LayerNorm). Consecutive compatible LSTM nodes become one
-// stacked LSTM, so weights keep PyTorch's names (weight_ih_l1, …).
+// (T time, B batch, D direction, H hidden, F features), an LSTM's final state (or a stack of them,
+// or one direction of one), a constant, a zero state, or a shape computation (with its entries
+// when known: numbers or "the size of axis B"). Each recognised op either moves the labels
+// (Transpose, Squeeze, Reshape merging D·H, Gather of the last step) or appends a layer to the
+// chain that produced the value (LSTM, Dense, Activation, LayerNorm). Consecutive compatible LSTM
+// nodes become one stacked LSTM, so weights keep PyTorch's names (weight_ih_l1, …).
 //
 // Left out: anything that is not a chain of those layers (branches that merge, attention, Conv,
-// Embedding/Gather on token ids), initial states fed from graph inputs (a Sequential starts from
-// zero state), external data files, and every op not listed in SUPPORTED.
+// Embedding/Gather on token ids, a lower layer's state), initial states fed from graph inputs or
+// non-zero constants (a Sequential starts from zero state), external data files, and every op not
+// listed in SUPPORTED.
 //
 // dim key: T time, B batch, D directions (Dn), H hidden, F features, I input size, O output size.
 
@@ -28,9 +34,13 @@ import type { Layer } from '../nn/layer.js';
 import type { DenseActivation } from '../kernels/ref/dense.js';
 import { f16ToNumber } from '../io/safetensors.js';
 import { lstmFromOnnx, type OnnxLstmAttributes } from './onnx-lstm.js';
-import { AttributeType, DataType, decodeModelProto, int64, type AttributeProto, type GraphProto, type ModelProto, type NodeProto, type TensorProto } from './onnx-schema.js';
+import { DataType, decodeModelProto, int64, type GraphProto, type ModelProto, type NodeProto, type TensorProto } from './onnx-schema.js';
+import {
+  attr, nodeLabel, attrFloat as opsAttrFloat, attrFloats as opsAttrFloats, attrInt as opsAttrInt, attrInts as opsAttrInts, attrString as opsAttrString, attrStrings as opsAttrStrings,
+} from './onnx-ops.js';
 
-const W = '[importOnnx]';
+const W0 = '[importOnnx]';
+const W = W0;
 
 /** Caps on what a file may declare, checked before anything is allocated. */
 const LIMITS = {
@@ -50,14 +60,14 @@ const SUPPORTED = [
 // ---------------------------------------------------------------------------------------------
 // Validated graph
 
-interface Const {
+export interface Const {
   dims: number[];
   /** Numeric values (integers exact up to 2^53). */
   data: Float32Array | Float64Array;
   integer: boolean;
 }
 
-interface Graph {
+export interface Graph {
   model: ModelProto;
   opset: number;
   nodes: NodeProto[]; // topological order
@@ -74,7 +84,7 @@ const DTYPE_NAMES: Record<number, string> = {
 const dtypeName = (t: number): string => DTYPE_NAMES[t] ?? `data_type ${t}`;
 
 /** Decode and validate: everything the importer later relies on is checked here. */
-export function parseOnnxGraph(bytes: Uint8Array): Graph {
+export function parseOnnxGraph(bytes: Uint8Array, W = W0): Graph {
   if (!(bytes instanceof Uint8Array)) throw new FormatError(`${W} bytes must be a Uint8Array; received ${typeof bytes}.`);
   if (bytes.length === 0) throw new FormatError(`${W} the file is empty; expected an ONNX ModelProto.`);
   let model: ModelProto;
@@ -99,7 +109,7 @@ export function parseOnnxGraph(bytes: Uint8Array): Graph {
     const name = t.name ?? '';
     if (name === '') throw new FormatError(`${W} an initializer has no name; every initializer must be named.`);
     if (consts.has(name)) throw new FormatError(`${W} initializer '${name}' is defined twice.`);
-    const c = readTensor(t, `initializer '${name}'`);
+    const c = readTensor(t, `initializer '${name}'`, W);
     total += c.data.length;
     if (total > LIMITS.elements) throw new FormatError(`${W} the initializers hold more than ${LIMITS.elements} elements in all; refusing to load.`);
     consts.set(name, c);
@@ -160,12 +170,17 @@ export function parseOnnxGraph(bytes: Uint8Array): Graph {
   return { model, opset, nodes: order, consts, inputs, output };
 }
 
+/** A TensorProto's values with every check of the validator (for Constant nodes read later). */
+export function readTensorChecked(t: TensorProto, what: string, W = W0): Const {
+  return readTensor(t, what, W);
+}
+
 function nodeName(n: NodeProto, k: number): string {
   return `node ${n.name ? `'${n.name}'` : `#${k}`} (${n.op_type || '?'})`;
 }
 
 /** A TensorProto's values, with dims × dtype size checked against the stored bytes or list. */
-function readTensor(t: TensorProto, what: string): Const {
+function readTensor(t: TensorProto, what: string, W = W0): Const {
   const dimsRaw = t.dims ?? [];
   if (dimsRaw.length > LIMITS.rank) throw new FormatError(`${W} ${what} has rank ${dimsRaw.length}; at most ${LIMITS.rank} is accepted.`);
   const dims = dimsRaw.map((d) => int64(d));
@@ -255,8 +270,16 @@ type Val =
   /** An LSTM's Y_h or Y_c: (D, B, H) or (B, D, H) for layout 1. */
   | { k: 'state'; which: 'h' | 'c'; axes: Axis[]; D: number; H: number; chain: Entry[]; lstm: LstmDesc }
   | { k: 'zeros' }
-  | { k: 'meta' }
-  | { k: 'extern'; name: string };
+  /** A shape computation; `entries` follow its values when known: a number, or the size of an axis (the batch, …). */
+  | { k: 'meta'; entries?: MetaEntry[] | null }
+  | { k: 'extern'; name: string }
+  /** Concat of stacked LSTM nodes' final states along the state axis: h_n of a multi-layer nn.LSTM, (L·Dn, B, H). */
+  | { k: 'stack'; which: 'h' | 'c'; D: number; layers: Extract<Val, { k: 'state' }>[] }
+  /** One direction (0 forward, 1 backward) of a bidirectional final state, (B, H): h_n[-2] or h_n[-1]. */
+  | { k: 'dir'; d: number; state: Extract<Val, { k: 'state' }> };
+
+type StateVal = Extract<Val, { k: 'state' }>;
+type MetaEntry = number | { axis: Axis };
 
 interface Ctx {
   graph: Graph;
@@ -274,43 +297,14 @@ function unsupported(n: NodeProto, why: string): UnsupportedError {
 // ---------------------------------------------------------------------------------------------
 // Attributes
 
-function attr(n: NodeProto, name: string): AttributeProto | undefined {
-  return (n.attribute ?? []).find((a) => a.name === name);
-}
-function attrInt(n: NodeProto, name: string, dflt: number): number {
-  const a = attr(n, name);
-  if (a === undefined) return dflt;
-  if (a.type !== undefined && a.type !== AttributeType.INT) throw new FormatError(`${W} node '${n.name || '?'}' (${n.op_type}): attribute ${name} must be an INT.`);
-  return int64(a.i);
-}
-function attrFloat(n: NodeProto, name: string, dflt: number | null): number | null {
-  const a = attr(n, name);
-  if (a === undefined) return dflt;
-  if (a.type !== undefined && a.type !== AttributeType.FLOAT) throw new FormatError(`${W} node '${n.name || '?'}' (${n.op_type}): attribute ${name} must be a FLOAT.`);
-  return a.f ?? 0;
-}
-function attrString(n: NodeProto, name: string, dflt: string): string {
-  const a = attr(n, name);
-  if (a === undefined) return dflt;
-  if (a.type !== undefined && a.type !== AttributeType.STRING) throw new FormatError(`${W} node '${n.name || '?'}' (${n.op_type}): attribute ${name} must be a STRING.`);
-  return new TextDecoder().decode(a.s ?? new Uint8Array());
-}
-function attrInts(n: NodeProto, name: string): number[] | null {
-  const a = attr(n, name);
-  if (a === undefined) return null;
-  if (a.type !== undefined && a.type !== AttributeType.INTS) throw new FormatError(`${W} node '${n.name || '?'}' (${n.op_type}): attribute ${name} must be INTS.`);
-  return (a.ints ?? []).map((v) => int64(v));
-}
-function attrStrings(n: NodeProto, name: string): string[] | null {
-  const a = attr(n, name);
-  if (a === undefined) return null;
-  const dec = new TextDecoder();
-  return (a.strings ?? []).map((s) => dec.decode(s));
-}
-function attrFloats(n: NodeProto, name: string): number[] | null {
-  const a = attr(n, name);
-  return a === undefined ? null : [...(a.floats ?? [])];
-}
+// one definition in onnx-ops.ts (empty bytes read as '', non-finite floats refused)
+const at = (n: NodeProto): string => nodeLabel(W, n);
+const attrInt = (n: NodeProto, name: string, dflt: number): number => opsAttrInt(at(n), n, name, dflt);
+const attrFloat = (n: NodeProto, name: string, dflt: number | null): number | null => (attr(n, name) === undefined ? dflt : opsAttrFloat(at(n), n, name, 0));
+const attrString = (n: NodeProto, name: string, dflt: string): string => opsAttrString(at(n), n, name, dflt);
+const attrInts = (n: NodeProto, name: string): number[] | null => opsAttrInts(at(n), n, name);
+const attrStrings = (n: NodeProto, name: string): string[] | null => opsAttrStrings(at(n), n, name);
+const attrFloats = (n: NodeProto, name: string): number[] | null => opsAttrFloats(at(n), n, name);
 
 // ---------------------------------------------------------------------------------------------
 // The walk
@@ -333,7 +327,7 @@ export function importOnnx(bytes: Uint8Array): Sequential {
   }
 }
 
-function importGraph(graph: Graph): Sequential {
+export function importGraph(graph: Graph): Sequential {
   const ctx: Ctx = { graph, binding: new Map(), dataInput: null, inputAxes: ['X0', 'X1', 'F'] };
   const vals = new Map<string, Val>();
   for (const [name, c] of graph.consts) vals.set(name, { k: 'const', c });
@@ -391,6 +385,8 @@ function describeVal(v: Val): string {
     case 'zeros': return 'a tensor of zeros';
     case 'meta': return 'a shape computation';
     case 'extern': return `the graph input '${v.name}'`;
+    case 'stack': return `the final ${v.which === 'h' ? 'hidden' : 'cell'} states of ${v.layers.length} stacked LSTM layers`;
+    case 'dir': return `direction ${v.d} of an LSTM's final state`;
     default: return `a tensor with axes (${v.axes.join(', ')})`;
   }
 }
@@ -431,7 +427,14 @@ function evalNode(ctx: Ctx, n: NodeProto, ins: (Val | null)[]): Val[] {
   const x = ins[0] ?? null;
   // shape arithmetic and zero states: what torch emits to build h0 = zeros(L·Dn, B, H)
   const metaLike = (v: Val | null): boolean => v !== null && (v.k === 'meta' || v.k === 'const' || v.k === 'zeros');
-  if (op === 'Shape') return [{ k: 'meta' }];
+  if (op === 'Shape') {
+    // Shape(x) of a tensor whose axes we know: remember them, so Reshape(y, [B, -1]) built from it resolves
+    const v = x !== null && (x.k === 'data' || x.k === 'state') ? x : x !== null && x.k === 'extern' ? { axes: ctx.inputAxes } : null;
+    const all = v === null ? null : v.axes.map((a) => ({ axis: a }));
+    const start = attrInt(n, 'start', 0);
+    const end = attrInt(n, 'end', all?.length ?? 0);
+    return [{ k: 'meta', entries: all === null || start !== 0 || end !== all.length ? null : all }];
+  }
   if (op === 'Constant') return [constantNode(n)];
   if (op === 'ConstantOfShape') {
     const value = attr(n, 'value');
@@ -441,12 +444,13 @@ function evalNode(ctx: Ctx, n: NodeProto, ins: (Val | null)[]): Val[] {
     }
     return [{ k: 'zeros' }];
   }
-  if (ins.some((v) => v?.k === 'meta' || v?.k === 'zeros') && ['Gather', 'Unsqueeze', 'Concat', 'Slice', 'Cast', 'Squeeze', 'Expand', 'Reshape', 'Identity'].includes(op)) {
+  const reshapeData = op === 'Reshape' && x !== null && (x.k === 'data' || x.k === 'state' || x.k === 'extern');
+  if (!reshapeData && ins.some((v) => v?.k === 'meta' || v?.k === 'zeros') && ['Gather', 'Unsqueeze', 'Concat', 'Slice', 'Cast', 'Squeeze', 'Expand', 'Reshape', 'Identity'].includes(op)) {
     if (!ins.every((v) => v === null || metaLike(v))) throw unsupported(n, 'mixes a shape computation with data.');
     // zeros stay zeros when they are what is being reshaped/expanded/sliced (the first input), or everything concatenated
     const isZero = (v: Val | null): boolean => v !== null && (v.k === 'zeros' || (v.k === 'const' && !v.c.integer && v.c.data.every((q) => q === 0)));
     const zeros = op === 'Concat' ? ins.every((v) => v === null || isZero(v)) : isZero(x);
-    return [zeros ? { k: 'zeros' } : { k: 'meta' }];
+    return [zeros ? { k: 'zeros' } : { k: 'meta', entries: metaEntries(op, ins) }];
   }
   if (x !== null && x.k === 'extern' && (op === 'Cast' || op === 'Identity')) return [x];
   if (x !== null && x.k === 'const' && (op === 'Cast' || op === 'Identity')) return [x];
@@ -478,8 +482,9 @@ function evalNode(ctx: Ctx, n: NodeProto, ins: (Val | null)[]): Val[] {
     case 'Reshape':
       return [reshapeNode(ctx, n, ins)];
     case 'Concat':
+      return [concatNode(ctx, n, ins)];
     case 'Expand':
-      throw unsupported(n, `${op} of data tensors (e.g. concatenating LSTM outputs by hand) has no longshort equivalent.`);
+      throw unsupported(n, `${op} of data tensors has no longshort equivalent.`);
     case 'MatMul': {
       const v = dataOf(ctx, n, x);
       const w = constOf(n, ins[1] ?? null, 'the weight (second input)');
@@ -545,8 +550,11 @@ function constantNode(n: NodeProto): Val {
   const a = (n.attribute ?? [])[0];
   if (a === undefined) throw new FormatError(`${W} Constant node '${n.name || '?'}' has no value attribute.`);
   if (a.name === 'value' && a.t) return { k: 'const', c: readTensor(a.t, `the value of Constant node '${n.name || '?'}'`) };
-  if (a.name === 'value_float') return { k: 'const', c: { dims: [], data: Float32Array.of(a.f ?? 0), integer: false } };
-  if (a.name === 'value_floats') return { k: 'const', c: { dims: [(a.floats ?? []).length], data: Float32Array.from(a.floats ?? []), integer: false } };
+  if (a.name === 'value_float') return { k: 'const', c: { dims: [], data: Float32Array.of(opsAttrFloat(at(n), n, 'value_float', 0)), integer: false } };
+  if (a.name === 'value_floats') {
+    const v = Float32Array.from(opsAttrFloats(at(n), n, 'value_floats') ?? []);
+    return { k: 'const', c: { dims: [v.length], data: v, integer: false } };
+  }
   if (a.name === 'value_int') return { k: 'const', c: { dims: [], data: Float64Array.of(int64(a.i)), integer: true } };
   if (a.name === 'value_ints') return { k: 'const', c: { dims: [(a.ints ?? []).length], data: Float64Array.from((a.ints ?? []).map((v) => int64(v))), integer: true } };
   throw unsupported(n, `a Constant given by '${a.name}' is not supported; expected value, value_float(s) or value_int(s).`);
@@ -650,9 +658,76 @@ function stateToData(n: NodeProto, s: Extract<Val, { k: 'state' }>, axes: Axis[]
   return { k: 'data', axes, D: 1, H: s.H, F: axes.includes('F') ? s.D * s.H : null, chain: [...s.chain, { desc: s.lstm, returnSequences: false }] };
 }
 
+/**
+ * Concat that a chain can express: the final states of stacked LSTM nodes along the state axis
+ * (h_n of a multi-layer nn.LSTM), or the two directions of a final state side by side
+ * (torch.cat([h_n[-2], h_n[-1]], 1), which is what a bidirectional LSTM's last output is).
+ */
+function concatNode(ctx: Ctx, n: NodeProto, ins: (Val | null)[]): Val {
+  const parts = ins.filter((v): v is Val => v !== null);
+  const axis = attrInt(n, 'axis', 0);
+  if (parts.length > 0 && parts.every((v) => v.k === 'state')) {
+    const states = parts as StateVal[];
+    const s0 = states[0];
+    const dAxis = s0.axes.indexOf('D');
+    const ok = (axis === dAxis || axis === dAxis - s0.axes.length) && states.every((q) => q.which === s0.which && q.D === s0.D && q.axes.join() === s0.axes.join());
+    // each layer's LSTM reads the one below's output: its chain ends with that LSTM
+    const stacked = states.every((q, k) => k === 0 || q.chain[q.chain.length - 1]?.desc === states[k - 1].lstm);
+    if (ok && stacked) return { k: 'stack', which: s0.which, D: s0.D, layers: states };
+    throw unsupported(n, 'concatenates LSTM final states that are not the layers of one stack along the state axis.');
+  }
+  if (parts.length === 2 && parts.every((v) => v.k === 'dir')) {
+    const [a, b] = parts as Extract<Val, { k: 'dir' }>[];
+    if (a.state === b.state && a.d === 0 && b.d === 1 && (axis === 1 || axis === -1)) return stateToData(n, a.state, ['B', 'F']);
+    throw unsupported(n, 'concatenates directions of final states other than [forward, backward] of one layer along the features.');
+  }
+  throw unsupported(n, 'Concat of data tensors (e.g. concatenating LSTM outputs by hand) has no longshort equivalent.');
+}
+
+/** Gather or Slice along the state axis of stacked final states (h_n): only the top layer can follow the chain. */
+function selectFromStack(n: NodeProto, x: Extract<Val, { k: 'stack' }>, ins: (Val | null)[], opset: number): Val {
+  const L = x.layers.length;
+  const D = x.D;
+  const top = x.layers[L - 1];
+  const rank = top.axes.length;
+  const dAxis = top.axes.indexOf('D');
+  if (n.op_type === 'Gather') {
+    const axis = attrInt(n, 'axis', 0);
+    const idx = constOf(n, ins[1] ?? null, 'indices');
+    if ((axis !== dAxis && axis !== dAxis - rank) || idx.data.length !== 1 || idx.dims.length !== 0) throw unsupported(n, 'only a scalar index along the state axis of h_n / c_n is supported.');
+    const i = idx.data[0] < 0 ? idx.data[0] + L * D : idx.data[0];
+    if (!(i >= 0 && i < L * D)) throw new FormatError(`${W} node '${n.name || '?'}' (Gather): index ${idx.data[0]} is out of range for ${L * D} stacked states.`);
+    if (Math.floor(i / D) !== L - 1) throw unsupported(n, `picks the final state of layer ${Math.floor(i / D)} of ${L}; a Sequential continues from the top layer only.`);
+    const kept = top.axes.filter((_, k) => k !== dAxis);
+    if (D === 1) return stateToData(n, top, kept.map((q) => (q === 'H' ? 'F' : q)));
+    return { k: 'dir', d: i % D, state: top };
+  }
+  const { starts, ends, axes, steps } = sliceArgs(n, ins, opset);
+  if (starts.length !== 1 || (axes[0] !== dAxis && axes[0] !== dAxis - rank) || steps[0] !== 1) throw unsupported(n, 'only a slice along the state axis of h_n / c_n is supported.');
+  const S = L * D;
+  const b = Math.min(Math.max(starts[0] < 0 ? starts[0] + S : starts[0], 0), S);
+  const e = Math.min(Math.max(ends[0] < 0 ? ends[0] + S : ends[0], 0), S);
+  if (b === (L - 1) * D && e === S) return top;
+  throw unsupported(n, `slices states [${b}, ${e}) of ${S}; only the top layer's ([${(L - 1) * D}, ${S})) can continue the chain.`);
+}
+
+/** Slice's starts, ends, axes and steps: attributes before opset 10, inputs from 10 on. */
+function sliceArgs(n: NodeProto, ins: (Val | null)[], opset: number): { starts: number[]; ends: number[]; axes: number[]; steps: number[] } {
+  const starts = opset < 10 ? (attrInts(n, 'starts') ?? []) : intsOf(n, ins[1] ?? null, 'starts');
+  const ends = opset < 10 ? (attrInts(n, 'ends') ?? []) : intsOf(n, ins[2] ?? null, 'ends');
+  const axes = opset < 10 ? (attrInts(n, 'axes') ?? starts.map((_, k) => k)) : ins[3] ? intsOf(n, ins[3], 'axes') : starts.map((_, k) => k);
+  const steps = opset >= 10 && ins[4] ? intsOf(n, ins[4], 'steps') : starts.map(() => 1);
+  if (starts.length !== ends.length || axes.length !== starts.length || steps.length !== starts.length) {
+    throw new FormatError(`${W} node '${n.name || '?'}' (Slice): starts, ends, axes and steps must have one entry per sliced axis.`);
+  }
+  return { starts, ends, axes, steps };
+}
+
 function selectNode(ctx: Ctx, n: NodeProto, ins: (Val | null)[]): Val {
   const op = n.op_type!;
   const x = ins[0] ?? null;
+  if (x !== null && x.k === 'stack' && (op === 'Gather' || op === 'Slice')) return selectFromStack(n, x, ins, ctx.graph.opset);
+  if (x !== null && x.k === 'dir') throw unsupported(n, 'uses one direction of a bidirectional final state on its own; a longshort LSTM gives both directions together.');
   const v = x !== null && x.k === 'state' ? x : dataOf(ctx, n, x);
   const rank = v.axes.length;
   const norm = (a: number): number => {
@@ -683,7 +758,11 @@ function selectNode(ctx: Ctx, n: NodeProto, ins: (Val | null)[]): Val {
     const kept = v.axes.filter((_, k) => k !== axis);
     if (a === 'D') {
       if (v.D !== 1 && v.k !== 'state') throw unsupported(n, 'picks one direction of a bidirectional output.');
-      if (v.D !== 1) throw unsupported(n, `picks direction ${i} of a bidirectional final state; a longshort LSTM returns both directions concatenated.`);
+      if (v.D !== 1) {
+        const d = i < 0 ? i + v.D : i;
+        if (!(d >= 0 && d < v.D)) throw new FormatError(`${W} node '${n.name || '?'}' (Gather): index ${i} is out of range for ${v.D} directions.`);
+        return { k: 'dir', d, state: v as StateVal }; // usable only concatenated with the other direction
+      }
       if (i !== 0 && i !== -1) throw new FormatError(`${W} node '${n.name || '?'}' (Gather): index ${i} is out of range for 1 direction.`);
       if (v.k === 'state') return stateToData(n, v, kept.map((q) => (q === 'H' ? 'F' : q)));
       return { ...v, axes: kept.map((q) => (q === 'H' && !kept.includes('D') ? 'F' : q)), F: v.H };
@@ -695,13 +774,17 @@ function selectNode(ctx: Ctx, n: NodeProto, ins: (Val | null)[]): Val {
     throw unsupported(n, `gathers along axis ${axis} (${a}); only the last time step or the single direction can be picked.`);
   }
   // Slice: x[-1:] along time
-  const starts = intsOf(n, ins[1] ?? null, 'starts');
-  const ends = intsOf(n, ins[2] ?? null, 'ends');
-  const axes = ins[3] ? intsOf(n, ins[3], 'axes') : starts.map((_, k) => k);
-  const steps = ins[4] ? intsOf(n, ins[4], 'steps') : starts.map(() => 1);
-  if (starts.length !== 1 || ends.length !== 1 || axes.length !== 1 || steps.length !== 1) throw unsupported(n, 'only a slice along one axis is supported.');
+  const { starts, ends, axes, steps } = sliceArgs(n, ins, ctx.graph.opset);
+  if (starts.length !== 1) throw unsupported(n, 'only a slice along one axis is supported.');
   const axis = norm(axes[0]);
   const a = res(ctx, v.axes[axis]);
+  if (v.k === 'state' && a === 'D') {
+    // every direction of one layer's final state (h_n[-2:] of a one-layer bidirectional LSTM): unchanged
+    const b = Math.min(Math.max(starts[0] < 0 ? starts[0] + v.D : starts[0], 0), v.D);
+    const e = Math.min(Math.max(ends[0] < 0 ? ends[0] + v.D : ends[0], 0), v.D);
+    if (b === 0 && e === v.D && steps[0] === 1) return v;
+    throw unsupported(n, `slices directions [${b}, ${e}) of ${v.D}; a longshort LSTM gives all directions together.`);
+  }
   if (v.k !== 'data' || a !== 'T' || starts[0] !== -1 || ends[0] < 2 ** 31 - 1 || steps[0] !== 1) {
     throw unsupported(n, `slices axis ${axis} (${a}) from ${starts[0]} to ${ends[0]}; only the last time step (starts -1, ends ≥ 2^31−1) is supported.`);
   }
@@ -728,13 +811,42 @@ function lastStep(n: NodeProto, v: Extract<Val, { k: 'data' }>): Val {
   return { ...v, chain, axes: v.axes.map((a) => (a === 'H' ? 'F' : a)), F: v.F ?? v.H };
 }
 
+/** The values of a shape computation, followed through Gather, Unsqueeze, Squeeze, Cast, Identity and Concat. */
+function metaEntries(op: string, ins: (Val | null)[]): MetaEntry[] | null {
+  const entriesOf = (v: Val | null): MetaEntry[] | null =>
+    v === null ? null : v.k === 'meta' ? (v.entries ?? null) : v.k === 'const' && v.c.integer && v.c.data.length <= 64 ? Array.from(v.c.data) : null;
+  const x = entriesOf(ins[0] ?? null);
+  if (op === 'Unsqueeze' || op === 'Squeeze' || op === 'Cast' || op === 'Identity') return x;
+  if (op === 'Gather' && x !== null) {
+    const idx = entriesOf(ins[1] ?? null);
+    if (idx === null || idx.some((q) => typeof q !== 'number')) return null;
+    const picked = (idx as number[]).map((i) => x[i < 0 ? i + x.length : i]);
+    return picked.some((q) => q === undefined) ? null : picked;
+  }
+  if (op === 'Concat') {
+    const parts = ins.filter((v) => v !== null).map(entriesOf);
+    return parts.some((q) => q === null) ? null : (parts as MetaEntry[][]).flat();
+  }
+  return null;
+}
+
 function reshapeNode(ctx: Ctx, n: NodeProto, ins: (Val | null)[]): Val {
   const x = ins[0] ?? null;
   const v = x !== null && x.k === 'state' ? x : dataOf(ctx, n, x);
-  if (ins[1]?.k === 'meta') throw unsupported(n, 'the target shape is computed at run time; only constant shapes such as [0, 0, -1] are supported.');
-  const shape = intsOf(n, ins[1] ?? null, 'shape');
   const rank = v.axes.length;
   const axes = v.axes.map((a) => res(ctx, a));
+  let shape: number[];
+  const m = ins[1] ?? null;
+  if (m !== null && m.k === 'meta') {
+    // a run-time shape such as [x.shape[0], -1]: an axis's own size at its own position is a 0 (keep)
+    const resolved = (m.entries ?? null)?.map((e, k) => (typeof e === 'number' ? e : res(ctx, e.axis) === axes[k] ? 0 : null));
+    if (resolved === undefined || resolved.some((q) => q === null)) {
+      throw unsupported(n, 'the target shape is computed at run time from sizes that do not stay on their axes; only shapes such as [0, 0, -1] or [x.shape[0], -1] are supported.');
+    }
+    shape = resolved as number[];
+  } else {
+    shape = intsOf(n, m, 'shape');
+  }
   // merge the trailing (D, H) into F = D·H
   if (rank >= 2 && axes[rank - 2] === 'D' && axes[rank - 1] === 'H' && shape.length === rank - 1) {
     const lead = shape.slice(0, -1);
@@ -771,6 +883,11 @@ function gemmNode(ctx: Ctx, n: NodeProto, ins: (Val | null)[]): Val {
     if (c.data.length === O && c.dims.slice(0, -1).every((d) => d === 1)) b = Float32Array.from(c.data, (q) => beta * q);
     else if (c.data.length === 1) b = new Float32Array(O).fill(beta * c.data[0]);
     else throw new ShapeError(`${W} node '${n.name || '?'}' (Gemm): C must have shape (${O}) or (1, ${O}); received (${c.dims.join(', ')}).`);
+  }
+  // alpha and beta are finite (attrFloat), but alpha·B or beta·C may still overflow float32
+  for (const [arr, what] of [[wt, 'alpha·B'], [b, 'beta·C']] as const) {
+    const k = arr === null ? -1 : arr.findIndex((q) => !Number.isFinite(q));
+    if (k >= 0) throw new FormatError(`${W} node '${n.name || '?'}' (Gemm): ${what} is not finite at flat index ${k} (alpha=${alpha}, beta=${beta}); weights must be finite.`);
   }
   return pushLayer(v, { kind: 'dense', I, O, w: wt, b, act: 'linear', node: n.name ?? '' }, O);
 }
@@ -818,7 +935,7 @@ function assemble(chain: Entry[]): Sequential {
 
 function stacks(a: LSTM, b: LSTM): boolean {
   return (
-    a.hiddenSize === b.hiddenSize && a.bidirectional === b.bidirectional && a.reverse === b.reverse && a.batchFirst === b.batchFirst &&
+    a.hiddenSize === b.hiddenSize && a.bias === b.bias && a.bidirectional === b.bidirectional && a.reverse === b.reverse && a.batchFirst === b.batchFirst &&
     b.inputSize === a.numDirections * a.hiddenSize && JSON.stringify(a.spec) === JSON.stringify(b.spec)
   );
 }

@@ -102,6 +102,7 @@ export function lstmFromOnnx(weights: OnnxLstmWeights, attrs: OnnxLstmAttributes
     coupledInputForget: (attrs.input_forget ?? 0) === 1,
     peepholes: weights.P !== undefined,
     clip: attrs.clip ?? undefined,
+    bias: weights.B !== undefined, // no B input: PyTorch's bias=False export
     activations: { gate: mapped[0], cell: mapped[1], hidden: mapped[2] },
     forgetBias: null,
   });
@@ -110,9 +111,9 @@ export function lstmFromOnnx(weights: OnnxLstmWeights, attrs: OnnxLstmAttributes
     const s = d === 1 ? '_l0_reverse' : '_l0';
     dict[`weight_ih${s}`] = { shape: [4 * H, I], data: regate(W.data, d, H, I) };
     dict[`weight_hh${s}`] = { shape: [4 * H, H], data: regate(R.data, d, H, H) };
-    const bih = new Float32Array(4 * H);
-    const bhh = new Float32Array(4 * H);
     if (weights.B) {
+      const bih = new Float32Array(4 * H);
+      const bhh = new Float32Array(4 * H);
       const b = weights.B.data;
       for (let k = 0; k < 4; k++) {
         for (let j = 0; j < H; j++) {
@@ -120,9 +121,9 @@ export function lstmFromOnnx(weights: OnnxLstmWeights, attrs: OnnxLstmAttributes
           bhh[ONNX_TO_OURS[k] * H + j] = b[d * 8 * H + 4 * H + k * H + j];
         }
       }
+      dict[`bias_ih${s}`] = { shape: [4 * H], data: bih };
+      dict[`bias_hh${s}`] = { shape: [4 * H], data: bhh };
     }
-    dict[`bias_ih${s}`] = { shape: [4 * H], data: bih };
-    dict[`bias_hh${s}`] = { shape: [4 * H], data: bhh };
     if (weights.P) {
       const p = weights.P.data;
       const peep = new Float32Array(3 * H);
@@ -138,7 +139,7 @@ export function lstmFromOnnx(weights: OnnxLstmWeights, attrs: OnnxLstmAttributes
  * The ONNX LSTM node (weights and attributes) for layer `layer` of a longshort LSTM. Projection
  * has no ONNX equivalent; 'identity' activations have none in the LSTM node either.
  */
-export function lstmToOnnx(lstm: LSTM, layer = 0): { weights: Required<Pick<OnnxLstmWeights, 'W' | 'R' | 'B'>> & { P?: OnnxTensorLike }; attributes: OnnxLstmAttributes } {
+export function lstmToOnnx(lstm: LSTM, layer = 0): { weights: Required<Pick<OnnxLstmWeights, 'W' | 'R'>> & { B?: OnnxTensorLike; P?: OnnxTensorLike }; attributes: OnnxLstmAttributes } {
   const where = 'lstmToOnnx';
   if (lstm.projSize > 0) throw new UnsupportedError(`[${where}] ONNX's LSTM operator has no projection; received projSize=${lstm.projSize}.`);
   const spec = lstm.spec;
@@ -154,20 +155,20 @@ export function lstmToOnnx(lstm: LSTM, layer = 0): { weights: Required<Pick<Onnx
   const I = sd[`weight_ih_l${layer}`].shape[1];
   const W = new Float32Array(Dn * 4 * H * I);
   const R = new Float32Array(Dn * 4 * H * H);
-  const B = new Float32Array(Dn * 8 * H);
+  const B = lstm.bias ? new Float32Array(Dn * 8 * H) : null; // bias=False: no B input
   const P = spec.peephole ? new Float32Array(Dn * 3 * H) : null;
   for (let d = 0; d < Dn; d++) {
     const s = `_l${layer}${d === 1 ? '_reverse' : ''}`;
     const wih = sd[`weight_ih${s}`].data;
     const whh = sd[`weight_hh${s}`].data;
-    const bih = sd[`bias_ih${s}`].data;
-    const bhh = sd[`bias_hh${s}`].data;
     for (let k = 0; k < 4; k++) {
       const ours = ONNX_TO_OURS[k];
       W.set(wih.subarray(ours * H * I, (ours + 1) * H * I), (d * 4 + k) * H * I);
       R.set(whh.subarray(ours * H * H, (ours + 1) * H * H), (d * 4 + k) * H * H);
-      B.set(bih.subarray(ours * H, (ours + 1) * H), d * 8 * H + k * H);
-      B.set(bhh.subarray(ours * H, (ours + 1) * H), d * 8 * H + 4 * H + k * H);
+      if (B !== null) {
+        B.set(sd[`bias_ih${s}`].data.subarray(ours * H, (ours + 1) * H), d * 8 * H + k * H);
+        B.set(sd[`bias_hh${s}`].data.subarray(ours * H, (ours + 1) * H), d * 8 * H + 4 * H + k * H);
+      }
     }
     if (P !== null) {
       const peep = sd[`weight_ph${s}`].data;
@@ -186,7 +187,7 @@ export function lstmToOnnx(lstm: LSTM, layer = 0): { weights: Required<Pick<Onnx
   const weights = {
     W: { dims: [Dn, 4 * H, I], data: W },
     R: { dims: [Dn, 4 * H, H], data: R },
-    B: { dims: [Dn, 8 * H], data: B },
+    ...(B !== null ? { B: { dims: [Dn, 8 * H], data: B } } : {}),
     ...(P !== null ? { P: { dims: [Dn, 3 * H], data: P } } : {}),
   };
   return { weights, attributes };

@@ -1,19 +1,23 @@
 // ONNX interchange for longshort models, and the model-file inspector the CLI shows:
-// `exportOnnx` (model → .onnx bytes), `importOnnx` (.onnx bytes → Sequential), and
+// `exportOnnx` (model → .onnx bytes), `importOnnx` (.onnx bytes → Sequential, for graphs that are a
+// chain of layers), `loadOnnx` (.onnx bytes → a model that runs the whole graph, ./onnx-run.ts), and
 // `inspectModelFile` (architecture, tensor names, shapes and parameter count of an .onnx or
 // .safetensors file, read without running anything). The pieces live beside this file: the
 // protobuf schema (onnx-schema.ts), the graph builder (onnx-graph.ts), the exporter
-// (onnx-export.ts), the importer (onnx-import.ts) and the per-node LSTM conversion (onnx-lstm.ts).
+// (onnx-export.ts), the importer (onnx-import.ts), the graph runner (onnx-run.ts, onnx-ops.ts) and
+// the per-node LSTM conversion (onnx-lstm.ts).
 
 import { modelFromBytes } from '../io/model.js';
 import { FormatError, ConfigError } from '../errors.js';
 import { readSafetensorsHeader } from '../io/safetensors.js';
 import { importOnnx, parseOnnxGraph } from './onnx-import.js';
+import { loadOnnx } from './onnx-run.js';
 import { detectPytorchArchitecture } from './pytorch.js';
 import { int64 } from './onnx-schema.js';
 
 export { exportOnnx, type ExportOnnxOptions } from './onnx-export.js';
 export { importOnnx, parseOnnxGraph } from './onnx-import.js';
+export { loadOnnx, OnnxModel, SUPPORTED_OPS, type LoadOnnxOptions } from './onnx-run.js';
 
 export interface ModelFileTensor {
   name: string;
@@ -140,7 +144,17 @@ function inspectOnnx(bytes: Uint8Array): ModelFileInfo {
     info.architecture = model.config();
     info.summary = model.summary([null, null, null]);
   } catch (e) {
-    info.note = `not importable as a longshort model: ${(e as Error).message}`;
+    // not a chain of layers: say whether loadOnnx still runs the graph
+    let runs = false;
+    try {
+      loadOnnx(bytes);
+      runs = true;
+    } catch {
+      runs = false;
+    }
+    info.note = runs
+      ? `runs with loadOnnx (every input and output kept), but is not a chain of layers for a Sequential: ${(e as Error).message}`
+      : `not importable as a longshort model: ${(e as Error).message}`;
   }
   return info;
 }

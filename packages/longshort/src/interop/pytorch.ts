@@ -221,15 +221,13 @@ export function fromPytorchStateDict(dict: StateDictLike, arch?: PytorchArchitec
     numLayers: L.num_layers,
     bidirectional: L.bidirectional,
     projSize: L.proj_size,
+    bias: L.bias,
     batchFirst: L.batch_first,
     returnSequences: a.head === null || a.head.applies_to === 'sequence',
     forgetBias: null,
   });
   const sd: Record<string, { shape: readonly number[]; data: ArrayLike<number> }> = {};
-  for (const p of lstm.params()) {
-    const t = m.get(`${a.prefixes.lstm}${p.name}`);
-    sd[p.name] = t ?? { shape: p.shape, data: new Float32Array(p.value.length) }; // bias=False: zero biases
-  }
+  for (const p of lstm.params()) sd[p.name] = m.get(`${a.prefixes.lstm}${p.name}`)!; // checked above; bias=False: no bias params
   lstm.loadStateDict(sd);
   if (a.head === null) return new Sequential([['lstm', lstm]]);
   const head = new Dense({ inputSize: a.head.in_features, outputSize: a.head.out_features, bias: a.head.bias, activation: a.head.activation });
@@ -285,7 +283,7 @@ export function pytorchArchitectureOf(model: Sequential | LSTM, prefixes: { lstm
       bidirectional: lstm.bidirectional,
       proj_size: lstm.projSize,
       batch_first: lstm.batchFirst,
-      bias: true,
+      bias: lstm.bias,
     },
     head: head
       ? { in_features: head.inputSize, out_features: head.outputSize, bias: head.useBias, applies_to: lstm.returnSequences ? 'sequence' : 'last', activation: head.activation }

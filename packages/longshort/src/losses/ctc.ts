@@ -2,7 +2,9 @@
 // This is the public boundary: every argument is checked here, once, with a message that names
 // the argument and the row; the per-row math is the reference kernel in src/kernels/ref/ctc.ts.
 // Semantics follow PyTorch's nn.CTCLoss (blank index, 'mean' = per-row loss / target length then
-// batch mean, zero_infinity), except that logits are raw scores and log-softmax is applied inside.
+// batch mean, zero_infinity; a target that cannot fit in its input has loss +inf and, as in PyTorch,
+// a NaN gradient on its valid frames unless zeroInfinity), except that logits are raw scores and
+// log-softmax is applied inside. Checked against F.ctc_loss in test/ctc/ctc-pytorch.test.ts.
 // Left out: TensorFlow's ctc_merge_repeated=false variant, and a GPU or SIMD kernel.
 
 import { Tensor, allocArr, formatShape } from '../tensor.js';
@@ -16,7 +18,11 @@ export interface CtcLossOptions {
   blank?: number;
   /** 'mean' (PyTorch: each row / its target length, then mean over rows), 'sum', or 'none'. Default 'mean'. */
   reduction?: CtcReduction;
-  /** Rows whose target cannot fit in their input length get loss 0 and gradient 0 instead of an error. Default false. */
+  /**
+   * PyTorch's zero_infinity. A row whose target cannot fit in its input length (more labels, plus a
+   * blank between equal neighbours, than frames) has no alignment: its loss is +Infinity and its
+   * gradient NaN (false, the default, as PyTorch), or its loss and gradient are 0 (true).
+   */
   zeroInfinity?: boolean;
   /** Compute the gradient. Default true; false skips the backward pass (evaluation), and `grad` is null. */
   computeGrad?: boolean;
@@ -29,7 +35,7 @@ export interface CtcLossResult {
   losses: Float64Array;
   /** dLoss/dlogits, shape and dtype of logits; 0 at padded frames t >= inputLengths[b]. Null when computeGrad is false. */
   grad: Tensor | null;
-  /** Rows that had no feasible alignment (only ever non-empty with zeroInfinity: their losses are 0). */
+  /** Rows that had no feasible alignment: their losses are +Infinity, or 0 with zeroInfinity. */
   infeasibleRows: number[];
 }
 
@@ -134,16 +140,7 @@ export function ctcLoss(
   const infeasibleRows: number[] = [];
   for (let b = 0; b < B; b++) {
     const need = minFrames(targets[b], 0, tLens[b]);
-    if (need > inputLengths[b]) {
-      if (!zeroInfinity) {
-        throw new ConfigError(
-          `${WHERE} row ${b}: a target of ${tLens[b]} labels needs at least ${need} frames ` +
-            `(one per label plus a blank between each pair of equal neighbours); received inputLengths[${b}]=${inputLengths[b]}. ` +
-            'Hint: use a longer input (e.g. repeat each input step), shorten the target, or pass { zeroInfinity: true } to skip such rows.',
-        );
-      }
-      infeasibleRows.push(b);
-    }
+    if (need > inputLengths[b]) infeasibleRows.push(b);
   }
 
   // workspaces, allocated once per call and reused by every row
@@ -160,7 +157,13 @@ export function ctcLoss(
   for (let b = 0; b < B; b++) {
     if (infeasibleAt < infeasibleRows.length && infeasibleRows[infeasibleAt] === b) {
       infeasibleAt++;
-      losses[b] = 0; // zero_infinity: loss and gradient of this row are zero
+      if (zeroInfinity) {
+        losses[b] = 0; // zero_infinity: loss and gradient of this row are zero
+        continue;
+      }
+      // no alignment: -log p = +inf, and d(inf)/dlogits is NaN on the row's valid frames (PyTorch's CPU kernel gives the same)
+      losses[b] = Infinity;
+      if (grad !== null) grad.data.fill(NaN, b * T * C, (b * T + inputLengths[b]) * C);
       continue;
     }
     const Tb = inputLengths[b];

@@ -29,6 +29,11 @@ export interface LSTMOptions {
   dropout?: number;
   /** Project h to this size with weight_hr (PyTorch proj_size); 0 = off. */
   projSize?: number;
+  /**
+   * Learn the biases bias_ih, bias_hh (default true). false = PyTorch's nn.LSTM(bias=False): no bias
+   * parameters (params, state dict, model files, ONNX B input), the kernels see zero biases.
+   */
+  bias?: boolean;
   /** As a Sequential layer: output every step (B, T, Dn·P), or only each row's last valid step (B, Dn·P). */
   returnSequences?: boolean;
   /** A named variant; the explicit switches below override it. */
@@ -163,6 +168,8 @@ export class LSTM implements Layer {
   readonly batchFirst: boolean;
   readonly dropout: number;
   readonly projSize: number;
+  /** false: no bias parameters (nn.LSTM(bias=False)). */
+  readonly bias: boolean;
   readonly returnSequences: boolean;
   readonly spec: Readonly<LstmCellSpec>;
   readonly dtype: DType;
@@ -191,6 +198,7 @@ export class LSTM implements Layer {
         );
       }
     }
+    if (o.bias !== undefined && typeof o.bias !== 'boolean') throw new ConfigError(`[LSTM] bias must be true or false; received ${JSON.stringify(o.bias)}.`);
     const clip = o.clip ?? Infinity;
     if (!(clip > 0)) throw new ConfigError(`[LSTM] clip must be a positive number (or omitted for no clipping); received ${clip}.`);
     const variant = o.variant ?? 'vanilla';
@@ -228,6 +236,7 @@ export class LSTM implements Layer {
     this.batchFirst = o.batchFirst ?? true;
     this.dropout = dropout;
     this.projSize = projSize;
+    this.bias = o.bias ?? true;
     this.returnSequences = o.returnSequences ?? true;
     this.spec = Object.freeze(spec);
     this.dtype = o.dtype ?? 'float32';
@@ -306,7 +315,11 @@ export class LSTM implements Layer {
         } else {
           throw new ConfigError(`[LSTM] init must be 'pytorch' or 'keras'; received '${String(init)}'.`);
         }
-        if (forgetBias !== null) {
+        if (!this.bias) {
+          // bias=False: the kernels read these zeros; no parameter exposes them, so they stay zero
+          w.bih.fill(0);
+          w.bhh.fill(0);
+        } else if (forgetBias !== null) {
           // The whole forget bias sits in bias_ih so the sum b_ih + b_hh equals forgetBias.
           for (let j = 0; j < H; j++) {
             w.bih[H + j] = forgetBias;
@@ -328,8 +341,10 @@ export class LSTM implements Layer {
         const s = cell.suffix;
         out.push({ name: `weight_ih${s}`, shape: [4 * H, cell.inSize], value: cell.w.wih, grad: cell.g.wih });
         out.push({ name: `weight_hh${s}`, shape: [4 * H, P], value: cell.w.whh, grad: cell.g.whh });
-        out.push({ name: `bias_ih${s}`, shape: [4 * H], value: cell.w.bih, grad: cell.g.bih });
-        out.push({ name: `bias_hh${s}`, shape: [4 * H], value: cell.w.bhh, grad: cell.g.bhh });
+        if (this.bias) {
+          out.push({ name: `bias_ih${s}`, shape: [4 * H], value: cell.w.bih, grad: cell.g.bih });
+          out.push({ name: `bias_hh${s}`, shape: [4 * H], value: cell.w.bhh, grad: cell.g.bhh });
+        }
         if (cell.w.whr !== null) out.push({ name: `weight_hr${s}`, shape: [P, H], value: cell.w.whr, grad: cell.g.whr! });
         if (cell.w.peep !== null) out.push({ name: `weight_ph${s}`, shape: [3 * H], value: cell.w.peep, grad: cell.g.peep! });
       }

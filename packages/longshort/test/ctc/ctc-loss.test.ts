@@ -302,15 +302,16 @@ describe('zeroInfinity and infeasible targets', () => {
   const tg = [[1, 2], [1, 1, 2, 2], [2]];
   const lens = [4, 4, 2];
 
-  test('without zeroInfinity the error names the row, the frames needed and the fix', () => {
-    assert.throws(
-      () => ctcLoss(x, tg, lens),
-      (e: Error) =>
-        e.name === 'ConfigError' &&
-        /row 1: a target of 4 labels needs at least 6 frames/.test(e.message) &&
-        /received inputLengths\[1\]=4/.test(e.message) &&
-        /zeroInfinity/.test(e.message),
-    );
+  test('without zeroInfinity the row has loss +inf and a NaN gradient on its valid frames (PyTorch); the other rows are untouched', () => {
+    const r = ctcLoss(x, tg, lens, undefined, { reduction: 'sum' });
+    assert.deepEqual(r.infeasibleRows, [1]);
+    assert.equal(r.losses[1], Infinity);
+    assert.equal(r.loss, Infinity);
+    for (let i = 12; i < 24; i++) assert.ok(Number.isNaN(r.grad!.data[i]), `grad[${i}] = ${r.grad!.data[i]}`);
+    const ok = ctcLoss(x, [tg[0], [], tg[2]], lens, undefined, { reduction: 'sum' });
+    assert.equal(r.losses[0], ok.losses[0]);
+    for (let i = 0; i < 12; i++) assert.equal(r.grad!.data[i], ok.grad!.data[i]);
+    assert.equal(ctcLoss(x, tg, lens, undefined, { reduction: 'mean' }).loss, Infinity);
   });
 
   test('with zeroInfinity the row has loss 0 and gradient 0; the other rows are untouched', () => {

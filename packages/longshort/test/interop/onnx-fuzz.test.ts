@@ -1,10 +1,13 @@
-// importOnnx on hostile bytes: seeded truncations, bit flips, byte splices and hand-made
+// importOnnx and loadOnnx on hostile bytes: seeded truncations, bit flips, byte splices and hand-made
 // adversarial protobufs (huge dims, wrong dtypes, bad attributes, deep nesting). Every failure
 // must be a FormatError, UnsupportedError or ShapeError with a message — never a hang, a crash
-// or another exception type. Successful imports (a flip inside a weight) are allowed.
+// or another exception type. Successful imports (a flip inside a weight) are allowed. No test here
+// asserts on elapsed time (the suite runs on busy machines); times are printed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { exportOnnx, importOnnx } from '../../src/interop/onnx.js';
+import { loadOnnx } from '../../src/interop/onnx-run.js';
 import { GraphBuilder } from '../../src/interop/onnx-graph.js';
 import { DataType, decodeModelProto, encodeModelProto, type ModelProto } from '../../src/interop/onnx-schema.js';
 import { LSTM } from '../../src/nn/lstm.js';
@@ -20,12 +23,23 @@ function bases(): Uint8Array[] {
   );
   const b = exportOnnx(new LSTM({ inputSize: 2, hiddenSize: 3, peepholes: true, clip: 2, seed: 2 }));
   const c = exportOnnx(new Sequential([new LSTM({ inputSize: 2, hiddenSize: 3, batchFirst: false }), new Dense({ inputSize: 3, outputSize: 2, activation: 'tanh' })]));
-  return [a, b, c];
+  // and two real torch.onnx.export files (shape arithmetic, Concat of states, Gemm heads)
+  const dir = new URL('../fixtures/pytorch/exported/', import.meta.url);
+  const torch = ['bidir_cat_hn_op14', 'layernorm_op12'].map((n) => new Uint8Array(readFileSync(new URL(`${n}.onnx`, dir))));
+  return [a, b, c, ...torch];
 }
 
 type Outcome = 'imported' | 'FormatError' | 'UnsupportedError' | 'ShapeError';
 
 function attempt(bytes: Uint8Array, label: string): Outcome {
+  // loadOnnx (the whole graph) must fail as cleanly as importOnnx (the chain)
+  try {
+    loadOnnx(bytes);
+  } catch (e) {
+    const ok = e instanceof FormatError || e instanceof UnsupportedError || e instanceof ShapeError;
+    assert.ok(ok, `${label} (loadOnnx): threw ${(e as Error)?.constructor?.name}: ${(e as Error)?.message}`);
+    assert.ok((e as Error).message.startsWith('[loadOnnx'), `${label} (loadOnnx): message ${(e as Error).message}`);
+  }
   try {
     importOnnx(bytes);
     return 'imported';
@@ -196,4 +210,5 @@ test('a 20 000-node chain imports (no recursion limit, no cycle false alarm)', (
   const bytes = g.build({ opset: 17, irVersion: 8, graphName: 'g', producer: 't' });
   const m = importOnnx(bytes);
   assert.equal(m.layers.length, 1);
+  assert.equal(loadOnnx(bytes).stats.steps, 20_002);
 });
