@@ -383,6 +383,8 @@ describe('demo page in Chromium', { skip: have ? false : `${CHROMIUM} not instal
     const d = await demo(page);
     assert.equal(d.loaded!.task, 'co2');
     assert.deepEqual(d.history, []);
+    assert.equal(d.metric.name, 'MASE');
+    assert.equal(d.metric.values.length, 1, 'the metric of the model as it is');
     assert.match((await page.textContent('#status')) ?? '', /^loaded foreign\.safetensors: Mauna Loa CO₂, 5 hidden units, no training history in the file$/);
     assert.match((await page.textContent('#progress')) ?? '', /does not say which task/);
     assert.equal(await page.isDisabled('#continue'), true);

@@ -5,14 +5,14 @@
 // Scales, because the quantities live on different ranges:
 //   f, i, o   sigmoid gates, 0..1            sequential blues (0 = closed, 1 = open)
 //   g, h      tanh, −1..1                    diverging blue–white–orange
-//   c         unbounded                      diverging, ±D with D a round number covering 98 % of
-//             the |c| on show; cells beyond ±D take the end colour and get a white corner mark, and
-//             the legend says how many there are and how large the largest is.
+//   c         unbounded                      diverging, ±D with D a round number (1, 2, 3, 5, 10, …)
+//             covering 98 % of the |c| of all units; cells beyond ±D take the end colour and get a
+//             white corner mark, and the legend says how many are on show and the largest |c| there.
 // Reading it: hovering (or moving with the arrow keys on a focused block) names the step, the unit
 // and the value below the view and outlines that unit in every block; "follow one unit" shows only
 // that unit's six rows (click a cell, or pick the unit), to trace one memory cell through the gates.
-// Drawing: each block is one ImageData written pixel by pixel from a colour table, so a redraw
-// costs about a millisecond and never forces a layout (widths come from the page's ResizeObserver);
+// Drawing: each block is one ImageData filled from a colour table (a fill per cell, a copy per
+// pixel row), and it never forces a layout (widths come from the page's ResizeObserver);
 // labels and legends are DOM elements, rebuilt only when the hidden size, steps or follow state change.
 
 export interface GateFrame {
@@ -73,18 +73,20 @@ export function roundUp(v: number): number {
   return [1, 2, 3, 5, 10].map((m) => m * mag).find((s) => s >= v - 1e-12)!;
 }
 
-/** The cell-state scale: a round D covering 98 % of the |c| shown, the cells beyond it, and the largest |c|. */
-export function cellScale(abs: number[]): { D: number; clipped: number; max: number } {
+/** The cell-state scale: a round D (≥ 1) covering 98 % of the given |c|. */
+export function cellScale(abs: number[]): { D: number } {
   const sorted = abs.slice().sort((a, b) => a - b);
-  const p98 = sorted[Math.min(sorted.length - 1, Math.floor(0.98 * sorted.length))] ?? 0;
-  const D = roundUp(p98);
-  return { D, clipped: sorted.filter((v) => v > D).length, max: sorted.at(-1) ?? 0 };
+  // the smallest value with at least 98 % of them at or below it
+  const p98 = sorted[Math.max(0, Math.ceil(0.98 * sorted.length) - 1)] ?? 0;
+  return { D: roundUp(p98) };
 }
 
 interface Block {
   key: string;
   el: HTMLElement;
   canvas: HTMLCanvasElement;
+  /** The block's pixels, kept between draws of the same size (a new one per frame would feed the garbage collector). */
+  image: ImageData | null;
   legendNote: HTMLElement;
   legendTicks: HTMLElement;
 }
@@ -205,7 +207,7 @@ export class GateView {
       body.className = 'gate-body';
       body.append(labels, canvas, legend);
       block.append(title, body);
-      return { key: g.key, el: block, canvas, legendNote: note, legendTicks: ticks };
+      return { key: g.key, el: block, canvas, image: null, legendNote: note, legendTicks: ticks };
     });
     const note = document.createElement('p');
     note.className = 'gate-note';
@@ -312,10 +314,12 @@ export class GateView {
     // below touch cells, not pixels, and the browser's own fill and copy do the rest)
     const colStart = Int32Array.from({ length: T + 1 }, (_, t) => Math.round((t * Wd) / T));
     const rowStart = Int32Array.from({ length: units.length + 1 }, (_, r) => Math.round(r * rh * dpr));
-    // the cell scale, from the c values on show
-    const cAbs: number[] = [];
-    for (const j of units) for (let t = 0; t < T; t++) cAbs.push(Math.abs(this.value(3, j, t)));
-    const cs = cellScale(cAbs);
+    // the cell scale from every unit's c (so following a unit keeps its colours); clipping counted among the cells on show
+    const cAll: number[] = [];
+    for (let j = 0; j < f.hidden; j++) for (let t = 0; t < T; t++) cAll.push(Math.abs(this.value(3, j, t)));
+    const cs = cellScale(cAll);
+    let shownMax = 0;
+    for (const j of units) for (let t = 0; t < T; t++) shownMax = Math.max(shownMax, Math.abs(this.value(3, j, t)));
     const colour = new Int32Array(units.length * T); // LUT offset per cell
     this.blocks.forEach((b, gi) => {
       const scale = GROUPS[gi].scale;
@@ -341,7 +345,8 @@ export class GateView {
         b.canvas.style.height = `${height}px`;
       }
       const ctx = b.canvas.getContext('2d', { willReadFrequently: true })!;
-      const img = ctx.createImageData(Wd, Hd);
+      if (b.image === null || b.image.width !== Wd || b.image.height !== Hd) b.image = ctx.createImageData(Wd, Hd);
+      const img = b.image;
       const px = new Uint32Array(img.data.buffer);
       const rgba = new Uint32Array(table.buffer);
       for (let r = 0; r < units.length; r++) {
@@ -380,7 +385,7 @@ export class GateView {
       const ticks = scale === 'gate' ? ['0', '0.5', '1'] : [`−${D}`, '0', `+${D}`];
       if (b.legendTicks.textContent !== ticks.join('')) b.legendTicks.replaceChildren(...ticks.map((s) => Object.assign(document.createElement('span'), { textContent: s })));
       const note = scale === 'cell'
-        ? cs.clipped > 0 ? `◥ ${cs.clipped} beyond ±${D} (largest ${cs.max.toFixed(2)})` : `none clipped (largest ${cs.max.toFixed(2)})`
+        ? clipped.length > 0 ? `◥ ${clipped.length} beyond ±${D} (largest ${shownMax.toFixed(2)})` : `none clipped (largest ${shownMax.toFixed(2)})`
         : '';
       if (b.legendNote.textContent !== note) b.legendNote.textContent = note;
     });

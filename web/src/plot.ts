@@ -1,11 +1,12 @@
 // The page's line charts (loss, metric, prediction) and the symbols strip, drawn on a canvas.
 //
 // Why not Vega-Lite here (the command line's charts are Vega-Lite): the page redraws while it
-// trains, and every redraw must fit in a frame with room to spare (no task over 50 ms). Measured in
-// headless Chromium on the 2-core test machine: updating a Vega view's data costs 8 ms (median) to
-// 120 ms for a 200-point loss line, and 91 ms (median) to 300 ms for the gate heatmap; drawing the
-// same on a canvas takes well under a millisecond. So the page draws itself: axes with round
-// ticks, lines, a legend in the DOM (readable by screen readers and tests).
+// trains, and every redraw must fit in a frame with room to spare (no task of 50 ms or more).
+// Measured in headless Chromium on the 2-core test machine, busy with other jobs: updating a Vega
+// view's data took 8 ms (median) to 120 ms for a 200-point loss line, and 91 ms (median) to 300 ms
+// for the gate heatmap (630 ms to build it); the page's own canvas drawing takes 1–3 ms of script
+// per frame (Chromium trace), the browser's layout and paint a few more. So the page draws itself:
+// axes with round ticks, lines, a legend in the DOM (readable by screen readers and tests).
 // Left out: zoom, tooltips on lines (the gate view has its own hover read-out).
 
 export interface Series {
@@ -125,16 +126,28 @@ export class LineChart {
     const width = this.width;
     const H = this.o.height;
     const ctx = fitCanvas(this.canvas, width, H);
-    const pts = this.series.flatMap((s) => Array.from({ length: s.x.length }, (_, k) => [s.x[k], s.y[k]] as const)).filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y));
+    // the data's extent (finite points only)
+    let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
+    for (const s of this.series) {
+      for (let k = 0; k < s.x.length; k++) {
+        const x = s.x[k], y = s.y[k];
+        if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
+        if (x < x0) x0 = x;
+        if (x > x1) x1 = x;
+        if (y < y0) y0 = y;
+        if (y > y1) y1 = y;
+      }
+    }
     ctx.font = '11px "DejaVu Sans", Helvetica, Arial, sans-serif';
     ctx.fillStyle = '#555';
-    if (pts.length === 0) {
+    if (x0 > x1) {
       ctx.fillText('no data yet', 8, H / 2);
       return;
     }
-    let [x0, x1] = [Math.min(...pts.map((p) => p[0])), Math.max(...pts.map((p) => p[0]))];
-    const ys = pts.map((p) => p[1]).concat(this.o.yInclude ?? [], this.o.reference ? [this.o.reference.y] : []);
-    let [y0, y1] = [Math.min(...ys), Math.max(...ys)];
+    for (const v of [...(this.o.yInclude ?? []), ...(this.o.reference ? [this.o.reference.y] : [])]) {
+      y0 = Math.min(y0, v);
+      y1 = Math.max(y1, v);
+    }
     const log = this.o.log === true || (this.o.log === 'auto' && y0 > 0 && y1 / y0 > 20);
     if (x0 === x1) [x0, x1] = [x0 - 1, x1 + 1];
     if (!log) {

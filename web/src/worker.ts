@@ -183,10 +183,11 @@ async function loadKernels(): Promise<void> {
 // ------------------------------------------------------------------------------------ threads
 
 /**
- * Work below which threads cannot pay for themselves: multiply-adds of one batch, forward and
- * backward (≈ 3 × B·T·4H·(D+H)). Measured in this page on a 2-core machine: at hidden 8 (0.6 M)
- * two threads took 23 ms per epoch against 13 ms for one; the probe first found two threads
- * faster at hidden 48 (≈ 24 M).
+ * Work below which threads cannot pay for themselves, so the page does not even start a pool to
+ * find out: multiply-adds of one batch, forward and backward (≈ 3 × B·T·4H·(D+H)). Measured by the
+ * probe in this page on the 2-core test machine (other jobs running): a sine batch took 0.9 ms on
+ * one thread at hidden 8 (0.6 M) and 1.0 ms at hidden 16 (1.6 M), against 5–22 ms on two; from
+ * hidden 32 (8 M, about 3 ms a batch) the outcome depends on the machine, so the probe decides.
  */
 const PROBE_FLOOR = 8e6;
 /** Decisions already measured, by task and hidden size (a probe per run would cost a pool start). */
@@ -451,16 +452,15 @@ function load(msg: Extract<ToWorker, { type: 'load' }>): void {
   loadedExtra = f.extra;
   trainingState = f.training;
   task = name === null ? null : makeTask(name, seed, co2);
-  const metric = extra.app === 'web-demo' && extra.metric ? extra.metric : null;
-  metricValues = metric?.values.slice() ?? [];
-  if (task !== null && metric === null && history.length > 0) notes.push('the file keeps no per-epoch metric; the page shows the metric of the model as it is');
+  const fromFileMetric = extra.app === 'web-demo' && extra.metric ? extra.metric : null;
+  if (task !== null && fromFileMetric === null && history.length > 0) notes.push('the file keeps no per-epoch metric; the page shows the metric of the model as it is');
+  // the metric after each epoch when the file has it, else the model's as it is now
+  metricValues = fromFileMetric?.values.slice() ?? (task !== null ? [metricOf(f.model, task)] : []);
+  const metric = task === null ? null : { name: fromFileMetric?.name ?? (task.metric === 'accuracy' ? 'accuracy' as const : 'MASE' as const), values: metricValues.slice() };
   const canResume = task !== null && trainingState !== null;
   const summary = f.model.summary([null, task?.x.shape[1] ?? null, first.inputSize]);
   post({ type: 'loaded', name: msg.name, summary, task: name, taskSource: source, config: cfg, history, metric, canResume, notes });
-  if (task !== null) {
-    if (metric === null) metricValues = [metricOf(f.model, task)];
-    postGates(f.model, task, trainingState?.epoch ?? history.length);
-  }
+  if (task !== null) postGates(f.model, task, trainingState?.epoch ?? history.length);
 }
 
 // ------------------------------------------------------------------------------------ messages
