@@ -3,9 +3,11 @@
 // save the model, or load a model file and see everything it holds.
 //
 // The page stays responsive while training: the worker's messages only store what arrived and
-// mark the parts of the page that changed; one requestAnimationFrame callback redraws those parts,
-// so however fast epochs come, the page draws at most once per frame, and each draw is a few
-// canvas calls (./plot.ts, ./gates-view.ts). The browser tests (test/web/) read window.__demo.
+// mark the parts of the page that changed. Drawing happens in requestAnimationFrame callbacks, at
+// most every 200 ms while training, one chart per frame (the gates, the prediction, the loss, the
+// metric take turns), so however fast epochs come, no frame does much: a few canvas calls
+// (./plot.ts, ./gates-view.ts), with widths from a ResizeObserver so that drawing never forces a
+// layout. The browser tests (test/web/browser.test.ts) read window.__demo.
 
 import type { EpochLog } from 'longshort';
 import { LineChart, drawSymbolStrip, fitCanvas } from './plot.js';
