@@ -318,10 +318,9 @@ async function train(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> {
   if (resume === null) postGates(m, t, 0);
 
   Object.assign(run, { active: true, stopSentAt: null, paused: false, wake: null, batchesDone: 0, batchEnds: [] });
-  const { plan, pool } = await threadPlan(m, t, hidden, BATCH_SIZE, c.threads);
-  post({ type: 'threads', plan });
   const optimizer = new Adam(m.params(), { lr: c.lr });
   run.optimizer = optimizer;
+  let pool: ThreadPool | null = null;
   let lastProgress = 0;
   let lastGates = clock();
   let batch: Extract<FromWorker, { type: 'progress' }>['batch'] = null;
@@ -333,6 +332,9 @@ async function train(msg: Extract<ToWorker, { type: 'start' }>): Promise<void> {
   };
   let stoppedAt: { epoch: number; batch: number; batches: number } | null = null;
   try {
+    const threads = await threadPlan(m, t, hidden, BATCH_SIZE, c.threads);
+    pool = threads.pool;
+    post({ type: 'threads', plan: threads.plan });
     const history = await m.fit(t.x, t.y, {
       ...(pool !== null ? { executor: pool } : {}),
       loss: t.loss,
