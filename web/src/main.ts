@@ -349,7 +349,7 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
       demo.crossOriginIsolated = m.crossOriginIsolated;
       const select = $<HTMLSelectElement>('threads');
       if (m.crossOriginIsolated && m.cores > 1) {
-        select.replaceChildren(new Option('auto (measured)', 'auto'), ...Array.from({ length: m.cores }, (_, k) => new Option(String(k + 1), String(k + 1))));
+        select.replaceChildren(new Option('auto', 'auto'), ...Array.from({ length: m.cores }, (_, k) => new Option(String(k + 1), String(k + 1))));
       } else {
         select.replaceChildren(new Option(m.crossOriginIsolated ? '1 (one core)' : '1 (page not cross-origin isolated)', '1'));
         select.disabled = true;
