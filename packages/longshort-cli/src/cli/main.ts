@@ -9,6 +9,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { errorLine, io, isUserError, setInvocation, setupKernels, choiceOption, VERSION, type KernelChoice } from './util.js';
+import { addExamples } from './examples.js';
 
 /** Command modules in ./commands/, sorted by name (.ts under tsx, .js when built). */
 function commandModules(): string[] {
@@ -50,6 +51,7 @@ export async function buildProgram(): Promise<Command> {
   }
   // Subcommands inherit the error and output settings.
   for (const c of program.commands) c.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+  addExamples(program);
   return program;
 }
 

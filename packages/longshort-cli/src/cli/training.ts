@@ -13,7 +13,8 @@
 
 import type { FitControl, FitOptions, History, Sequential, Tensor, TrainingState } from 'longshort';
 import { availableParallelism } from 'node:os';
-import { currentKernels, intOption, io, progressReporter, shellQuote, type Output } from './util.js';
+import { currentKernels, io, progressReporter, shellQuote, type Output } from './util.js';
+import { threadPoolFor, threadsOption, type ThreadsChoice } from './threads.js';
 
 export interface InterruptibleFit {
   model: Sequential;
@@ -28,8 +29,8 @@ export interface InterruptibleFit {
   /** The command line that resumes (without --resume), printed after an interruption. */
   resumeArgs: string[];
   out: Output;
-  /** Threads sharing each batch (src/train/threads-node.ts); 1 or undefined = this thread only. */
-  threads?: number;
+  /** Threads sharing each batch (src/train/threads-node.ts); 1 or undefined = this thread only; auto = the faster, measured (./threads.ts). */
+  threads?: ThreadsChoice;
 }
 
 export interface FitOutcome {
@@ -61,8 +62,7 @@ export async function fitInterruptible(o: InterruptibleFit): Promise<FitOutcome>
   const progress = progressReporter(o.out, epochs, o.resume?.epoch ?? 0);
   let lastYield = Date.now();
   let history: History | null = null;
-  const { createThreadPool } = await import('longshort');
-  const pool = (o.threads ?? 1) > 1 ? await createThreadPool(model, { threads: o.threads }) : null;
+  const pool = await threadPoolFor(model, o.x, o.y, o.options, o.threads ?? 1, o.out);
   try {
     history = await o.model.fit(o.x, o.y, {
       ...o.options,
@@ -127,7 +127,7 @@ export function warnIfKernelsDiffer(extra: Record<string, unknown>, out: Output)
 /** The training commands' `--threads <n>` option: flags, help, parser, default (spread into .option). */
 export const THREADS_OPTION = [
   '--threads <n>',
-  `threads that share each training batch (1 = this thread only; the cores here: ${availableParallelism()})`,
-  intOption('--threads'),
+  `threads that share each training batch: 1 = this thread only, n, or auto = the faster of 1 and all ${availableParallelism()} cores, measured on a few batches first`,
+  threadsOption,
   1,
 ] as const;

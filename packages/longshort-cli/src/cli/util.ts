@@ -5,8 +5,9 @@
 // Output goes through `io`, which tests replace to run commands in-process.
 // Left out: colours, localisation.
 
-import { mkdirSync, readFileSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { InvalidArgumentError } from 'commander';
 import cliProgress from 'cli-progress';
 import { ConfigError, DivergenceError, FormatError, NonFiniteError, ShapeError, UnsupportedError } from 'longshort';
@@ -20,6 +21,42 @@ export const VERSION: string = (() => {
     return 'unknown';
   }
 })();
+
+/** "1 epoch", "2 epochs": a count and its noun, singular for one. */
+export function plural(n: number, noun: string, nouns = `${noun}s`): string {
+  return `${n} ${n === 1 ? noun : nouns}`;
+}
+
+/** The data/ folder this package ships (a copy of the repository's data/, made by scripts/copy-data.mjs). */
+export function dataDir(): string {
+  // src/cli/util.ts under tsx, dist/cli/util.js when built: the package root is two folders up
+  return join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'data');
+}
+
+/**
+ * A shipped data file as a user can type it here: data/NAME when the working directory holds the
+ * same file there (the repository), else relative to the working directory when inside it, else absolute.
+ */
+export function dataPath(name: string): string {
+  const abs = join(dataDir(), name);
+  try {
+    if (statSync(join('data', name)).size === statSync(abs).size) return join('data', name);
+  } catch {
+    // not here: fall through
+  }
+  const rel = relative(process.cwd(), abs);
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : abs;
+}
+
+/**
+ * After a run has finished and saved its model: the checkpoint an interrupted run left in the
+ * output folder is stale (resuming from it would redo finished work), so it goes.
+ */
+export function removeFinishedCheckpoint(path: string, out: Output): void {
+  if (!existsSync(path)) return;
+  unlinkSync(path);
+  out.log(`removed ${path}: the run it was for has finished`);
+}
 
 /** A problem with the user's input or options: printed without a stack trace. */
 export class CliError extends Error {

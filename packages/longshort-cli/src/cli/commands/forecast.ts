@@ -1,4 +1,5 @@
 import { THREADS_OPTION } from '../training.js';
+import { removeFinishedCheckpoint } from '../util.js';
 // `longshort forecast data.csv --target COL --horizon N …`: argument parsing and output only; the
 // pipeline (features, windows, scalers, model, metrics, CSV) is src/apps/forecast.ts.
 // Writes into --out: model.safetensors (weights + scalers and config in its extra), forecast.csv,
@@ -131,6 +132,7 @@ async function runForecast(file: string, o: ForecastOpts, argv: string[]): Promi
 
   const ev = app.evaluateForecast(model, series, prepared.extra);
   await saveModel(modelPath, model, { extra: prepared.extra as unknown as Record<string, unknown> });
+  removeFinishedCheckpoint(join(o.out, 'checkpoint.safetensors'), out);
   const { writeFileAtomic } = await import('longshort');
   const csvPath = join(o.out, 'forecast.csv');
   await writeFileAtomic(csvPath, new TextEncoder().encode(app.forecastCsv(series, ev, o.date ?? null)));

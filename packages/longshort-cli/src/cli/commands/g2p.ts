@@ -2,7 +2,8 @@
 // Dictionary with a bidirectional LSTM and CTC. Argument parsing, progress and file handling only;
 // the model, loop and decoding are in src/g2p/, the data in src/data/cmudict*.ts.
 //
-//   longshort g2p train --out g2p.model        (BiLSTM 2×64, all words, 3 epochs: test WER 39.8%, docs/g2p.md)
+//   longshort g2p train --out g2p.model        (BiLSTM 2×64, all words, 3 epochs: test WER 39.8%, docs/g2p.md;
+//                                               without --out: out/g2p/model.safetensors)
 //   longshort g2p predict g2p.model HELLO WORLD --beam 8
 //
 // Output: progress lines on stderr; with --json exactly one JSON object on stdout.
@@ -11,7 +12,8 @@ import type { Command } from 'commander';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { ConfigError } from 'longshort';
-import { currentKernels, io as cliIo } from '../util.js';
+import { dirname } from 'node:path';
+import { currentKernels, ensureDir, io as cliIo, plural } from '../util.js';
 import type { G2PExample, G2PEpochLog } from 'longshort';
 
 // The dictionary, the model code and the file I/O load inside the actions, so `longshort --help`
@@ -87,7 +89,7 @@ interface TrainOpts {
   valLimit: number;
   maxMinutes?: number;
   beam?: number;
-  out?: string;
+  out: string;
   seed: number;
   json?: boolean;
 }
@@ -120,11 +122,12 @@ export function register(program: Command, io: CliIo = cliIo): void {
     .option('--val-limit <n>', 'validation words scored after each epoch (0 = none)', intOption('val-limit', 0), 500)
     .option('--max-minutes <m>', 'stop training after this much wall-clock time', numOption('max-minutes', 0))
     .option('--beam <n>', 'also score the test split with CTC prefix beam search of this width', intOption('beam', 2))
-    .option('--out <model>', 'write the model (with its vocabularies) here, after every epoch and at the end')
+    .option('--out <model>', 'write the model (with its vocabularies) here, after every epoch and at the end', 'out/g2p/model.safetensors')
     .option('--seed <n>', 'seed for initialisation and batch order', intOption('seed', 0), 0)
     .option('--json', 'print one JSON object with the results on stdout')
     .action(async (opts: TrainOpts) => {
       const kernels = await kernelsInUse();
+      ensureDir(dirname(opts.out));
       const { buildG2PData, loadCmudict, evenSubset, buildG2PModel, g2pExtra, trainG2P, evaluateG2P, saveModel } = await load();
       const t0 = performance.now();
       const data = buildG2PData(loadCmudict());
@@ -138,7 +141,7 @@ export function register(program: Command, io: CliIo = cliIo): void {
       const extra = g2pExtra(data.letters, data.phonemes, 2);
       io.err(
         `g2p: ${train.length} training words, ${validation.length} validation, ${test.length} test; ` +
-          `model embed ${opts.embed} → BiLSTM ${opts.layers}×${opts.hidden} → ${data.phonemes.size} classes, ${paramCount} parameters; kernels ${kernels}\n`,
+          `model embed ${opts.embed} → BiLSTM ${opts.layers}×${opts.hidden} → ${data.phonemes.size} classes, ${paramCount} parameters; kernels ${kernels}; saving to ${opts.out}\n`,
       );
       const logEvery = Math.max(1, Math.ceil(train.length / opts.batchSize / 10));
       const gc = kernels === 'wasm' ? gcFunction() : null;
@@ -156,13 +159,13 @@ export function register(program: Command, io: CliIo = cliIo): void {
         onEpochEnd: async (l: G2PEpochLog) => {
           const val = l.valPhonemeErrorRate === undefined ? '' : ` val PER ${pct(l.valPhonemeErrorRate)} WER ${pct(l.valWordErrorRate!)}`;
           io.err(`epoch ${l.epoch}: loss ${l.loss.toFixed(4)}${val} (${(l.elapsed / 60).toFixed(1)} min)\n`);
-          if (opts.out !== undefined) await saveModel(opts.out, model, { extra });
+          await saveModel(opts.out, model, { extra });
         },
       });
       io.err(`scoring ${test.length} test words…\n`);
       const greedy = evaluateG2P(model, test);
       const beam = opts.beam === undefined ? undefined : evaluateG2P(model, test, { beamWidth: opts.beam });
-      if (opts.out !== undefined) await saveModel(opts.out, model, { extra });
+      await saveModel(opts.out, model, { extra });
       const report = {
         command: 'g2p train',
         config: {
@@ -176,21 +179,21 @@ export function register(program: Command, io: CliIo = cliIo): void {
         stoppedBy: result.stoppedBy,
         test: { greedy: { phonemeErrorRate: greedy.phonemeErrorRate, wordErrorRate: greedy.wordErrorRate }, ...(beam ? { beam: { width: opts.beam, phonemeErrorRate: beam.phonemeErrorRate, wordErrorRate: beam.wordErrorRate } } : {}) },
         totalSeconds: (performance.now() - t0) / 1000,
-        out: opts.out ?? null,
+        out: opts.out,
       };
       if (opts.json) {
         io.out(`${JSON.stringify(report)}\n`);
       } else {
         io.out(`test (${test.length} words), greedy: PER ${pct(greedy.phonemeErrorRate)}, WER ${pct(greedy.wordErrorRate)}\n`);
         if (beam) io.out(`test (${test.length} words), beam ${opts.beam}: PER ${pct(beam.phonemeErrorRate)}, WER ${pct(beam.wordErrorRate)}\n`);
-        io.out(`trained ${(result.seconds / 60).toFixed(1)} min (${result.history.length} epochs, stopped by ${result.stoppedBy})${opts.out ? `; model: ${opts.out}` : ''}\n`);
+        io.out(`trained ${(result.seconds / 60).toFixed(1)} min (${plural(result.history.length, 'epoch')}, stopped by ${result.stoppedBy}); model: ${opts.out}\n`);
       }
     });
 
   g2p
     .command('predict')
     .description('pronounce words with a model from `g2p train` (ARPAbet, no stress)')
-    .argument('<model>', 'model file written by `longshort g2p train --out`')
+    .argument('<model>', 'model file written by `longshort g2p train` (its --out; default out/g2p/model.safetensors)')
     .argument('<words...>', 'words to pronounce (letters A–Z and apostrophe; case is ignored)')
     .option('--beam <n>', 'CTC prefix beam search of this width (default: greedy best path)', intOption('beam', 2))
     .option('--json', 'print one JSON object on stdout')

@@ -1,13 +1,14 @@
 import { THREADS_OPTION } from '../training.js';
+import type { ThreadsChoice } from '../threads.js';
 // `longshort text train corpus.txt …` and `longshort text generate MODEL --prompt …`: argument
 // parsing and output only; the model, the scoring and the stateful sampler are src/apps/text.ts.
 
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { CliError, Output, ensureDir, floatOption, getInvocation, intOption, keyValues, readText, requireFile } from '../util.js';
+import { CliError, Output, ensureDir, floatOption, getInvocation, intOption, keyValues, readText, removeFinishedCheckpoint, requireFile } from '../util.js';
 
 interface TrainOpts {
-  threads: number;
+  threads: ThreadsChoice;
   hidden: number;
   embedding: number;
   epochs: number;
@@ -132,6 +133,7 @@ async function train(corpus: string, o: TrainOpts): Promise<void> {
   if (fitted.interrupted) return;
   const modelPath = join(o.out, 'model.safetensors');
   await saveModel(modelPath, model, { extra: extra as unknown as Record<string, unknown> });
+  removeFinishedCheckpoint(join(o.out, 'checkpoint.safetensors'), out);
   const bpc = app.bitsPerChar(model, heldOut);
   const unigram = app.unigramEntropy(trainIds, vocab.length);
   const trainBpc = fitted.history!.epochs.at(-1)!.loss / Math.LN2;

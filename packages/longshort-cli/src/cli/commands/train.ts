@@ -1,16 +1,17 @@
 import { THREADS_OPTION } from '../training.js';
+import type { ThreadsChoice } from '../threads.js';
 // `longshort train data.(jsonl|csv) …`: sequence classification or regression (one label per
 // variable-length sequence). Argument parsing and output only; see src/apps/sequences.ts.
 
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { CliError, Output, choiceOption, ensureDir, floatOption, getInvocation, intOption, listOption, readText, requireFile, table } from '../util.js';
+import { CliError, Output, choiceOption, ensureDir, floatOption, getInvocation, intOption, listOption, readText, removeFinishedCheckpoint, requireFile, table } from '../util.js';
 import type { sequenceApp } from 'longshort';
 
 type SeqMetrics = sequenceApp.SeqMetrics;
 
 interface TrainOpts {
-  threads: number;
+  threads: ThreadsChoice;
   task: 'auto' | 'classify' | 'regress';
   id?: string;
   time?: string;
@@ -102,6 +103,7 @@ export function register(program: Command): void {
       if (fitted.interrupted) return;
       const modelPath = join(o.out, 'model.safetensors');
       await saveModel(modelPath, model, { extra: p.extra as unknown as Record<string, unknown> });
+      removeFinishedCheckpoint(join(o.out, 'checkpoint.safetensors'), out);
       const evalIdx = p.val?.idx ?? p.trainIdx;
       const metrics = app.scorePredictions(p.extra, data.labels!, evalIdx, app.predictSequences(model, p.extra, data, evalIdx));
       out.result({
