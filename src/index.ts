@@ -39,3 +39,27 @@ export { loadWasmKernelsFrom } from './kernels/wasm/browser.js';
 export { buildG2PModel, g2pExtra, vocabsFromExtra, makeBatch, bucketedBatches, evenSubset, trainG2P, predictIds, evaluateG2P, pronounce, wordToExample } from './g2p/index.js';
 export type { G2PModelOptions, G2PExtra, G2PBatch, G2PTrainOptions, G2PTrainResult, G2PEpochLog, G2PBatchLog, DecodeOptions as G2PDecodeOptions } from './g2p/index.js';
 export { ElmanRNN } from './experiments/elman.js';
+export * from './forecast/index.js';
+export {
+  loadPanel,
+  runForecast,
+  panelInfo,
+  forecastExtra,
+  forecastNetFromFile,
+  serializeFold,
+  deserializeFold,
+  forecastCsv,
+  samplesCsv,
+  scoreRows,
+  scoreHeader,
+  percentText,
+  comparison,
+  forecastGateInput,
+  type LoadOptions,
+  type RunOptions,
+  type RunCallbacks,
+  type RunResult,
+  type PanelInfo,
+  type ForecastExtra,
+  type SerializedFold,
+} from './apps/forecast.js';
