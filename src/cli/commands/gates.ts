@@ -30,7 +30,7 @@ export function register(program: Command): void {
       const { loadModelFile } = await import('../../io/model-node.js');
       const { gateInput, gateRows } = await import('../../apps/gates.js');
       const f = await loadModelFile(modelPath);
-      const input = gateInput(f.extra, text, o.input, o.index);
+      const input = gateInput(f.extra, text, o.input, o.index, f.model);
       const g = gateRows(f.model, input, o.units);
       const { heatmapChart } = await import('../../plot/charts.js');
       const { svgToPng } = await import('../../plot/node.js');
