@@ -22,7 +22,7 @@
 // state in the format of src/train/fit.ts so checkpoints resume exactly.
 // Left out: autoregressive (fed-back) sampling, teacher forcing, learning-rate schedules.
 
-import { Tensor } from '../tensor.js';
+import { Tensor, allocArr, type DType } from '../tensor.js';
 import { ConfigError, DivergenceError } from '../errors.js';
 import { Rng } from '../util/rng.js';
 import { LSTM } from '../nn/lstm.js';
@@ -50,6 +50,8 @@ export interface NetConfig {
   /** Levels of the quantile head (ascending). */
   quantiles: number[];
   seed: number;
+  /** Parameter dtype; default float32 (float64 for gradient checks). */
+  dtype?: DType;
 }
 
 export class ForecastNet {
@@ -77,8 +79,9 @@ export class ForecastNet {
       return;
     }
     const rng = new Rng(c.seed);
-    this.lstm = new LSTM({ inputSize: c.inputSize, hiddenSize: c.hidden, numLayers: c.layers, dropout: c.layers > 1 ? c.dropout : 0, returnSequences: true, seed: c.seed });
-    this.head = new Dense({ inputSize: c.hidden, outputSize: this.outputs, rng });
+    const dtype = c.dtype ?? 'float32';
+    this.lstm = new LSTM({ inputSize: c.inputSize, hiddenSize: c.hidden, numLayers: c.layers, dropout: c.layers > 1 ? c.dropout : 0, returnSequences: true, seed: c.seed, dtype });
+    this.head = new Dense({ inputSize: c.hidden, outputSize: this.outputs, rng, dtype });
     // Start the head where a sensible forecast is: quantiles spread like a unit normal around the
     // last value, σ = 1, or a negative binomial with mean ν (the series' level) and α = 0.1.
     const bias = this.head.bias!.value;
@@ -93,7 +96,7 @@ export class ForecastNet {
       ['head', this.head],
     ];
     if (c.embeddingDim > 0) {
-      this.embedding = new Embedding({ numEmbeddings: c.numSeries, embeddingDim: c.embeddingDim, rng });
+      this.embedding = new Embedding({ numEmbeddings: c.numSeries, embeddingDim: c.embeddingDim, rng, dtype });
       const w = this.embedding.weight.value;
       for (let k = 0; k < w.length; k++) w[k] *= 0.1; // small start: the id refines, it does not dominate
       layers.push(['series_embedding', this.embedding]);
@@ -107,7 +110,9 @@ export class ForecastNet {
 
   /** Forward over the first B windows of a batch (fills their embedding columns): (B, H, P) for the last H steps. */
   forward(batch: WindowBatch, B: number, T: number, F: number, H: number, training: boolean, rng?: Rng): Tensor {
-    const x = new Tensor(batch.x.subarray(0, B * T * F), [B, T, F]);
+    const dtype = this.config.dtype ?? 'float32';
+    const xs = batch.x.subarray(0, B * T * F);
+    const x = new Tensor(dtype === 'float32' ? xs : Float64Array.from(xs), [B, T, F]);
     if (this.embedding !== null) {
       const E = this.config.embeddingDim;
       this.ids = new Tensor(Float32Array.from(batch.series.subarray(0, B)), [B]);
@@ -121,7 +126,7 @@ export class ForecastNet {
     // Only the last H steps reach the head: (B, T, hidden) → (B, H, hidden).
     const h = this.lstm.call(x, ctx);
     const D = h.shape[2];
-    const last = new Float32Array(B * H * D);
+    const last = allocArr(B * H * D, dtype);
     for (let b = 0; b < B; b++) last.set(h.data.subarray((b * T + T - H) * D, (b + 1) * T * D), b * H * D);
     return this.head.call(new Tensor(last, [B, H, D]), ctx);
   }
@@ -132,13 +137,13 @@ export class ForecastNet {
     const H = this.lastH;
     const dLast = this.head.callBackward(dPred); // (B, H, hidden)
     const D = dLast.shape[2];
-    const dh = new Float32Array(B * T * D); // zero at the history steps, whose outputs are not scored
+    const dh = allocArr(B * T * D, dPred.dtype); // zero at the history steps, whose outputs are not scored
     for (let b = 0; b < B; b++) dh.set(dLast.data.subarray(b * H * D, (b + 1) * H * D), (b * T + T - H) * D);
     const dx = this.lstm.callBackward(new Tensor(dh, [B, T, D]));
     if (this.embedding !== null) {
       const E = this.config.embeddingDim;
       const F0 = F - E;
-      const d = new Float32Array(B * E); // (B, E) = Σ_t dx[b, t, F0:]
+      const d = allocArr(B * E, dPred.dtype); // (B, E) = Σ_t dx[b, t, F0:]
       for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) for (let e = 0; e < E; e++) d[b * E + e] += dx.data[(b * T + t) * F + F0 + e];
       this.embedding.callBackward(new Tensor(d, [B, E]));
     }

@@ -292,7 +292,6 @@ export function panelFromTable(table: CsvTable, o: PanelOptions): Panel {
               'Hint: pass --missing interpolate (or ffill) to fill the gaps, or --missing drop to ignore them.',
           );
         }
-        filled += reg.inserted;
         // An inserted date is named by the next row that exists.
         const regRows: number[] = [];
         let next = 0;
@@ -340,9 +339,11 @@ export function panelFromTable(table: CsvTable, o: PanelOptions): Panel {
   };
 }
 
+/** Rows with a missing value in any column (missing dates put back on the grid count too). */
 function countNaN(cols: Float64Array[]): number {
   let n = 0;
-  for (const c of cols) for (let i = 0; i < c.length; i++) if (Number.isNaN(c[i])) n++;
+  const len = cols.length > 0 ? cols[0].length : 0;
+  for (let i = 0; i < len; i++) if (cols.some((c) => Number.isNaN(c[i]))) n++;
   return n;
 }
 
