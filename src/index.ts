@@ -42,6 +42,7 @@ export { ElmanRNN } from './experiments/elman.js';
 export * from './forecast/index.js';
 export {
   loadPanel,
+  prepareRun,
   runForecast,
   panelInfo,
   forecastExtra,

@@ -17,6 +17,7 @@ import {
   backtest,
   baselineFuture,
   checkBacktest,
+  checkFoldsFit,
   forecastFuture,
   netConfigFor,
   specOf,
@@ -90,11 +91,19 @@ export interface RunResult {
   interrupted: boolean;
 }
 
+/** Resolves the options against the data and checks that the folds fit, before anything is trained or written. */
+export function prepareRun(panel: Panel, r: RunOptions): ModelOptions {
+  const b = checkBacktest(r.backtest, r.model.horizon);
+  const holdOut = r.model.horizon + (b.folds - 1) * b.stride;
+  const options = resolveModelOptions(panel, r.model, holdOut);
+  checkFoldsFit(panel, options.horizon, b.folds, b.stride);
+  return options;
+}
+
 /** Resolves the options, searches (optionally), backtests, and forecasts the future. */
 export async function runForecast(panel: Panel, r: RunOptions, cb: RunCallbacks = {}, resume?: { options: ModelOptions; point: ResumePoint }): Promise<RunResult> {
   const b = checkBacktest(r.backtest, r.model.horizon);
-  const holdOut = r.model.horizon + (b.folds - 1) * b.stride;
-  let options = resume?.options ?? resolveModelOptions(panel, r.model, holdOut);
+  let options = resume?.options ?? prepareRun(panel, r);
   let search: SearchResult | null = null;
   if (r.search !== null && resume === undefined) {
     await cb.onPhase?.('search', `${Object.values(r.search).reduce((n, v) => n * (v?.length ?? 1), 1)} combinations`);

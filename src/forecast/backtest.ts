@@ -160,6 +160,17 @@ export function checkBacktest(o: BacktestOptions, horizon: number): Required<Omi
   return { folds, stride, window, trainSize, baselines };
 }
 
+/** Throws unless the longest series leaves horizon + 2 training points before the first fold's cutoff. */
+export function checkFoldsFit(panel: Panel, H: number, folds: number, stride: number): void {
+  const longest = Math.max(...panel.series.map((s) => s.y.length));
+  if (longest - H - (folds - 1) * stride < H + 2) {
+    throw new ShapeError(
+      `[forecast] the series are too short for ${folds} fold${folds > 1 ? 's' : ''} of horizon ${H} with stride ${stride}: the first fold would train on ${longest - H - (folds - 1) * stride} points of the longest series (${longest} points); at least horizon + 2 = ${H + 2} are needed. ` +
+        'Hint: use fewer --backtest folds, a smaller --stride, or a shorter --horizon.',
+    );
+  }
+}
+
 /** Scores of one forecast against the truth; `train` is the history the MASE scale comes from. */
 export function scoreForecast(actual: Float64Array, f: Forecast, train: ArrayLike<number>, m: number, intervals: readonly number[]): Scores & { sums: ScoreSums } {
   const n = actual.length;
@@ -277,16 +288,7 @@ export async function backtest(panel: Panel, o: ModelOptions, bo: BacktestOption
   const m = o.season;
   const levels = reportLevels(o.intervals);
   const S = panel.series.length;
-  const minLen = Math.min(...panel.series.map((s) => s.y.length));
-  const lastFoldTrain = minLen - H - (b.folds - 1) * b.stride;
-  const longest = Math.max(...panel.series.map((s) => s.y.length));
-  if (longest - H - (b.folds - 1) * b.stride < H + 2) {
-    throw new ShapeError(
-      `[forecast] the series are too short for ${b.folds} fold${b.folds > 1 ? 's' : ''} of horizon ${H} with stride ${b.stride}: the first fold would train on ${longest - H - (b.folds - 1) * b.stride} points of the longest series (${longest} points); at least horizon + 2 = ${H + 2} are needed. ` +
-        'Hint: use fewer --backtest folds, a smaller --stride, or a shorter --horizon.',
-    );
-  }
-  void lastFoldTrain;
+  checkFoldsFit(panel, H, b.folds, b.stride);
   const folds: FoldReport[] = [];
   const details: SeriesFold[] = [];
   let net: ForecastNet | null = null;

@@ -28,6 +28,7 @@ export {
   backtest,
   foldCutoff,
   checkBacktest,
+  checkFoldsFit,
   scoreForecast,
   forecastFuture,
   baselineFuture,

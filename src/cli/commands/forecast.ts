@@ -245,6 +245,9 @@ async function runForecastCommand(file: string, o: ForecastOpts, argv: string[])
     (await import('../training.js')).warnIfKernelsDiffer(ck.extra, out);
   }
 
+  // Every option checked against the data before the output folder exists.
+  const runRequest = { model: modelRequest, backtest: backtestOpts, search: o.search ? (o.grid !== undefined ? lib.parseGrid(o.grid) : lib.defaultGrid(lib.prepareRun(panel, { model: modelRequest, backtest: backtestOpts, search: null }))) : null, keepSamples: true };
+  if (resume === undefined) lib.prepareRun(panel, runRequest);
   const epochs = resume?.options.epochs ?? o.epochs ?? 30;
   out.log(
     `${S === 1 ? `${rows} points of '${panel.series[0].id}'` : `${S} series, ${rows} points in all`}${filled > 0 ? ` (${filled} missing, ${o.missing})` : ''}; ` +
@@ -274,7 +277,7 @@ async function runForecastCommand(file: string, o: ForecastOpts, argv: string[])
   try {
     run = await lib.runForecast(
       panel,
-      { model: modelRequest, backtest: backtestOpts, search: o.search ? (o.grid !== undefined ? lib.parseGrid(o.grid) : null) : null, keepSamples: true },
+      runRequest,
       {
         onPhase: (phase, detail) => {
           inSearch = phase === 'search';
