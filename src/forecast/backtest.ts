@@ -34,6 +34,8 @@ export interface ModelOptions {
   transform: Transform;
   /** Subtract each series' seasonal profile before the network sees it (src/forecast/windows.ts). */
   deseasonalize: boolean;
+  /** Damping φ of the trend base the network corrects (0 = none; src/forecast/windows.ts). */
+  trend: number;
   /** Central interval coverages, e.g. [0.8, 0.95]. */
   intervals: number[];
   hidden: number;
@@ -115,7 +117,7 @@ export interface BacktestReport {
   scaling: FoldScaling;
   inputNames: string[];
   /** The last fold's conformal factors (applied to the future forecast too), or null. */
-  calibration: number[] | null;
+  calibration: number[][] | null;
 }
 
 export interface BacktestCallbacks {
@@ -136,7 +138,7 @@ export interface ResumePoint {
   training: TrainingState | null;
   net: ForecastNet | null;
   /** The next fold's calibration factors when its calibration run had finished. */
-  calibration: number[] | null;
+  calibration: number[][] | null;
 }
 
 /** Cutoff of fold k (1-based) for a series of length T. */
@@ -263,7 +265,7 @@ function withSums(s: Scores & { sums: ScoreSums }): Scores {
 
 /** The window layout of a set of model options. */
 export function specOf(o: ModelOptions): WindowSpec {
-  return { lookback: o.lookback, horizon: o.horizon, season: o.season, head: o.head, transform: o.transform, deseasonalize: o.deseasonalize, embeddingDim: o.embeddingDim };
+  return { lookback: o.lookback, horizon: o.horizon, season: o.season, head: o.head, transform: o.transform, deseasonalize: o.deseasonalize, embeddingDim: o.embeddingDim, trend: o.trend };
 }
 
 export function netConfigFor(panel: Panel, o: ModelOptions, levels: number[]): ConstructorParameters<typeof ForecastNet>[0] {
@@ -295,7 +297,7 @@ export async function backtest(panel: Panel, o: ModelOptions, bo: BacktestOption
   let scaling: FoldScaling | null = null;
   const methods: Method[] = ['model', ...b.baselines];
   const firstFold = resume ? resume.done.length + 1 : 1;
-  let lastCalibration: number[] | null = null;
+  let lastCalibration: number[][] | null = null;
   if (resume) for (const d of resume.done) folds.push(d.report), details.push(...d.details);
   for (let k = firstFold; k <= b.folds; k++) {
     await cb.onFoldStart?.(k, b.folds);
@@ -313,7 +315,7 @@ export async function backtest(panel: Panel, o: ModelOptions, bo: BacktestOption
     const resumeHere = resume !== undefined && k === firstFold ? resume : undefined;
     // Conformal calibration: a model trained without each series' last H points forecasts them;
     // its errors decide how much to widen the final model's intervals (see calibrationFactors).
-    let calibration: number[] | null = resumeHere?.calibration ?? null;
+    let calibration: number[][] | null = resumeHere?.calibration ?? null;
     if (o.conformal && calibration === null) {
       const endA = Int32Array.from(end, (e, i) => Math.max(start[i] + 1, e - H));
       const calSeries = scored.filter((i) => endA[i] - start[i] >= H + 2);
@@ -403,7 +405,7 @@ function partial(
   names: string[],
   baselines: readonly BaselineName[],
   training: TrainResult,
-  at: { fold: number; stage: 'calibration' | 'model'; calibration: number[] | null },
+  at: { fold: number; stage: 'calibration' | 'model'; calibration: number[][] | null },
 ): BacktestReport & { interrupted: TrainResult; at: typeof at } {
   return { options: o, folds, overall: {}, perSeries: [], methods, bestBaseline: baselines[0], details, net, scaling, inputNames: names, calibration: at.calibration, interrupted: training, at };
 }
@@ -425,51 +427,68 @@ function trainOptions(o: ModelOptions, k: number, cb: BacktestCallbacks, resume:
 }
 
 /**
- * Split-conformal widening factors, one per symmetric pair of levels (τ, 1 − τ), τ < ½, in the
- * order of the forecasts' levels. For each calibration point y with median q½ and bounds
- * q_lo, q_hi the normalised score is r = max((q_lo − y)/(q½ − q_lo), (y − q_hi)/(q_hi − q½)), the
- * distance outside the interval in units of its half-width (negative inside). With n scores and
- * coverage c = 1 − 2τ, λ = 1 + the ⌈(n + 1)c⌉-th smallest r (Romano et al. 2019's conformalised
- * quantile regression, normalised by the width so steps further ahead widen more); λ < 1 narrows.
+ * Split-conformal widening factors per symmetric pair of levels (τ, 1 − τ), τ < ½, in the order of
+ * the forecasts' levels, and per horizon step: factors[pair][k]. For each calibration point y with
+ * median q½ and bounds q_lo, q_hi the normalised score is r = max((q_lo − y)/(q½ − q_lo),
+ * (y − q_hi)/(q_hi − q½)), the distance outside the interval in units of its half-width (negative
+ * inside). Step k pools the scores of the steps k − w … k + w of every series, w the smallest width
+ * that gives at least `minScores` of them (the whole horizon at most; the default pools the whole
+ * horizon, which on the unemployment backtest covered better than per-step factors, whose short
+ * steps see too few large errors); with n pooled scores and coverage c = 1 − 2τ,
+ * λ = 1 + the ⌈(n + 1)c⌉-th smallest r (the largest when that rank exceeds n): Romano et al.
+ * 2019's conformalised quantile regression, normalised by the width. λ < 1 narrows.
  */
-export function calibrationFactors(forecasts: Forecast[], actual: ArrayLike<number>[]): number[] {
+export function calibrationFactors(forecasts: Forecast[], actual: ArrayLike<number>[], minScores = Infinity): number[][] {
   if (forecasts.length === 0) throw new ConfigError('[calibrationFactors] needs at least one forecast; received none.');
   const levels = forecasts[0].levels;
+  const H = forecasts[0].point.length;
   const mid = levelIndex(levels, 0.5);
-  const out: number[] = [];
+  const out: number[][] = [];
   for (let j = 0; levels[j] < 0.5 - 1e-9; j++) {
     const hiJ = levelIndex(levels, 1 - levels[j]);
     if (hiJ < 0 || mid < 0) throw new ConfigError(`[calibrationFactors] levels must come in pairs around 0.5; ${levels[j]} has no partner.`);
-    const r: number[] = [];
+    // scores[k]: the normalised scores of step k over the series
+    const scores: number[][] = Array.from({ length: H }, () => []);
     forecasts.forEach((f, n) => {
       const y = actual[n];
-      for (let k = 0; k < y.length; k++) {
+      for (let k = 0; k < Math.min(H, y.length); k++) {
         const m = f.quantiles[mid][k];
         const lo = f.quantiles[j][k];
         const hi = f.quantiles[hiJ][k];
         const wl = Math.max(m - lo, 1e-12 * Math.max(1, Math.abs(m)));
         const wh = Math.max(hi - m, 1e-12 * Math.max(1, Math.abs(m)));
-        r.push(Math.max((lo - y[k]) / wl, (y[k] - hi) / wh));
+        scores[k].push(Math.max((lo - y[k]) / wl, (y[k] - hi) / wh));
       }
     });
-    r.sort((a, b) => a - b);
     const c = 1 - 2 * levels[j];
-    const rank = Math.min(r.length, Math.ceil((r.length + 1) * c)) - 1;
-    out.push(Math.max(0.05, 1 + r[rank]));
+    const row: number[] = [];
+    for (let k = 0; k < H; k++) {
+      let r: number[] = [];
+      for (let w = 0; w < H; w++) {
+        r = [];
+        for (let i = Math.max(0, k - w); i <= Math.min(H - 1, k + w); i++) r.push(...scores[i]);
+        if (r.length >= minScores) break;
+      }
+      r.sort((a, b) => a - b);
+      const rank = Math.min(r.length, Math.ceil((r.length + 1) * c)) - 1;
+      row.push(r.length > 0 ? Math.max(0.05, 1 + r[rank]) : 1);
+    }
+    out.push(row);
   }
   return out;
 }
 
-/** Widens (or narrows) every level pair of a forecast around its median by the calibration factors, keeping quantiles in order. */
-export function applyCalibration(f: Forecast, factors: readonly number[]): void {
+/** Widens (or narrows) every level pair of a forecast around its median by the calibration factors (factors[pair][step]), keeping quantiles in order. */
+export function applyCalibration(f: Forecast, factors: readonly (readonly number[])[]): void {
   const mid = levelIndex(f.levels, 0.5);
   const H = f.point.length;
   factors.forEach((lam, j) => {
     const hiJ = levelIndex(f.levels, 1 - f.levels[j]);
     for (let k = 0; k < H; k++) {
       const m = f.quantiles[mid][k];
-      f.quantiles[j][k] = m - lam * (m - f.quantiles[j][k]);
-      f.quantiles[hiJ][k] = m + lam * (f.quantiles[hiJ][k] - m);
+      const l = lam[Math.min(k, lam.length - 1)];
+      f.quantiles[j][k] = m - l * (m - f.quantiles[j][k]);
+      f.quantiles[hiJ][k] = m + l * (f.quantiles[hiJ][k] - m);
     }
   });
   const col = new Float64Array(f.levels.length);
@@ -484,7 +503,7 @@ export function applyCalibration(f: Forecast, factors: readonly number[]): void 
  * The forecast of the H steps after each series' end from a trained model (the last fold's), with
  * intervals and (distribution heads) sample paths.
  */
-export function forecastFuture(panel: Panel, net: ForecastNet, scaling: FoldScaling, o: ModelOptions, keepSamples = false, calibration: readonly number[] | null = null): Forecast[] {
+export function forecastFuture(panel: Panel, net: ForecastNet, scaling: FoldScaling, o: ModelOptions, keepSamples = false, calibration: readonly (readonly number[])[] | null = null): Forecast[] {
   const levels = reportLevels(o.intervals);
   const builder = new WindowBuilder(panel, specOf(o), scaling);
   const S = panel.series.length;

@@ -73,6 +73,7 @@ export function resolveModelOptions(panel: Panel, o: Partial<ModelOptions> & { h
     head,
     transform,
     deseasonalize: o.deseasonalize ?? false,
+    trend: o.trend ?? 0,
     intervals: [...intervals].sort((a, b) => a - b),
     hidden: o.hidden ?? 32,
     layers: o.layers ?? 1,
@@ -101,6 +102,8 @@ export function resolveModelOptions(panel: Panel, o: Partial<ModelOptions> & { h
   if (r.windowsPerEpoch !== null) posInt('--windows-per-epoch', r.windowsPerEpoch);
   if (r.patience !== null) posInt('--patience', r.patience);
   if (!(r.lr > 0 && Number.isFinite(r.lr))) throw new ConfigError(`[forecast] --lr must be a number > 0; received ${r.lr}.`);
+  if (!(r.trend >= 0 && r.trend <= 1)) throw new ConfigError(`[forecast] --damped-trend must lie in [0, 1] (0 = none); received ${r.trend}.`);
+  if (r.trend > 0 && r.head === 'negbin') throw new ConfigError('[forecast] the negative-binomial head models the counts themselves; --damped-trend does not apply.');
   if (!(r.weightDecay >= 0 && Number.isFinite(r.weightDecay))) throw new ConfigError(`[forecast] --weight-decay must be a number ≥ 0; received ${r.weightDecay}.`);
   if (!(r.dropout >= 0 && r.dropout < 1)) throw new ConfigError(`[forecast] --dropout must lie in [0, 1); received ${r.dropout}.`);
   return r;

@@ -16,8 +16,12 @@
 //            each standardised with statistics pooled over the fold's training parts
 //   level    log s standardised over the series (tells the global model each series' magnitude)
 //   id       E columns for the learned series embedding, filled in by the model (src/forecast/model.ts)
-// Targets at the future steps: (y_{o+k} − a)/s, or the raw counts y_{o+k} for the negative-binomial
-// head (whose scale ν enters the likelihood instead, as in DeepAR).
+// Targets at the future steps: (y_{o+k} − a − base_k)/s, or the raw counts y_{o+k} for the
+// negative-binomial head (whose scale ν enters the likelihood instead, as in DeepAR). base_k is 0,
+// or with a trend damping φ > 0 the damped continuation of the window's recent slope,
+// slope·(φ + … + φ^(k+1)) with slope = (z_{o−1} − z_{o−1−P})/P, P = m (12 without a season): the
+// network then learns corrections to a damped-trend forecast (as hybrid models learn corrections
+// to exponential smoothing) instead of having to discover momentum from few series.
 // Per series, fitted on that series' training part only, in this order: the transform g (log(1 + y)
 // or none), the additive seasonal profile of g(y) (deseasonalize, m > 1: classical decomposition,
 // subtracted from every value so the network sees the seasonally adjusted series and a zero output
@@ -58,6 +62,8 @@ export interface WindowSpec {
   deseasonalize: boolean;
   /** Width of the learned series embedding (0 = none). */
   embeddingDim: number;
+  /** Damping φ of the trend base (0 = none): see the file header. */
+  trend?: number;
 }
 
 /** Mean and standard deviation of one covariate column. */
@@ -239,6 +245,7 @@ export class WindowBuilder {
   /** Columns before the embedding. */
   readonly F0: number;
   private readonly holidayDays: Set<number> | null;
+  private trendBase = new Float64Array(0);
   private readonly holidayMonths: Map<number, number> | null;
 
   constructor(
@@ -301,6 +308,8 @@ export class WindowBuilder {
     const { panel, spec, scaling, T, F, F0 } = this;
     const { lookback: L, horizon: H, season: m, head } = spec;
     const s: PanelSeries = panel.series[i];
+    if (this.trendBase.length !== H) this.trendBase = new Float64Array(H);
+    const base = this.trendBase;
     const lg = spec.transform === 'log';
     const prof = scaling.seasonal === null ? null : scaling.seasonal.subarray(i * m, (i + 1) * m);
     const Y = (t: number): number => (lg ? Math.log1p(s.y[t]) : s.y[t]) - (prof === null ? 0 : prof[t % m]);
@@ -316,7 +325,20 @@ export class WindowBuilder {
     batch.origin[b] = o;
     batch.anchor[b] = a;
     batch.scale[b] = sc;
-    for (let k = 0; k < H; k++) batch.offset[b * H + k] = prof === null ? 0 : prof[(o + k) % m];
+    // The trend base: base_k = slope·(φ + φ² + … + φ^(k+1)), slope = the mean change of the
+    // (adjusted) series over the last P = m steps (12 without a season) before o.
+    const phi = nb ? 0 : (spec.trend ?? 0);
+    let slope = 0;
+    if (phi > 0) {
+      const p0 = Math.max(start, o - 1 - (m > 1 ? m : Math.min(12, L)));
+      if (o - 1 - p0 >= 2) slope = (a - Y(p0)) / (o - 1 - p0);
+    }
+    for (let k = 0, acc = 0, pw = 1; k < H; k++) {
+      pw *= phi;
+      acc += pw;
+      base[k] = slope * acc;
+      batch.offset[b * H + k] = (prof === null ? 0 : prof[(o + k) % m]) + base[k];
+    }
     const x = batch.x;
     const levelFeature = (Math.log(sc) - scaling.level.mean) / scaling.level.std;
     const nPast = s.past.length;
@@ -379,7 +401,7 @@ export class WindowBuilder {
         const k = b * H + (t - o); // target[b, t − o]
         const has = t < tEnd;
         batch.mask[k] = has ? 1 : 0;
-        batch.target[k] = has ? (nb ? s.y[t] : (Y(t) - a) * inv) : 0;
+        batch.target[k] = has ? (nb ? s.y[t] : (Y(t) - a - base[t - o]) * inv) : 0;
         batch.nbScale[k] = nb ? sc : 1;
       }
     }

@@ -33,6 +33,7 @@ interface ForecastOpts {
   head?: 'quantile' | 'gaussian' | 'negbin';
   transform?: 'none' | 'log';
   deseasonalize?: boolean;
+  dampedTrend?: number;
   augment?: 'none' | 'flip';
   conformal?: boolean;
   intervals?: string[];
@@ -85,6 +86,7 @@ export function register(program: Command): void {
     .option('--head <kind>', 'output: quantile (pinball loss), gaussian or negbin (likelihood, sample paths)', choiceOption('--head', ['quantile', 'gaussian', 'negbin'] as const))
     .option('--transform <t>', 'none, or log: model log(1 + y) (multiplicative changes; y ≥ 0)', choiceOption('--transform', ['none', 'log'] as const))
     .option('--deseasonalize', 'subtract each series\' seasonal profile (fitted on its training part) before the model sees it')
+    .option('--damped-trend <phi>', 'the model corrects a damped continuation of each window\'s recent slope (damping φ in (0, 1], e.g. 0.8; default 0 = none)', floatOption('--damped-trend', 0, 1))
     .option('--augment <a>', 'none, or flip: mirror half the training windows around their last value (no learned drift)', choiceOption('--augment', ['none', 'flip'] as const))
     .option('--conformal', 'calibrate the intervals on each series\' last horizon of training data (trains a second model per fold)')
     .option('--intervals <80,95>', 'central prediction intervals in percent (default 80,95)', listOption)
@@ -197,6 +199,7 @@ async function runForecastCommand(file: string, o: ForecastOpts, argv: string[])
     head: o.head,
     transform: o.transform,
     deseasonalize: o.deseasonalize,
+    trend: o.dampedTrend,
     augment: o.augment,
     conformal: o.conformal,
     intervals: percentList(o.intervals),
@@ -223,7 +226,7 @@ async function runForecastCommand(file: string, o: ForecastOpts, argv: string[])
   let resume: { options: ModelOptions; point: ResumePoint } | undefined;
   if (o.resume !== undefined) {
     const ck = await lib.loadModelFile(o.resume);
-    const extra = ck.extra as unknown as import('../../node.js').ForecastExtra & { stage?: 'calibration' | 'model'; calibration?: number[] | null };
+    const extra = ck.extra as unknown as import('../../node.js').ForecastExtra & { stage?: 'calibration' | 'model'; calibration?: number[][] | null };
     if (extra.app !== 'forecast') throw new CliError(`--resume: '${o.resume}' is not a forecast checkpoint (it was written by '${String(extra.app)}').`);
     if (extra.version !== 2) throw new CliError(`--resume: '${o.resume}' is a forecast checkpoint of format version ${String(extra.version)}; this longshort resumes version 2.`);
     const same = JSON.stringify({ ...extra.panel, ids: undefined }) === JSON.stringify({ ...info, ids: undefined }) && extra.panel.ids.join('\u0000') === info.ids.join('\u0000');
@@ -451,7 +454,7 @@ async function writeOutputs(
     out.print('');
   }
   out.print(
-    `season ${opt.season}, lookback ${opt.lookback}, horizon ${opt.horizon}; ${opt.head} head${opt.transform !== 'none' ? `, ${opt.transform} transform` : ''}${opt.deseasonalize ? ', deseasonalized' : ''}${opt.augment !== 'none' ? `, ${opt.augment} augmentation` : ''}${opt.conformal ? ', conformal intervals' : ''}; ` +
+    `season ${opt.season}, lookback ${opt.lookback}, horizon ${opt.horizon}; ${opt.head} head${opt.transform !== 'none' ? `, ${opt.transform} transform` : ''}${opt.deseasonalize ? ', deseasonalized' : ''}${opt.trend > 0 ? `, damped trend φ = ${opt.trend}` : ''}${opt.augment !== 'none' ? `, ${opt.augment} augmentation` : ''}${opt.conformal ? ', conformal intervals' : ''}; ` +
       `hidden ${opt.hidden}×${opt.layers}${opt.embeddingDim > 0 ? `, id embedding ${opt.embeddingDim}` : ''}, ${opt.epochs} epochs, lr ${opt.lr}`,
   );
   if (r.folds.length > 1) {
