@@ -1,6 +1,6 @@
 // Defaults and checks for the global forecaster's options, resolved against the data.
 //   season    detected per series from the autocorrelation of the part before the evaluated
-//             stretch (src/metrics/forecast.ts detectSeasonPeriod); the most common period wins
+//             stretch (src/metrics/forecast.ts detectSeasonPeriod), then voted (detectPanelSeason)
 //   lookback  max(2·season, min(horizon, 24), 8)
 //   head      'quantile' (pinball loss on the report's levels)
 //   model     hidden 32, 1 layer, no embedding, 30 epochs, batch 32, Adam lr 0.005 — the same
@@ -15,14 +15,27 @@ import type { HeadKind } from './windows.js';
 
 export const HEADS: readonly HeadKind[] = ['quantile', 'gaussian', 'negbin'];
 
-/** The most common detected season over the series, each looked at on y[0, T − holdOut). */
+/**
+ * The panel's season from each series' detected period (on y[0, T − holdOut), series of ≥ 9
+ * points): a detected period counts for the smallest period detected anywhere that divides it
+ * (24 and 36 count for 12), and the panel is seasonal when at least a third of the series vote
+ * for a season; then the season with most votes wins (ties: the shorter). Many series show their
+ * season weakly, so a per-series majority would miss it (on unemployment across industries 5
+ * series detect 12, 2 a multiple of it, 7 none).
+ */
 export function detectPanelSeason(panel: Panel, holdOut: number): number {
-  const votes = new Map<number, number>();
+  const periods: number[] = [];
   for (const s of panel.series) {
     const n = s.y.length - holdOut;
-    if (n < 9) continue;
-    const m = detectSeasonPeriod(s.y.subarray(0, n));
-    votes.set(m, (votes.get(m) ?? 0) + 1);
+    if (n >= 9) periods.push(detectSeasonPeriod(s.y.subarray(0, n)));
+  }
+  const seasonal = periods.filter((p) => p > 1);
+  if (periods.length === 0 || seasonal.length * 3 < periods.length) return 1;
+  const bases = [...new Set(seasonal)].sort((a, b) => a - b);
+  const votes = new Map<number, number>();
+  for (const p of seasonal) {
+    const q = bases.find((b) => p % b === 0)!;
+    votes.set(q, (votes.get(q) ?? 0) + 1);
   }
   let best = 1;
   let count = 0;

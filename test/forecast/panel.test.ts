@@ -86,3 +86,15 @@ describe('panels', () => {
     assert.equal(new Date(timeAt(p.series[0], 'month', 4)).toISOString().slice(0, 7), '2020-05');
   });
 });
+
+describe('season of a panel', () => {
+  test('unemployment across industries: 12, though half the series show no season on their own', async () => {
+    const { detectPanelSeason } = await import('../../src/forecast/options.js');
+    const p = panelFromTable(parseCsv(UNEMPLOYMENT), { target: 'count', id: 'series', date: 'date' });
+    assert.equal(detectPanelSeason(p, 36), 12);
+    const { Rng } = await import('../../src/util/rng.js');
+    const rng = new Rng(2);
+    const flat = panelFromTable(parseCsv('d,v\n' + Array.from({ length: 60 }, (_, t) => `${new Date(Date.UTC(2000, t, 1)).toISOString().slice(0, 7)},${rng.normal().toFixed(3)}`).join('\n')), { target: 'v', date: 'd' });
+    assert.equal(detectPanelSeason(flat, 6), 1);
+  });
+});
