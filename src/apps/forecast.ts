@@ -19,6 +19,7 @@ import {
   checkBacktest,
   checkFoldsFit,
   forecastFuture,
+  memberConfig,
   netConfigFor,
   specOf,
   type BacktestCallbacks,
@@ -31,7 +32,7 @@ import {
   type SeriesFold,
 } from '../forecast/backtest.js';
 import { interval, reportLevels, type Forecast } from '../forecast/heads.js';
-import { ForecastNet } from '../forecast/model.js';
+import { ForecastNet, membersFromContainer } from '../forecast/model.js';
 import { resolveModelOptions } from '../forecast/options.js';
 import { addFutureRows, formatTime, panelFromTable, timeAt, type CalendarFeature, type Panel, type PanelOptions } from '../forecast/panel.js';
 import { gridSearch, type Grid, type SearchCallbacks, type SearchResult } from '../forecast/search.js';
@@ -113,7 +114,7 @@ export async function runForecast(panel: Panel, r: RunOptions, cb: RunCallbacks 
   await cb.onPhase?.('backtest', `${b.folds} fold${b.folds > 1 ? 's' : ''}`);
   const report = await backtest(panel, options, r.backtest, cb, resume?.point);
   if ('interrupted' in report) return { options, search, report, future: null, baselineFuture: null, interrupted: true };
-  const future = forecastFuture(panel, report.net, report.scaling, options, r.keepSamples ?? false, report.calibration);
+  const future = forecastFuture(panel, report.members, report.scaling, options, r.keepSamples ?? false, report.calibration);
   const baselines: Record<string, Forecast[]> = {};
   for (const name of report.methods) if (name !== 'model') baselines[name] = baselineFuture(panel, name, options);
   return { options, search, report, future, baselineFuture: baselines, interrupted: false };
@@ -146,8 +147,12 @@ export interface ForecastExtra {
   backtest: { folds: number; stride: number; window: 'expanding' | 'sliding'; trainSize: number | null };
   scaling: FoldScalingJSON;
   inputNames: string[];
-  /** Checkpoints only: folds finished before the interruption. */
+  /** Conformal factors per member ([member][level pair][step]), or null. */
+  calibration: number[][][] | null;
+  /** Checkpoints only: folds finished before the interruption, and where the next one stopped. */
   done?: SerializedFold[];
+  member?: number;
+  stage?: 'calibration' | 'model';
 }
 
 export function panelInfo(panel: Panel, missing: MissingPolicy, wide: readonly string[] | null): PanelInfo {
@@ -168,7 +173,7 @@ export function panelInfo(panel: Panel, missing: MissingPolicy, wide: readonly s
   };
 }
 
-export function forecastExtra(panel: Panel, info: PanelInfo, options: ModelOptions, bo: BacktestOptions, report: Pick<BacktestReport, 'scaling' | 'inputNames'>): ForecastExtra {
+export function forecastExtra(panel: Panel, info: PanelInfo, options: ModelOptions, bo: BacktestOptions, report: Pick<BacktestReport, 'scaling' | 'inputNames' | 'calibration'>): ForecastExtra {
   const b = checkBacktest(bo, options.horizon);
   return {
     app: 'forecast',
@@ -178,29 +183,23 @@ export function forecastExtra(panel: Panel, info: PanelInfo, options: ModelOptio
     backtest: { folds: b.folds, stride: b.stride, window: b.window, trainSize: b.trainSize },
     scaling: scalingToJSON(report.scaling),
     inputNames: report.inputNames,
+    calibration: report.calibration,
   };
 }
 
-/** The network of a forecast model file, checked against its extra. */
-export function forecastNetFromFile(model: Sequential, extra: Record<string, unknown>): { net: ForecastNet; extra: ForecastExtra } {
+/** The networks (ensemble members) of a forecast model file, checked against its extra. */
+export function forecastNetFromFile(model: Sequential, extra: Record<string, unknown>): { net: ForecastNet; members: ForecastNet[]; extra: ForecastExtra } {
   const e = extra as unknown as ForecastExtra;
   if (e.app !== 'forecast') throw new FormatError(`[forecast] this model file was written by '${String(e.app)}', not by forecast.`);
   if (e.version !== 2) {
     throw new FormatError(`[forecast] this forecast model file has format version ${String(e.version)}; this longshort reads version 2 (files from before many-series forecasting). Hint: train it again with longshort forecast.`);
   }
   const levels = reportLevels(e.options.intervals);
-  const cfg = {
-    inputSize: e.inputNames.length,
-    numSeries: e.panel.ids.length,
-    hidden: e.options.hidden,
-    layers: e.options.layers,
-    dropout: e.options.dropout,
-    embeddingDim: e.options.embeddingDim,
-    head: e.options.head,
-    quantiles: levels,
-    seed: e.options.seed,
-  };
-  return { net: new ForecastNet(cfg, model), extra: e };
+  const count = model.layers.filter((l) => l.name === 'lstm' || /^lstm_\d+$/.test(l.name)).length;
+  const stub = { series: e.panel.ids.map((id) => ({ id })), pastNames: e.panel.pastNames, futureNames: e.panel.futureNames, staticNames: e.panel.staticNames, calendar: e.panel.calendar, holidays: e.panel.holidays } as unknown as Panel;
+  const configs = Array.from({ length: count }, (_, j) => ({ ...memberConfig(stub, e.options, levels, j), inputSize: e.inputNames.length }));
+  const members = membersFromContainer(model, configs);
+  return { net: members[0], members, extra: e };
 }
 
 // -------------------------------------------------------------------------- checkpoints

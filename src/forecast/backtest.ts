@@ -58,6 +58,8 @@ export interface ModelOptions {
   augment: 'none' | 'flip';
   /** Widen the intervals by split-conformal calibration on each series' last H training points (trains a second model per fold). */
   conformal: boolean;
+  /** Members of the ensemble (different seeds; quantiles averaged); 1 = one model. */
+  ensemble: number;
 }
 
 export interface BacktestOptions {
@@ -112,18 +114,20 @@ export interface BacktestReport {
   methods: Method[];
   bestBaseline: BaselineName;
   details: SeriesFold[];
-  /** The last fold's model, its scaling and window builder (for the future forecast and the model file). */
+  /** The last fold's models (one per ensemble member) and its scaling (for the future forecast and the model file). */
+  members: ForecastNet[];
+  /** members[0]. */
   net: ForecastNet;
   scaling: FoldScaling;
   inputNames: string[];
-  /** The last fold's conformal factors (applied to the future forecast too), or null. */
-  calibration: number[][] | null;
+  /** The last fold's conformal factors per member (applied to the future forecast too), or null. */
+  calibration: number[][][] | null;
 }
 
 export interface BacktestCallbacks {
   onFoldStart?(fold: number, folds: number): void | Promise<void>;
   /** Before each training run of a fold: the calibration model (with conformal) or the model. */
-  onTrainStart?(fold: number, stage: 'calibration' | 'model', net: ForecastNet): void | Promise<void>;
+  onTrainStart?(fold: number, stage: 'calibration' | 'model', net: ForecastNet, member: number, members: number, finished: ForecastNet[]): void | Promise<void>;
   onBatchEnd?(log: BatchLog, ctl: FitControl): void | Promise<void>;
   onEpochEnd?(log: EpochLog, ctl: FitControl): void | Promise<void>;
   /** Called after each fold with what a checkpoint needs to skip it when resuming. */
@@ -133,12 +137,14 @@ export interface BacktestCallbacks {
 export interface ResumePoint {
   /** Folds already done, with their results. */
   done: { report: FoldReport; details: SeriesFold[] }[];
-  /** Which training run of the next fold was interrupted, its state and weights (the net holds them). */
+  /** The next fold's interrupted training run: which member, which stage, its state and weights (the net holds them). */
+  member: number;
   stage: 'calibration' | 'model';
   training: TrainingState | null;
   net: ForecastNet | null;
-  /** The next fold's calibration factors when its calibration run had finished. */
-  calibration: number[][] | null;
+  /** That fold's finished members (before `member`) and the conformal factors known so far, per member. */
+  members: ForecastNet[];
+  calibrations: number[][][];
 }
 
 /** Cutoff of fold k (1-based) for a series of length T. */
@@ -290,14 +296,15 @@ export async function backtest(panel: Panel, o: ModelOptions, bo: BacktestOption
   const m = o.season;
   const levels = reportLevels(o.intervals);
   const S = panel.series.length;
+  const N = o.ensemble;
   checkFoldsFit(panel, H, b.folds, b.stride);
   const folds: FoldReport[] = [];
   const details: SeriesFold[] = [];
-  let net: ForecastNet | null = null;
+  let members: ForecastNet[] = [];
   let scaling: FoldScaling | null = null;
   const methods: Method[] = ['model', ...b.baselines];
   const firstFold = resume ? resume.done.length + 1 : 1;
-  let lastCalibration: number[][] | null = null;
+  let lastCalibration: number[][][] | null = null;
   if (resume) for (const d of resume.done) folds.push(d.report), details.push(...d.details);
   for (let k = firstFold; k <= b.folds; k++) {
     await cb.onFoldStart?.(k, b.folds);
@@ -313,39 +320,57 @@ export async function backtest(panel: Panel, o: ModelOptions, bo: BacktestOption
     });
     const spec = specOf(o);
     const resumeHere = resume !== undefined && k === firstFold ? resume : undefined;
-    // Conformal calibration: a model trained without each series' last H points forecasts them;
-    // its errors decide how much to widen the final model's intervals (see calibrationFactors).
-    let calibration: number[][] | null = resumeHere?.calibration ?? null;
-    if (o.conformal && calibration === null) {
-      const endA = Int32Array.from(end, (e, i) => Math.max(start[i] + 1, e - H));
-      const calSeries = scored.filter((i) => endA[i] - start[i] >= H + 2);
-      if (calSeries.length === 0) throw new ShapeError(`[forecast] --conformal needs series with at least ${2 * H + 2} points before fold ${k}'s cutoff to calibrate on; none has. Hint: leave out --conformal or use fewer folds.`);
-      const scalingA = fitScaling(panel, spec, start, endA);
-      const builderA = new WindowBuilder(panel, spec, scalingA);
-      const resumingA = resumeHere?.stage === 'calibration' && resumeHere.net !== null;
-      const netA = resumingA ? resumeHere!.net! : new ForecastNet(netConfigFor(panel, o, levels));
-      await cb.onTrainStart?.(k, 'calibration', netA);
-      const trainingA = await trainNet(netA, builderA, trainOptions(o, k, cb, resumingA ? resumeHere!.training : null));
-      if (trainingA.stopped) return partial(o, folds, details, methods, netA, scalingA, inputNames(panel, spec), b.baselines, trainingA, { fold: k, stage: 'calibration', calibration: null });
-      const rawA = predictRaw(netA, builderA, calSeries, Int32Array.from(calSeries, (i) => endA[i]));
-      const fcA = decodeForecasts(rawA.out, rawA.anchor, rawA.scale, { head: o.head, headLevels: levels, levels, horizon: H, numSamples: o.samples, seed: o.seed + 31 * k, transform: o.transform }, rawA.offset);
-      calibration = calibrationFactors(fcA, calSeries.map((i) => panel.series[i].y.subarray(endA[i], endA[i] + H)));
-    }
     scaling = fitScaling(panel, spec, start, end);
     const builder = new WindowBuilder(panel, spec, scaling);
-    const resuming = resumeHere !== undefined && resumeHere.stage === 'model' && resumeHere.net !== null;
-    net = resuming ? resumeHere!.net! : new ForecastNet(netConfigFor(panel, o, levels));
-    await cb.onTrainStart?.(k, 'model', net);
-    const training = await trainNet(net, builder, trainOptions(o, k, cb, resuming ? resumeHere!.training : null));
-    if (training.stopped) {
-      // Interrupted: report what is done; the caller checkpoints.
-      return partial(o, folds, details, methods, net, scaling, inputNames(panel, spec), b.baselines, training, { fold: k, stage: 'model', calibration });
+    const endA = Int32Array.from(end, (e, i) => Math.max(start[i] + 1, e - H));
+    const calSeries = scored.filter((i) => endA[i] - start[i] >= H + 2);
+    if (o.conformal && calSeries.length === 0) {
+      throw new ShapeError(`[forecast] --conformal needs series with at least ${2 * H + 2} points before fold ${k}'s cutoff to calibrate on; none has. Hint: leave out --conformal or use fewer folds.`);
     }
-    lastCalibration = calibration;
-    const origins = Int32Array.from(scored, (i) => end[i]);
-    const raw = predictRaw(net, builder, scored, origins);
-    const fc = decodeForecasts(raw.out, raw.anchor, raw.scale, { head: o.head, headLevels: levels, levels, horizon: H, numSamples: o.samples, seed: o.seed + k, transform: o.transform }, raw.offset);
-    if (calibration !== null) for (const f of fc) applyCalibration(f, calibration);
+    const scalingA = o.conformal ? fitScaling(panel, spec, start, endA) : null;
+    members = [];
+    const calibrations: number[][][] = [];
+    let training: TrainResult | null = null;
+    const memberForecasts: Forecast[][] = [];
+    for (let j = 0; j < N; j++) {
+      const cfg = memberConfig(panel, o, levels, j);
+      const resumeMember = resumeHere !== undefined && j <= resumeHere.member ? resumeHere : undefined;
+      // Members before the interrupted one were finished: their weights and factors are in the checkpoint.
+      const finished = resumeMember !== undefined && j < resumeMember.member;
+      // Conformal calibration: a model trained without each series' last H points forecasts them;
+      // its errors decide how much to widen this member's intervals (see calibrationFactors).
+      let calibration: number[][] | null = finished || (resumeMember !== undefined && resumeMember.stage === 'model') ? (resumeMember!.calibrations[j] ?? null) : null;
+      if (o.conformal && calibration === null) {
+        const builderA = new WindowBuilder(panel, spec, scalingA!);
+        const resumingA = resumeMember !== undefined && resumeMember.stage === 'calibration' && resumeMember.net !== null;
+        const netA = resumingA ? resumeMember!.net! : new ForecastNet(cfg);
+        await cb.onTrainStart?.(k, 'calibration', netA, j, N, [...members]);
+        const trainingA = await trainNet(netA, builderA, trainOptions(o, k, j, cb, resumingA ? resumeMember!.training : null));
+        if (trainingA.stopped) return partial(o, folds, details, methods, members, netA, scaling, inputNames(panel, spec), b.baselines, trainingA, { fold: k, stage: 'calibration', member: j, calibrations });
+        const rawA = predictRaw(netA, builderA, calSeries, Int32Array.from(calSeries, (i) => endA[i]));
+        const fcA = decodeForecasts(rawA.out, rawA.anchor, rawA.scale, decodeOptions(o, levels, o.seed + 31 * k + 7 * j), rawA.offset);
+        calibration = calibrationFactors(fcA, calSeries.map((i) => panel.series[i].y.subarray(endA[i], endA[i] + H)));
+      }
+      if (calibration !== null) calibrations[j] = calibration;
+      let net: ForecastNet;
+      if (finished) {
+        net = resumeMember!.members[j];
+      } else {
+        const resuming = resumeMember !== undefined && resumeMember.stage === 'model' && resumeMember.net !== null;
+        net = resuming ? resumeMember!.net! : new ForecastNet(cfg);
+        await cb.onTrainStart?.(k, 'model', net, j, N, [...members]);
+        const t = await trainNet(net, builder, trainOptions(o, k, j, cb, resuming ? resumeMember!.training : null));
+        if (t.stopped) return partial(o, folds, details, methods, members, net, scaling, inputNames(panel, spec), b.baselines, t, { fold: k, stage: 'model', member: j, calibrations });
+        training = t; // the fold reports the last member's training (always run, also after a resume)
+      }
+      members.push(net);
+      const raw = predictRaw(net, builder, scored, Int32Array.from(scored, (i) => end[i]));
+      const fc = decodeForecasts(raw.out, raw.anchor, raw.scale, decodeOptions(o, levels, o.seed + k + 7 * j), raw.offset);
+      if (calibration !== null) for (const f of fc) applyCalibration(f, calibration);
+      memberForecasts.push(fc);
+    }
+    lastCalibration = o.conformal ? calibrations : null;
+    const fc = scored.map((_, n) => combineForecasts(memberForecasts.map((list) => list[n])));
     const foldDetails: SeriesFold[] = [];
     scored.forEach((i, n) => {
       const s = panel.series[i];
@@ -370,16 +395,48 @@ export async function backtest(panel: Panel, o: ModelOptions, bo: BacktestOption
       scored: scored.length,
       skipped: S - scored.length,
       scores: Object.fromEntries(methods.map((mm) => [mm, aggregate(foldDetails.map((d) => d.scores[mm]), o.intervals)])),
-      training,
+      training: training ?? emptyTraining(),
     };
     folds.push(report);
     details.push(...foldDetails);
     await cb.onFoldEnd?.(k, report, foldDetails);
   }
-  return { ...summarise(o, folds, details, methods, net!, scaling!, inputNames(panel, specOf(o)), b.baselines, panel), calibration: lastCalibration };
+  return { ...summarise(o, folds, details, methods, members, scaling!, inputNames(panel, specOf(o)), b.baselines, panel), calibration: lastCalibration };
 }
 
-function summarise(o: ModelOptions, folds: FoldReport[], details: SeriesFold[], methods: Method[], net: ForecastNet, scaling: FoldScaling, names: string[], baselines: readonly BaselineName[], panel: Panel): BacktestReport {
+/** Member j's network configuration: the options' seed moved by 7919·j, so members start (and shuffle) differently. */
+export function memberConfig(panel: Panel, o: ModelOptions, levels: number[], j: number): ConstructorParameters<typeof ForecastNet>[0] {
+  return { ...netConfigFor(panel, o, levels), seed: o.seed + 7919 * j };
+}
+
+function decodeOptions(o: ModelOptions, levels: number[], seed: number, keepSamples = false): import('./heads.js').HeadDecodeOptions {
+  return { head: o.head, headLevels: levels, levels, horizon: o.horizon, numSamples: o.samples, keepSamples, seed, transform: o.transform };
+}
+
+function emptyTraining(): TrainResult {
+  return { epochs: [], windows: 0, validationWindows: 0, bestEpoch: null, stopped: false, state: null as unknown as TrainingState };
+}
+
+/**
+ * The ensemble's forecast: each level's quantile averaged over the members (Vincentisation, which
+ * keeps the members' typical spread), the median likewise; sample paths pooled (a mixture).
+ */
+export function combineForecasts(list: readonly Forecast[]): Forecast {
+  if (list.length === 1) return list[0];
+  const n = list.length;
+  const f0 = list[0];
+  const quantiles = f0.quantiles.map((_, l) => Float64Array.from(f0.quantiles[l], (_, k) => list.reduce((a, f) => a + f.quantiles[l][k], 0) / n));
+  const point = Float64Array.from(f0.point, (_, k) => list.reduce((a, f) => a + f.point[k], 0) / n);
+  let samples: Float64Array | null = null;
+  if (list.every((f) => f.samples !== null)) {
+    samples = new Float64Array(list.reduce((a, f) => a + f.samples!.length, 0));
+    let off = 0;
+    for (const f of list) (samples.set(f.samples!, off), (off += f.samples!.length));
+  }
+  return { point, levels: [...f0.levels], quantiles, samples };
+}
+
+function summarise(o: ModelOptions, folds: FoldReport[], details: SeriesFold[], methods: Method[], members: ForecastNet[], scaling: FoldScaling, names: string[], baselines: readonly BaselineName[], panel: Panel): BacktestReport {
   if (details.length === 0) throw new ShapeError('[forecast] no series could be scored in any fold: every one is shorter than horizon + 2 points before its cutoff. Hint: use fewer folds or a shorter horizon.');
   const overall = Object.fromEntries(methods.map((mm) => [mm, aggregate(details.map((d) => d.scores[mm]), o.intervals)])) as Record<string, Scores>;
   let bestBaseline = baselines[0];
@@ -392,7 +449,7 @@ function summarise(o: ModelOptions, folds: FoldReport[], details: SeriesFold[], 
   const perSeries = [...bySeries.entries()]
     .sort((a, b) => a[0] - b[0])
     .map(([i, ds]) => ({ id: panel.series[i].id, scores: Object.fromEntries(methods.map((mm) => [mm, aggregate(ds.map((d) => d.scores[mm]), o.intervals)])) as Record<string, Scores> }));
-  return { options: o, folds, overall, perSeries, methods, bestBaseline, details, net, scaling, inputNames: names, calibration: null };
+  return { options: o, folds, overall, perSeries, methods, bestBaseline, details, members, net: members[0], scaling, inputNames: names, calibration: null };
 }
 
 function partial(
@@ -400,23 +457,25 @@ function partial(
   folds: FoldReport[],
   details: SeriesFold[],
   methods: Method[],
+  members: ForecastNet[],
   net: ForecastNet,
   scaling: FoldScaling,
   names: string[],
   baselines: readonly BaselineName[],
   training: TrainResult,
-  at: { fold: number; stage: 'calibration' | 'model'; calibration: number[][] | null },
+  at: { fold: number; stage: 'calibration' | 'model'; member: number; calibrations: number[][][] },
 ): BacktestReport & { interrupted: TrainResult; at: typeof at } {
-  return { options: o, folds, overall: {}, perSeries: [], methods, bestBaseline: baselines[0], details, net, scaling, inputNames: names, calibration: at.calibration, interrupted: training, at };
+  // members: the finished members of the interrupted fold, then the interrupted network.
+  return { options: o, folds, overall: {}, perSeries: [], methods, bestBaseline: baselines[0], details, members: [...members, net], net, scaling, inputNames: names, calibration: at.calibrations, interrupted: training, at };
 }
 
-function trainOptions(o: ModelOptions, k: number, cb: BacktestCallbacks, resume: TrainingState | null): TrainOptions {
+function trainOptions(o: ModelOptions, k: number, j: number, cb: BacktestCallbacks, resume: TrainingState | null): TrainOptions {
   return {
     epochs: o.epochs,
     batchSize: o.batchSize,
     lr: o.lr,
     weightDecay: o.weightDecay,
-    seed: o.seed + 1000 * (k - 1),
+    seed: o.seed + 1000 * (k - 1) + 7919 * j,
     windowsPerEpoch: o.windowsPerEpoch,
     augment: o.augment,
     validation: o.validation,
@@ -503,16 +562,20 @@ export function applyCalibration(f: Forecast, factors: readonly (readonly number
  * The forecast of the H steps after each series' end from a trained model (the last fold's), with
  * intervals and (distribution heads) sample paths.
  */
-export function forecastFuture(panel: Panel, net: ForecastNet, scaling: FoldScaling, o: ModelOptions, keepSamples = false, calibration: readonly (readonly number[])[] | null = null): Forecast[] {
+export function forecastFuture(panel: Panel, members: readonly ForecastNet[], scaling: FoldScaling, o: ModelOptions, keepSamples = false, calibration: readonly (readonly (readonly number[])[])[] | null = null): Forecast[] {
   const levels = reportLevels(o.intervals);
   const builder = new WindowBuilder(panel, specOf(o), scaling);
   const S = panel.series.length;
   const idx = Int32Array.from({ length: S }, (_, i) => i);
   const origins = Int32Array.from(panel.series, (s) => s.y.length);
-  const raw = predictRaw(net, builder, idx, origins);
-  const fc = decodeForecasts(raw.out, raw.anchor, raw.scale, { head: o.head, headLevels: levels, levels, horizon: o.horizon, numSamples: o.samples, keepSamples, seed: o.seed + 7919, transform: o.transform }, raw.offset);
-  if (calibration !== null) for (const f of fc) applyCalibration(f, calibration);
-  return fc;
+  const perMember = members.map((net, j) => {
+    const raw = predictRaw(net, builder, idx, origins);
+    const fc = decodeForecasts(raw.out, raw.anchor, raw.scale, decodeOptions(o, levels, o.seed + 7919 + 7 * j, keepSamples), raw.offset);
+    const cal = calibration?.[j];
+    if (cal !== undefined && cal !== null) for (const f of fc) applyCalibration(f, cal);
+    return fc;
+  });
+  return Array.from({ length: S }, (_, i) => combineForecasts(perMember.map((list) => list[i])));
 }
 
 /** Baseline forecasts after each series' end (fitted on all of its data), for the future CSV. */

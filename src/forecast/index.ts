@@ -5,7 +5,7 @@ export { detectStep, addSteps, timeAt, formatTime, panelFromTable, panelFromArra
 export type { Panel, PanelSeries, PanelOptions, CalendarFeature } from './panel.js';
 export { WindowBuilder, WindowIndex, fitScaling, seasonalProfile, seriesScale, inputNames, scalingToJSON, scalingFromJSON } from './windows.js';
 export type { WindowSpec, WindowBatch, FoldScaling, FoldScalingJSON, HeadKind, Transform } from './windows.js';
-export { ForecastNet, trainNet, predictRaw, headLoss } from './model.js';
+export { ForecastNet, trainNet, predictRaw, headLoss, ensembleContainer, membersFromContainer, memberSuffix } from './model.js';
 export type { NetConfig, TrainOptions, TrainResult } from './model.js';
 export { decodeForecasts, gaussianForecast, reportLevels, levelIndex, sortedQuantile, DECILES, interval as forecastInterval } from './heads.js';
 export type { Forecast, HeadDecodeOptions } from './heads.js';
@@ -34,6 +34,8 @@ export {
   baselineFuture,
   calibrationFactors,
   applyCalibration,
+  combineForecasts,
+  memberConfig,
   specOf,
 } from './backtest.js';
 export type { ModelOptions, BacktestOptions, BacktestReport, BacktestCallbacks, FoldReport, SeriesFold, Scores, Method, ResumePoint } from './backtest.js';

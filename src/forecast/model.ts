@@ -29,7 +29,7 @@ import { LSTM } from '../nn/lstm.js';
 import { Dense } from '../nn/dense.js';
 import { Embedding } from '../nn/embedding.js';
 import { Sequential } from '../nn/sequential.js';
-import type { Param } from '../nn/layer.js';
+import type { Layer, Param } from '../nn/layer.js';
 import { Adam, AdamW } from '../optim/adam.js';
 import { clipGradNorm } from '../optim/clip.js';
 import type { BatchLog, EpochLog, FitControl, TrainingState } from '../train/fit.js';
@@ -91,7 +91,7 @@ export class ForecastNet {
       bias[0] = softplusInverse(1);
       bias[1] = softplusInverse(0.1);
     }
-    const layers: [string, import('../nn/layer.js').Layer][] = [
+    const layers: [string, Layer][] = [
       ['lstm', this.lstm],
       ['head', this.head],
     ];
@@ -106,6 +106,16 @@ export class ForecastNet {
 
   params(): Param[] {
     return this.container.params();
+  }
+
+  /** The layers under names with a suffix ('lstm_2', …), for an ensemble's file. */
+  namedLayers(suffix = ''): [string, Layer][] {
+    const out: [string, Layer][] = [
+      [`lstm${suffix}`, this.lstm],
+      [`head${suffix}`, this.head],
+    ];
+    if (this.embedding !== null) out.push([`series_embedding${suffix}`, this.embedding]);
+    return out;
   }
 
   /** Forward over the first B windows of a batch (fills their embedding columns): (B, H, P) for the last H steps. */
@@ -148,6 +158,29 @@ export class ForecastNet {
       this.embedding.callBackward(new Tensor(d, [B, E]));
     }
   }
+}
+
+/** Member j's layer-name suffix in an ensemble's file: '' for the first, '_j' after. */
+export function memberSuffix(j: number): string {
+  return j === 0 ? '' : `_${j}`;
+}
+
+/** Several members' layers in one Sequential (member 0 as 'lstm', 'head', …; member j as 'lstm_j', …): one model file. */
+export function ensembleContainer(members: readonly ForecastNet[]): Sequential {
+  return new Sequential(members.flatMap((m, j) => m.namedLayers(memberSuffix(j))), { seed: members[0]?.config.seed ?? 0 });
+}
+
+/** The members stored in an ensemble's Sequential (see ensembleContainer); configs give each member's seed. */
+export function membersFromContainer(container: Sequential, configs: readonly NetConfig[]): ForecastNet[] {
+  return configs.map((cfg, j) => {
+    const sfx = memberSuffix(j);
+    const layers: [string, Layer][] = [
+      ['lstm', container.get(`lstm${sfx}`)],
+      ['head', container.get(`head${sfx}`)],
+    ];
+    if (cfg.embeddingDim > 0) layers.push(['series_embedding', container.get(`series_embedding${sfx}`)]);
+    return new ForecastNet(cfg, new Sequential(layers, { seed: cfg.seed }));
+  });
 }
 
 /** The head's loss on the first B windows of a batch. */

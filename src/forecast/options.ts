@@ -103,7 +103,9 @@ export function resolveModelOptions(panel: Panel, o: Partial<ModelOptions> & { h
     samples: o.samples ?? 500,
     augment: o.augment ?? 'none',
     conformal: o.conformal ?? false,
+    ensemble: o.ensemble ?? 1,
   };
+  posInt('--ensemble', r.ensemble);
   if (r.augment !== 'none' && r.augment !== 'flip') throw new ConfigError(`[forecast] --augment must be none or flip; received '${String(r.augment)}'.`);
   posInt('--hidden', r.hidden);
   posInt('--layers', r.layers);

@@ -241,6 +241,43 @@ describe('longshort forecast: Ctrl-C saves a checkpoint, --resume continues exac
   });
 });
 
+describe('longshort forecast: an ensemble with conformal intervals resumes exactly too', () => {
+  test('interrupted in the second member\'s model run (after its calibration run) + resumed = uninterrupted', async () => {
+    const dir = tempDir();
+    const data = writeTemp(dir, 'series.csv', seriesCsv(100));
+    const args = (out: string): string[] => ['forecast', data, '--target', 'v', '--date', 'date', '--horizon', '6', '--lookback', '12', '--ensemble', '2', '--conformal', '--epochs', '8', '--hidden', '4', '--seed', '3', '--out', out, '--json'];
+    const full = join(dir, 'full');
+    const cut = join(dir, 'cut');
+    let armed = false;
+    let sent = false;
+    const [a, b] = await Promise.all([
+      child(args(full)),
+      child(args(cut), (line, kill) => {
+        if (line.includes('"stage":"model","member":2')) armed = true;
+        if (armed && !sent && line.includes('"epoch":2,')) {
+          sent = true;
+          kill('SIGINT');
+        }
+      }),
+    ]);
+    assert.equal(a.code, 0, a.stderr);
+    assert.equal(b.code, 130, b.stderr);
+    assert.match(b.stderr, /interrupted: saved a checkpoint after epoch \d+ of 8 \(fold 1 of 1, member 2 of 2\)/);
+    const c = await child([...args(cut), '--resume', join(cut, 'checkpoint.safetensors')]);
+    assert.equal(c.code, 0, c.stderr);
+    assert.match(c.stderr, /resuming from .*: 0 folds done, fold 1, member 2 of 2 after epoch \d+ of 8/);
+    const ma = await loadModelFile(join(full, 'model.safetensors'));
+    const mc = await loadModelFile(join(cut, 'model.safetensors'));
+    assert.ok(ma.model.params().some((p) => p.name === 'lstm_1.weight_ih_l0'), 'both members in the file');
+    for (const p of ma.model.params()) assert.deepEqual(mc.model.param(p.name).value, p.value, p.name);
+    const ja = JSON.parse(a.stdout);
+    const jc = JSON.parse(c.stdout);
+    assert.deepEqual(jc.overall, ja.overall);
+    assert.deepEqual(jc.future, ja.future);
+    assert.equal(ja.calibration.length, 2);
+  });
+});
+
 describe('longshort gates on a forecast model', () => {
   test('the heatmap of the window the future forecast reads', async () => {
     const dir = tempDir();

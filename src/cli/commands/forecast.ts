@@ -36,6 +36,7 @@ interface ForecastOpts {
   dampedTrend?: number;
   augment?: 'none' | 'flip';
   conformal?: boolean;
+  ensemble?: number;
   intervals?: string[];
   samples?: number;
   hidden?: number;
@@ -89,6 +90,7 @@ export function register(program: Command): void {
     .option('--damped-trend <phi>', 'the model corrects a damped continuation of each window\'s recent slope (damping φ in (0, 1], e.g. 0.8; default 0 = none)', floatOption('--damped-trend', 0, 1))
     .option('--augment <a>', 'none, or flip: mirror half the training windows around their last value (no learned drift)', choiceOption('--augment', ['none', 'flip'] as const))
     .option('--conformal', 'calibrate the intervals on each series\' last horizon of training data (trains a second model per fold)')
+    .option('--ensemble <n>', 'train n models per fold with different seeds and average their quantiles (default 1)', intOption('--ensemble'))
     .option('--intervals <80,95>', 'central prediction intervals in percent (default 80,95)', listOption)
     .option('--samples <n>', 'sample paths per forecast for the distribution heads (default 500)', intOption('--samples', 0))
     .option('--hidden <n>', 'LSTM hidden size (default 32)', intOption('--hidden'))
@@ -202,6 +204,7 @@ async function runForecastCommand(file: string, o: ForecastOpts, argv: string[])
     trend: o.dampedTrend,
     augment: o.augment,
     conformal: o.conformal,
+    ensemble: o.ensemble,
     intervals: percentList(o.intervals),
     samples: o.samples,
     hidden: o.hidden,
@@ -226,25 +229,28 @@ async function runForecastCommand(file: string, o: ForecastOpts, argv: string[])
   let resume: { options: ModelOptions; point: ResumePoint } | undefined;
   if (o.resume !== undefined) {
     const ck = await lib.loadModelFile(o.resume);
-    const extra = ck.extra as unknown as import('../../node.js').ForecastExtra & { stage?: 'calibration' | 'model'; calibration?: number[][] | null };
+    const extra = ck.extra as unknown as import('../../node.js').ForecastExtra;
     if (extra.app !== 'forecast') throw new CliError(`--resume: '${o.resume}' is not a forecast checkpoint (it was written by '${String(extra.app)}').`);
     if (extra.version !== 2) throw new CliError(`--resume: '${o.resume}' is a forecast checkpoint of format version ${String(extra.version)}; this longshort resumes version 2.`);
     const same = JSON.stringify({ ...extra.panel, ids: undefined }) === JSON.stringify({ ...info, ids: undefined }) && extra.panel.ids.join('\u0000') === info.ids.join('\u0000');
     if (!same) {
       throw new CliError(`--resume: the checkpoint was trained on target '${extra.panel.target}' with ${extra.panel.ids.length} series (${extra.panel.layout} layout); this run reads '${info.target}' with ${info.ids.length} (${info.layout}). Hint: resume with the same file and options.`);
     }
-    const { net } = lib.forecastNetFromFile(ck.model, ck.extra);
-    resume = {
-      options: extra.options,
-      point: {
-        done: (extra.done ?? []).map(lib.deserializeFold),
-        stage: extra.stage ?? 'model',
-        training: ck.training,
-        net,
-        calibration: extra.calibration ?? null,
-      },
+    // The checkpoint holds the interrupted fold's finished members, then the interrupted network.
+    const { members } = lib.forecastNetFromFile(ck.model, ck.extra);
+    const member = extra.member ?? 0;
+    const point: ResumePoint = {
+      done: (extra.done ?? []).map(lib.deserializeFold),
+      member,
+      stage: extra.stage ?? 'model',
+      training: ck.training,
+      net: members[member] ?? null,
+      members: members.slice(0, member),
+      calibrations: extra.calibration ?? [],
     };
-    out.log(`resuming from ${o.resume}: ${resume.point.done.length} fold${resume.point.done.length === 1 ? '' : 's'} done, fold ${resume.point.done.length + 1} after epoch ${ck.training?.epoch ?? 0} of ${extra.options.epochs}`);
+    resume = { options: extra.options, point };
+    const ens = extra.options.ensemble > 1 ? `, member ${member + 1} of ${extra.options.ensemble}` : '';
+    out.log(`resuming from ${o.resume}: ${point.done.length} fold${point.done.length === 1 ? '' : 's'} done, fold ${point.done.length + 1}${ens} after epoch ${ck.training?.epoch ?? 0} of ${extra.options.epochs}`);
     (await import('../training.js')).warnIfKernelsDiffer(ck.extra, out);
   }
 
@@ -277,6 +283,7 @@ async function runForecastCommand(file: string, o: ForecastOpts, argv: string[])
   const done: import('../../node.js').SerializedFold[] = resume === undefined ? [] : resume.point.done.map((d) => lib.serializeFold(d.report, d.details));
   let run: RunResult;
   let stage: 'calibration' | 'model' = resume?.point.stage ?? 'model';
+  let member = resume?.point.member ?? 0;
   try {
     run = await lib.runForecast(
       panel,
@@ -289,15 +296,22 @@ async function runForecastCommand(file: string, o: ForecastOpts, argv: string[])
         onCandidateStart: (i, n, c) => progress.event({ event: 'candidate', candidate: i, of: n, lookback: c.lookback, hidden: c.hidden, layers: c.layers, lr: c.lr }, `search ${i}/${n}: lookback ${c.lookback}, hidden ${c.hidden}, layers ${c.layers}, lr ${c.lr}`),
         onCandidateEnd: (i, n, r) => progress.event({ event: 'candidateResult', candidate: i, of: n, mase: r.scores.mase, wql: r.scores.wql }, `search ${i}/${n}: mean MASE ${r.scores.mase.toFixed(3)}, wQL ${r.scores.wql.toFixed(4)}`),
         onFoldStart: () => undefined,
-        onTrainStart: (fold, st, net) => {
+        onTrainStart: (fold, st, net, j, count) => {
           stage = st;
+          member = j;
           currentNet = net;
-          saved = null;
+          // What a checkpoint holds if no epoch completes: this run's starting point.
+          const resumed = resume !== undefined && fold === resume.point.done.length + 1 && j === resume.point.member && st === resume.point.stage;
+          saved = { weights: net.params().map((p) => p.value.slice()), state: resumed ? resume!.point.training : null };
           const folds = o.backtest;
           if (!inSearch) {
-            progress.event({ event: 'fold', fold, folds, stage: st }, `fold ${fold}/${folds}: ${st === 'calibration' ? 'training the calibration model (conformal)' : 'training the model'}`);
+            const who = count > 1 ? `, member ${j + 1}/${count}` : '';
+            progress.event(
+              { event: 'fold', fold, folds, stage: st, ...(count > 1 ? { member: j + 1, members: count } : {}) },
+              `fold ${fold}/${folds}${who}: ${st === 'calibration' ? 'training the calibration model (conformal)' : 'training the model'}`,
+            );
           }
-          progress.start(resume !== undefined && fold === resume.point.done.length + 1 && st === resume.point.stage ? (resume.point.training?.epoch ?? 0) : 0);
+          progress.start(resumed ? (resume!.point.training?.epoch ?? 0) : 0);
         },
         onBatchEnd: async (log, ctl) => {
           progress.batch(log);
@@ -339,23 +353,24 @@ async function runForecastCommand(file: string, o: ForecastOpts, argv: string[])
       return;
     }
     const net = run.report.net;
-    const state = saved as { weights: (Float32Array | Float64Array)[]; state: import('../../node.js').TrainingState } | null;
+    const state = saved as { weights: (Float32Array | Float64Array)[]; state: import('../../node.js').TrainingState | null } | null;
     const params = net.params();
-    // The weights at the last completed epoch (or the fresh start of this run when none completed).
+    // The weights at the last completed epoch (or where this run started when none completed).
     if (state !== null && state.weights.length === params.length) for (let k = 0; k < params.length; k++) params[k].value.set(state.weights[k]);
     const extra = {
       ...lib.forecastExtra(panel, info, run.options, backtestOpts, run.report),
       done,
+      member,
       stage,
-      calibration: run.report.calibration,
       checkpointKernels: (await import('../training.js')).kernelLabel(),
     };
-    await lib.saveModel(checkpointPath, net.container, { extra: extra as unknown as Record<string, unknown>, training: state?.state ?? undefined });
-    const epochDone = state?.state.epoch ?? 0;
+    // The fold's finished members, then the interrupted network (src/forecast/backtest.ts partial()).
+    await lib.saveModel(checkpointPath, lib.ensembleContainer(run.report.members), { extra: extra as unknown as Record<string, unknown>, training: state?.state ?? undefined });
+    const epochDone = state?.state?.epoch ?? 0;
     const foldNo = done.length + 1;
     const resumeArgs = argv.filter((_, k, a) => a[k] !== '--resume' && a[k - 1] !== '--resume');
     io.err(
-      `\ninterrupted: saved a checkpoint after epoch ${epochDone} of ${run.options.epochs} (fold ${foldNo} of ${o.backtest}${stage === 'calibration' ? ', calibration model' : ''}) to ${checkpointPath}` +
+      `\ninterrupted: saved a checkpoint after epoch ${epochDone} of ${run.options.epochs} (fold ${foldNo} of ${o.backtest}${run.options.ensemble > 1 ? `, member ${member + 1} of ${run.options.ensemble}` : ''}${stage === 'calibration' ? ', calibration model' : ''}) to ${checkpointPath}` +
         ' (the unfinished epoch is discarded so that resuming is exact)' +
         `.\nresume with:\n  longshort ${shellQuote([...resumeArgs, '--resume', checkpointPath])}\n`,
     );
@@ -386,7 +401,7 @@ async function writeOutputs(
     samples: null as string | null,
   };
   const extra = lib.forecastExtra(panel, info, opt, backtestOpts, r);
-  await lib.saveModel(files.model, r.net.container, { extra: { ...extra, calibration: r.calibration } as unknown as Record<string, unknown> });
+  await lib.saveModel(files.model, lib.ensembleContainer(r.members), { extra: extra as unknown as Record<string, unknown> });
   const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
   await lib.writeFileAtomic(files.csv, enc(lib.forecastCsv(panel, run)));
   const samples = lib.samplesCsv(panel, run);
@@ -454,7 +469,7 @@ async function writeOutputs(
     out.print('');
   }
   out.print(
-    `season ${opt.season}, lookback ${opt.lookback}, horizon ${opt.horizon}; ${opt.head} head${opt.transform !== 'none' ? `, ${opt.transform} transform` : ''}${opt.deseasonalize ? ', deseasonalized' : ''}${opt.trend > 0 ? `, damped trend φ = ${opt.trend}` : ''}${opt.augment !== 'none' ? `, ${opt.augment} augmentation` : ''}${opt.conformal ? ', conformal intervals' : ''}; ` +
+    `season ${opt.season}, lookback ${opt.lookback}, horizon ${opt.horizon}; ${opt.head} head${opt.transform !== 'none' ? `, ${opt.transform} transform` : ''}${opt.deseasonalize ? ', deseasonalized' : ''}${opt.trend > 0 ? `, damped trend φ = ${opt.trend}` : ''}${opt.augment !== 'none' ? `, ${opt.augment} augmentation` : ''}${opt.conformal ? ', conformal intervals' : ''}${opt.ensemble > 1 ? `, ensemble of ${opt.ensemble}` : ''}; ` +
       `hidden ${opt.hidden}×${opt.layers}${opt.embeddingDim > 0 ? `, id embedding ${opt.embeddingDim}` : ''}, ${opt.epochs} epochs, lr ${opt.lr}`,
   );
   if (r.folds.length > 1) {
