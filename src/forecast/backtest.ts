@@ -6,7 +6,9 @@
 //   start_k  = 0 (expanding window) or max(0, cutoff_k − trainSize) (sliding window)
 // so the last fold's test part is the last H points. For each fold a fresh model is trained
 // (scalers fitted on that fold's training parts only), then every series is forecast from its
-// cutoff. Baselines are fitted on the same y[start_k, cutoff_k). MASE divides by the in-sample
+// cutoff. With an ensemble, N members (seeds moved by 7919·j) are trained per fold and their
+// quantiles averaged; with conformal intervals each member first trains a calibration model
+// without the last H training points and widens its intervals by the factors its errors give. Baselines are fitted on the same y[start_k, cutoff_k). MASE divides by the in-sample
 // seasonal-naive MAE of that same training part (period m; m = 1 when it is shorter than m + 2).
 // A series too short for a fold (fewer than H + 2 points before its cutoff) is left out of that
 // fold's scores and counted in `skipped`.
@@ -15,7 +17,7 @@
 // point of every series, GluonTS style); CRPS is the mean over points.
 // The best baseline is the one with the lowest overall mean MASE; the report compares the model
 // with it. The future forecast comes from the last fold's model at each series' end.
-// Left out: refitting on all data for the future forecast, fold-parallel training.
+// Left out: refitting on all data for the future forecast, fold- or member-parallel training.
 
 import { ConfigError, ShapeError } from '../errors.js';
 import { maseScale } from '../metrics/forecast.js';

@@ -142,7 +142,7 @@ class Progress {
     this.reporter?.stop();
     this.reporter = null;
     if (this.out.json) io.err(JSON.stringify(obj) + '\n');
-    else io.err(text + '\n');
+    else if (text !== '') io.err(text + '\n');
   }
   start(startEpoch = 0): void {
     this.reporter?.stop();
@@ -291,7 +291,7 @@ async function runForecastCommand(file: string, o: ForecastOpts, argv: string[])
       {
         onPhase: (phase, detail) => {
           inSearch = phase === 'search';
-          progress.event({ event: 'phase', phase, detail }, phase === 'search' ? `grid search: ${detail}, scored on folds before the evaluated ones` : `backtest: ${detail}`);
+          progress.event({ event: 'phase', phase, detail }, phase === 'search' ? `grid search: ${detail}, scored on folds before the evaluated ones` : o.search ? `backtest of the chosen options: ${detail}` : '');
         },
         onCandidateStart: (i, n, c) => progress.event({ event: 'candidate', candidate: i, of: n, lookback: c.lookback, hidden: c.hidden, layers: c.layers, lr: c.lr }, `search ${i}/${n}: lookback ${c.lookback}, hidden ${c.hidden}, layers ${c.layers}, lr ${c.lr}`),
         onCandidateEnd: (i, n, r) => progress.event({ event: 'candidateResult', candidate: i, of: n, mase: r.scores.mase, wql: r.scores.wql }, `search ${i}/${n}: mean MASE ${r.scores.mase.toFixed(3)}, wQL ${r.scores.wql.toFixed(4)}`),
