@@ -51,3 +51,29 @@ export * as sequenceApp from './apps/sequences.js';
 export * as textApp from './apps/text.js';
 export * as gatesApp from './apps/gates.js';
 export * as experiments from './experiments/index.js';
+// Forecasting: global models over many series, covariates, probabilistic heads, backtests, baselines.
+export * from './forecast/index.js';
+export {
+  loadPanel,
+  prepareRun,
+  runForecast,
+  panelInfo,
+  forecastExtra,
+  forecastNetFromFile,
+  serializeFold,
+  deserializeFold,
+  forecastCsv,
+  samplesCsv,
+  scoreRows,
+  scoreHeader,
+  percentText,
+  comparison,
+  forecastGateInput,
+  type LoadOptions,
+  type RunOptions,
+  type RunCallbacks,
+  type RunResult,
+  type PanelInfo,
+  type ForecastExtra,
+  type SerializedFold,
+} from './apps/forecast.js';

@@ -33,7 +33,7 @@ describe('longshort convert keeps the application data and makes the output fold
     const nested = join(dir, 'new', 'deeper', 'copy.safetensors');
     const r = await cli(['convert', model, nested, '--json']);
     assert.equal(r.code, 0, r.stderr);
-    assert.ok(JSON.parse(r.stdout).extra.includes('inputScaler'));
+    assert.ok(JSON.parse(r.stdout).extra.includes('scaling'));
     assert.deepEqual((await loadModelFile(nested)).extra, before.extra);
     // in place: the same file, the same application data
     const again = await cli(['convert', nested, nested]);

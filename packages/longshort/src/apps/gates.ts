@@ -10,7 +10,7 @@ import { parseCsv, numericColumns } from '../data/csv.js';
 import { Embedding } from '../nn/embedding.js';
 import { LSTM } from '../nn/lstm.js';
 import type { Sequential } from '../nn/sequential.js';
-import { inputWindow, loadSeries, type ForecastExtra } from './forecast.js';
+import { forecastGateInput } from './forecast.js';
 import { batchTensor, loadSequences, type SeqExtra } from './sequences.js';
 import { encode, type TextExtra } from './text.js';
 import { scalerFromJSON } from '../data/scale.js';
@@ -25,15 +25,12 @@ export interface GateInput {
 }
 
 /** Builds the model input for one sequence from `text` (the content of `fileName`). */
-export function gateInput(extra: Record<string, unknown>, text: string, fileName: string, index = 0): GateInput {
+export function gateInput(extra: Record<string, unknown>, text: string, fileName: string, index = 0, model?: Sequential): GateInput {
   const app = extra.app;
   if (app === 'forecast') {
-    const e = extra as unknown as ForecastExtra;
-    const s = loadSeries(text, { target: e.target, features: e.features, date: e.date ?? undefined, missing: e.missing });
-    const o = index > 0 ? index : s.y.length; // default: the window the future forecast starts from
-    const w = inputWindow(s, e, o);
-    const steps = w.index.map((i) => (s.times === null ? String(i) : new Date(s.times[i]).toISOString().slice(0, s.step === 'month' ? 7 : 10)));
-    return { x: w.x, steps, description: `the ${e.config.lookback} input steps before ${o === s.y.length ? 'the end of the data' : `row ${o}`}` };
+    if (model === undefined) throw new ConfigError('[gates] a forecast model needs the model itself to build its input window; pass it as the fifth argument.');
+    // The window the future forecast of the first series reads (index > 0: the window ending before that row).
+    return forecastGateInput(model, extra, text, 0, index);
   }
   if (app === 'sequences') {
     const e = extra as unknown as SeqExtra;

@@ -10,3 +10,7 @@ export type { CrossEntropyOptions } from './crossEntropy.js';
 export { bceWithLogits } from './bce.js';
 export type { BceWithLogitsOptions } from './bce.js';
 export type { LossResult, BaseLossOptions, Reduction } from './common.js';
+export { pinballLoss } from './quantile.js';
+export type { PinballLossOptions } from './quantile.js';
+export { gaussianNllLoss, negativeBinomialNllLoss, gaussianSigma, negBinParams } from './distribution.js';
+export type { GaussianNllOptions, NegativeBinomialNllOptions } from './distribution.js';

@@ -8,7 +8,14 @@
 //   MASE  = MAE / Q,  Q = 1/(T−m) Σ_{t=m}^{T−1} |y_t − y_{t−m}|  (Hyndman & Koehler 2006): the
 //           in-sample MAE of the seasonal-naive forecast with period m on the TRAINING series
 //           (m = 1: the naive forecast). MASE < 1 beats that baseline on average.
-// Left out: prediction intervals, weighted or scaled-squared variants, multi-series aggregation.
+// Probabilistic forecasts (quantile forecasts q_τ at levels τ):
+//   pinball      1/n Σ ρ_τ(A − q_τ),  ρ_τ(u) = τu if u ≥ 0, (τ − 1)u otherwise
+//   coverage     share of points with lower ≤ A ≤ upper (an 80% interval should cover ~0.8)
+//   wQL          mean over the levels of 2 Σ ρ_τ(A − q_τ) / Σ|A|  (GluonTS's mean weighted
+//                quantile loss; over the deciles 0.1 … 0.9 it approximates CRPS / Σ|A|)
+//   CRPS         ≈ 1/n Σ_points (2/K) Σ_k ρ_{τ_k}(A − q_{τ_k}), the quantile decomposition of the
+//                continuous ranked probability score over K evenly spread levels (in data units)
+// Left out: weighted or scaled-squared variants, interval (Winkler) scores.
 
 import { ConfigError, NonFiniteError, ShapeError } from '../errors.js';
 
@@ -193,4 +200,53 @@ export function detectSeasonPeriodDetailed(x: Nums, options: SeasonOptions = {})
 /** Seasonal period (1 = none found); see detectSeasonPeriodDetailed. */
 export function detectSeasonPeriod(x: Nums, options: SeasonOptions = {}): number {
   return detectSeasonPeriodDetailed(x, options).period;
+}
+
+function checkLevels(where: string, actual: Nums, quantiles: readonly Nums[], levels: readonly number[]): void {
+  if (quantiles.length !== levels.length || levels.length === 0) {
+    throw new ShapeError(`[${where}] needs one quantile forecast per level and at least one level; received ${quantiles.length} forecasts for ${levels.length} levels.`);
+  }
+  levels.forEach((q, k) => {
+    if (!(q > 0 && q < 1)) throw new ConfigError(`[${where}] levels[${k}] must lie in (0, 1); received ${q}.`);
+    checkPair(where, actual, quantiles[k]);
+  });
+}
+
+/** Mean pinball (quantile) loss of one quantile forecast at `level`. */
+export function pinball(actual: Nums, forecast: Nums, level: number): number {
+  checkLevels('pinball', actual, [forecast], [level]);
+  let s = 0;
+  for (let i = 0; i < actual.length; i++) {
+    const u = actual[i] - forecast[i];
+    s += u >= 0 ? level * u : (level - 1) * u;
+  }
+  return s / actual.length;
+}
+
+/** Share of actual values inside [lower, upper]. */
+export function coverage(actual: Nums, lower: Nums, upper: Nums): number {
+  checkPair('coverage', actual, lower);
+  checkPair('coverage', actual, upper);
+  let inside = 0;
+  for (let i = 0; i < actual.length; i++) if (actual[i] >= lower[i] && actual[i] <= upper[i]) inside++;
+  return inside / actual.length;
+}
+
+/** Mean over levels of 2 Σ ρ_τ / Σ|A| (GluonTS mean_wQuantileLoss). NaN when every actual is 0. */
+export function weightedQuantileLoss(actual: Nums, quantiles: readonly Nums[], levels: readonly number[]): number {
+  checkLevels('weightedQuantileLoss', actual, quantiles, levels);
+  let abs = 0;
+  for (let i = 0; i < actual.length; i++) abs += Math.abs(actual[i]);
+  if (abs === 0) return NaN;
+  let s = 0;
+  levels.forEach((q, k) => (s += (2 * pinball(actual, quantiles[k], q) * actual.length) / abs));
+  return s / levels.length;
+}
+
+/** CRPS approximated from quantile forecasts at evenly spread levels (e.g. the deciles), in data units. */
+export function crpsFromQuantiles(actual: Nums, quantiles: readonly Nums[], levels: readonly number[]): number {
+  checkLevels('crpsFromQuantiles', actual, quantiles, levels);
+  let s = 0;
+  levels.forEach((q, k) => (s += pinball(actual, quantiles[k], q)));
+  return (2 * s) / levels.length;
 }

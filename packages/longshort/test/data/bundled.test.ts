@@ -24,3 +24,17 @@ test('the Lincoln text: 163,741 ASCII characters, 75 distinct, four addresses', 
   assert.ok(addresses[1].includes('the last best hope of earth'));
   assert.ok(read('README.md').toString('utf8').includes('public domain'));
 });
+
+test('unemployment-across-industries.csv holds exactly the records of vega-datasets 3.2.1\'s JSON', () => {
+  const json = readFileSync(new URL('../../node_modules/vega-datasets/data/unemployment-across-industries.json', import.meta.url));
+  assert.equal(gitBlobSha1(json), '4d769356c95c40a9807a7d048ab81aa56ae77df0'); // as datapackage.json lists it
+  const records = JSON.parse(json.toString('utf8')) as { series: string; year: number; month: number; count: number; rate: number }[];
+  const lines = read('unemployment-across-industries.csv').toString('utf8').trim().split('\n');
+  assert.equal(lines[0], 'series,date,count,rate');
+  assert.equal(lines.length - 1, records.length);
+  assert.equal(records.length, 1708);
+  records.forEach((r, k) => {
+    assert.equal(lines[k + 1], `${r.series},${r.year}-${String(r.month).padStart(2, '0')}-01,${r.count},${r.rate}`, `row ${k + 2}`);
+  });
+  assert.ok(read('README.md').toString('utf8').includes('BLS.gov cannot vouch for the data'));
+});

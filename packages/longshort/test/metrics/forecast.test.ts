@@ -163,3 +163,20 @@ describe('baselines on the last year of CO₂', () => {
     close(mSn.mase, mSn.mae / maseScale(train, 12));
   });
 });
+
+describe('probabilistic scores', () => {
+  test('pinball, coverage, weighted quantile loss and CRPS by hand', async () => {
+    const { pinball, coverage, weightedQuantileLoss, crpsFromQuantiles } = await import('../../src/metrics/forecast.js');
+    const A = [10, 20];
+    // q0.1 = [8, 25]: u = 2 → 0.2; u = −5 → 0.9·5 = 4.5 → mean 2.35
+    assert.ok(Math.abs(pinball(A, [8, 25], 0.1) - 2.35) < 1e-12);
+    assert.equal(coverage(A, [9, 21], [11, 30]), 0.5);
+    // wQL over levels {0.1, 0.9}: q0.9 = [12, 18]: u = −2 → 0.2; u = 2 → 1.8 → mean 1
+    // 2·Σρ/Σ|A|: level 0.1: 2·4.7/30; level 0.9: 2·2/30 → mean (9.4 + 4)/60
+    assert.ok(Math.abs(weightedQuantileLoss(A, [[8, 25], [12, 18]], [0.1, 0.9]) - 13.4 / 60) < 1e-12);
+    // CRPS ≈ (2/K) Σ_k mean pinball = (2/2)(2.35 + 1)
+    assert.ok(Math.abs(crpsFromQuantiles(A, [[8, 25], [12, 18]], [0.1, 0.9]) - 3.35) < 1e-12);
+    assert.throws(() => pinball(A, [1, 2], 1.5), /levels\[0\] must lie in \(0, 1\); received 1\.5/);
+    assert.throws(() => coverage(A, [1], [2, 3]), /same length/);
+  });
+});

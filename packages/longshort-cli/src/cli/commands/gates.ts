@@ -29,7 +29,7 @@ export function register(program: Command): void {
       const text = readText(o.input, 'input file');
       const { loadModelFile, gatesApp: { gateInput, gateRows } } = await import('longshort');
       const f = await loadModelFile(modelPath);
-      const input = gateInput(f.extra, text, o.input, o.index ?? 0);
+      const input = gateInput(f.extra, text, o.input, o.index ?? 0, f.model);
       const g = gateRows(f.model, input, o.units);
       if (o.units > g.hidden) out.log(`note: --units ${o.units} is more than the model's ${plural(g.hidden, 'hidden unit')}; showing all ${g.hidden}.`);
       const { heatmapChart } = await import('../../plot/charts.js');
