@@ -6,7 +6,7 @@
 //      pen-down segments (the shear that makes them upright);
 //   2. resample every pen-down stroke at equal arc-length steps (`spacing` height units), which
 //      removes the writer's speed and the device's sampling rate;
-//   3. per point 8 features: dx, dy (in steps), pen-up (1 when the pen was lifted to get here),
+//   3. per point 8 features: asinh(dx), asinh(dy) (in steps; a long pen-up jump compressed), pen-up (1 when the pen was lifted to get here),
 //      writing direction (cos, sin), curvature (cos, sin of the turn), y relative to the ink's
 //      median (height units);
 //   4. stack `stack` consecutive points into one frame (a stride-`stack` subsampling; the first LSTM
@@ -216,8 +216,9 @@ export function inkFeatures(ink: Ink, options: FeatureOptions = {}): InkFeatures
     dirs[2 * i] = d > 1e-9 ? dx / d : 1;
     dirs[2 * i + 1] = d > 1e-9 ? dy / d : 0;
     const f = i * F; // feats[i,:]
-    feats[f] = dx / spacing;
-    feats[f + 1] = dy / spacing;
+    // asinh: a pen-down step (length `spacing`) stays ~linear, a pen-up jump of many steps is compressed
+    feats[f] = Math.asinh(dx / spacing);
+    feats[f + 1] = Math.asinh(dy / spacing);
     feats[f + 2] = penUp[i];
     feats[f + 3] = dirs[2 * i];
     feats[f + 4] = dirs[2 * i + 1];

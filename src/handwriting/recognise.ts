@@ -52,7 +52,10 @@ export interface DecodeSettings {
 }
 
 export interface Recognition {
+  /** The free reading (greedy or beam search, whichever the settings ask for). */
   text: string;
+  /** The lexicon-constrained reading, when settings.lexicon was given ('' when no word fits). */
+  lexiconText?: string;
   /** Best labellings, best first, with their log-probabilities (greedy: just the best path). */
   alternatives: { text: string; score: number }[];
   /** Per frame: the most probable class (0 = blank) — the best path, i.e. the CTC alignment. */
@@ -104,7 +107,7 @@ export function recogniseEncoded(model: Sequential, config: HandwritingConfig, e
   return out;
 }
 
-/** Reads one ink: the text, alternatives and the alignment. */
+/** Reads one ink: the free text with its alternatives, the lexicon reading (with settings.lexicon), and the alignment. */
 export function recogniseInk(model: Sequential, config: HandwritingConfig, ink: Ink, settings: DecodeSettings = {}): Recognition {
   checkSettings(settings);
   const f = inkFeatures(ink, { spacing: config.spacing, stack: config.stack });
@@ -118,8 +121,10 @@ export function recogniseInk(model: Sequential, config: HandwritingConfig, ink: 
     for (let c = 1; c < C; c++) if (logits.data[t * C + c] > logits.data[t * C + arg]) arg = c;
     bestPath[t] = arg;
   }
-  const [r] = decodeBatch(logits, lengths, config.alphabet, settings);
-  return { text: r.text, alternatives: r.alternatives, bestPath, framePositions: f.framePositions };
+  const [r] = decodeBatch(logits, lengths, config.alphabet, { ...settings, lexicon: undefined });
+  const out: Recognition = { text: r.text, alternatives: r.alternatives, bestPath, framePositions: f.framePositions };
+  if (settings.lexicon !== undefined) out.lexiconText = decodeBatch(logits, lengths, config.alphabet, { ...settings, topPaths: 1 })[0].text;
+  return out;
 }
 
 export interface HandwritingScores {

@@ -95,7 +95,7 @@ interface PenPath {
   joined: boolean;
 }
 
-const JOIN_GAP = 0.35; // strokes of one cursive glyph closer than this merge (the pen retraces)
+const JOIN_GAP = 0.5; // strokes of one cursive glyph closer than this merge (the pen retraces)
 const SMALL_STROKE = 0.9; // path length under which an extra stroke may be delayed
 const MAX_REACH = 1.5; // longest connector between two joined letters
 

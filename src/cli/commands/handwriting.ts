@@ -284,12 +284,9 @@ export function register(program: Command): void {
       const config = ls.handwritingConfigFromExtra(extra);
       ls.checkHandwritingModel(model, config);
       const top = Math.min(o.top, Math.max(o.beam, 1));
-      const r = ls.recogniseInk(model, config, ink, { beamWidth: o.beam, topPaths: o.beam > 1 ? top : 1 });
-      let lexText: string | null = null;
-      if (o.lexicon !== false) {
-        const lex = ls.handwritingLexicon(lexiconWords(o.lexicon), config.alphabet);
-        lexText = ls.recogniseInk(model, config, ink, { beamWidth: o.beam, lexicon: lex }).text;
-      }
+      const lex = o.lexicon === false ? undefined : ls.handwritingLexicon(lexiconWords(o.lexicon), config.alphabet);
+      const r = ls.recogniseInk(model, config, ink, { beamWidth: o.beam, topPaths: o.beam > 1 ? top : 1, lexicon: lex });
+      const lexText = r.lexiconText ?? null;
       out.result({ command: 'handwriting read', text: r.text, lexiconText: lexText, alternatives: r.alternatives, frames: r.bestPath.length, strokes: ink.length });
       if (!out.json) {
         out.print(r.text);

@@ -1,0 +1,26 @@
+// Builds the handwriting page into web/dist/handwriting/ (run by scripts/build-web.mjs, after the
+// library bundle and the main demo, whose WebAssembly kernels at web/dist/ it shares):
+//   main.js, worker.js            the page and its recogniser worker (esbuild)
+//   handwriting.safetensors       the shipped model (models/handwriting.safetensors)
+//   lexicon.txt                   the dictionary of the lexicon reading (data/handwriting/lexicon.txt)
+import { build } from 'esbuild';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const src = join(root, 'web', 'handwriting');
+const out = join(root, 'web', 'dist', 'handwriting');
+mkdirSync(out, { recursive: true });
+
+await build({
+  bundle: true, format: 'esm', platform: 'browser', target: 'es2022', sourcemap: true, logLevel: 'warning',
+  entryPoints: { main: join(src, 'src', 'main.ts'), worker: join(src, 'src', 'worker.ts') },
+  outdir: out,
+});
+for (const f of ['index.html', 'style.css']) copyFileSync(join(src, f), join(out, f));
+const model = join(root, 'models', 'handwriting.safetensors');
+if (existsSync(model)) copyFileSync(model, join(out, 'handwriting.safetensors'));
+else console.warn('build-web: models/handwriting.safetensors is missing; the handwriting page will say so');
+copyFileSync(join(root, 'data', 'handwriting', 'lexicon.txt'), join(out, 'lexicon.txt'));
+console.log('build-web: wrote web/dist/handwriting/ (the handwriting page)');
