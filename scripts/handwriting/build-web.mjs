@@ -1,6 +1,7 @@
-// Builds the handwriting page into web/dist/handwriting/ (run by scripts/build-web.mjs, after the
-// library bundle and the main demo, whose WebAssembly kernels at web/dist/ it shares):
+// Builds the handwriting page into web/dist/handwriting/ (run by scripts/build-web.mjs; also on its
+// own, e.g. by test/web/handwriting.test.ts):
 //   main.js, worker.js            the page and its recogniser worker (esbuild)
+//   longshort-*.wasm              the WebAssembly kernels (build/wasm/, made at npm ci)
 //   handwriting.safetensors       the shipped model (models/handwriting.safetensors)
 //   lexicon.txt                   the dictionary of the lexicon reading (data/handwriting/lexicon.txt)
 import { build } from 'esbuild';
@@ -23,4 +24,8 @@ const model = join(root, 'models', 'handwriting.safetensors');
 if (existsSync(model)) copyFileSync(model, join(out, 'handwriting.safetensors'));
 else console.warn('build-web: models/handwriting.safetensors is missing; the handwriting page will say so');
 copyFileSync(join(root, 'data', 'handwriting', 'lexicon.txt'), join(out, 'lexicon.txt'));
+for (const f of ['longshort-simd.wasm', 'longshort-relaxed.wasm']) {
+  const p = join(root, 'build', 'wasm', f);
+  if (existsSync(p)) copyFileSync(p, join(out, f));
+}
 console.log('build-web: wrote web/dist/handwriting/ (the handwriting page)');

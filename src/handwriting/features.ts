@@ -22,9 +22,9 @@ import type { Ink } from './ink.js';
 export const POINT_FEATURES = 8;
 
 export interface FeatureOptions {
-  /** Resampling step in normalised height units (0.5 ≈ half an x-height). Default 0.12. */
+  /** Resampling step in normalised height units (0.5 ≈ half an x-height). Default 0.2. */
   spacing?: number;
-  /** Points per frame. Default 2. */
+  /** Points per frame. Default 3. */
   stack?: number;
 }
 
@@ -198,7 +198,7 @@ function resample(strokes: Pt[][], spacing: number): { pts: Pt[]; penUp: Uint8Ar
  * no points; a single dot gives one frame.
  */
 export function inkFeatures(ink: Ink, options: FeatureOptions = {}): InkFeatures {
-  const { spacing = 0.12, stack = 2 } = options;
+  const { spacing = 0.2, stack = 3 } = options;
   if (!(spacing > 0)) throw new ConfigError(`[inkFeatures] spacing must be > 0; received ${spacing}.`);
   if (!Number.isInteger(stack) || stack < 1) throw new ConfigError(`[inkFeatures] stack must be a positive integer; received ${stack}.`);
   const strokes: Pt[][] = ink.filter((s) => s.length > 0).map((s) => s.map((p) => ({ x: p.x, y: p.y, ox: p.x, oy: p.y })));

@@ -29,9 +29,9 @@ export interface HandwritingModelOptions {
   alphabet?: string;
   spacing?: number;
   stack?: number;
-  /** LSTM hidden size per direction. Default 96. */
+  /** LSTM hidden size per direction. Default 64. */
   hiddenSize?: number;
-  /** Stacked bidirectional layers. Default 3. */
+  /** Stacked bidirectional layers. Default 2. */
   numLayers?: number;
   /** Dropout between LSTM layers (training only). Default 0. */
   dropout?: number;
@@ -41,7 +41,7 @@ export interface HandwritingModelOptions {
 
 /** LSTM (bidirectional) → Dense, layers named 'lstm' and 'head'; the config for the model file. */
 export function buildHandwritingModel(options: HandwritingModelOptions = {}): { model: Sequential; config: HandwritingConfig } {
-  const { alphabet = HANDWRITING_ALPHABET, spacing = 0.12, stack = 2, hiddenSize = 96, numLayers = 3, dropout = 0, seed = 0, dtype = 'float32' } = options;
+  const { alphabet = HANDWRITING_ALPHABET, spacing = 0.2, stack = 3, hiddenSize = 64, numLayers = 2, dropout = 0, seed = 0, dtype = 'float32' } = options;
   for (const [name, v] of [['hiddenSize', hiddenSize], ['numLayers', numLayers], ['stack', stack]] as const) {
     if (!Number.isInteger(v) || v < 1) throw new ConfigError(`[buildHandwritingModel] ${name} must be a positive integer; received ${v}.`);
   }

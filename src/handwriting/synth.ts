@@ -42,7 +42,7 @@ export interface WriterStyle {
   bounce: number;
   /** Amplitude of the elastic distortion. */
   elastic: number;
-  /** Pen speed on straight lines, x-heights per second. */
+  /** Pen speed on straight lines, x-heights per second (10–25 gives 2–5 letters a second, as people write). */
   speed: number;
   /** How strongly curvature slows the pen (0 = constant speed). */
   curveSlowdown: number;
@@ -71,7 +71,7 @@ export function sampleWriterStyle(rng: Rng): WriterStyle {
     drift: rng.uniform(0, 0.15),
     bounce: rng.uniform(0, 0.05),
     elastic: rng.uniform(0, 0.1),
-    speed: rng.uniform(3, 9),
+    speed: rng.uniform(10, 25),
     curveSlowdown: rng.uniform(0.2, 1.2),
     sampleRate: [60, 100, 120, 133, 200, 240][rng.int(6)],
     jitter: rng.uniform(0, 0.6),
@@ -85,7 +85,7 @@ export function sampleWriterStyle(rng: Rng): WriterStyle {
 export function neatWriterStyle(xHeight = 30): WriterStyle {
   return {
     slant: 0, rotation: 0, xHeight, aspect: 1, letterSpacing: 0.05, spacingNoise: 0, wordSpacing: 1, drift: 0, bounce: 0,
-    elastic: 0, speed: 6, curveSlowdown: 0.5, sampleRate: 200, jitter: 0, integerCoordinates: false, joinProb: 1, delayProb: 0,
+    elastic: 0, speed: 15, curveSlowdown: 0.5, sampleRate: 200, jitter: 0, integerCoordinates: false, joinProb: 1, delayProb: 0,
   };
 }
 

@@ -1,5 +1,6 @@
 // The handwriting training loop: CTC on length-sorted shards (./dataset.ts), Adam with gradient-norm
-// clipping and a per-epoch learning-rate decay, batches in a seeded order. A batch runs either on
+// clipping and a per-epoch learning-rate decay, batches in a seeded order (shortest first in the
+// first epoch). A batch runs either on
 // this thread or through an executor — the library's thread pool (createThreadPool), which splits
 // the batch's rows across worker threads with the loss named 'ctc' (targets as a padded (B, L)
 // tensor, src/losses/ctcPadded.ts). A wall-clock budget (maxSeconds) stops after the batch that
@@ -52,6 +53,8 @@ export interface HandwritingTrainOptions {
   /** Seed of the batch order. Default 0. */
   seed?: number;
   maxSeconds?: number;
+  /** First epoch in order of length, shortest first (shards are length-sorted). Default true. */
+  sortaGrad?: boolean;
   executor?: CtcBatchExecutor;
   onBatchEnd?: (log: HandwritingBatchLog) => void | Promise<void>;
   onEpochEnd?: (log: HandwritingEpochLog) => void | Promise<void>;
@@ -96,7 +99,7 @@ function localStep(model: Sequential, shard: Shard, rows: Int32Array, rng: Rng):
 }
 
 export async function trainHandwriting(model: Sequential, shards: readonly Shard[], options: HandwritingTrainOptions = {}): Promise<HandwritingTrainResult> {
-  const { epochs = 10, batchSize = 32, lr = 1e-3, lrDecay = 1, clipNorm = 5, seed = 0, maxSeconds = Infinity, executor } = options;
+  const { epochs = 10, batchSize = 32, lr = 1e-3, lrDecay = 1, clipNorm = 5, seed = 0, maxSeconds = Infinity, executor, sortaGrad = true } = options;
   if (!Number.isInteger(epochs) || epochs < 0) throw new ConfigError(`[trainHandwriting] epochs must be a non-negative integer; received ${epochs}.`);
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new ConfigError(`[trainHandwriting] batchSize must be a positive integer; received ${batchSize}.`);
   if (!(lr > 0) || !(lrDecay > 0 && lrDecay <= 1)) throw new ConfigError(`[trainHandwriting] lr must be > 0 and lrDecay in (0, 1]; received lr=${lr}, lrDecay=${lrDecay}.`);
@@ -120,7 +123,9 @@ export async function trainHandwriting(model: Sequential, shards: readonly Shard
       const perm = rng.permutation(s.lengths.length);
       for (let i = 0; i < perm.length; i += batchSize) batches.push({ shard: k, rows: perm.slice(i, i + batchSize) });
     });
-    rng.shuffle(batches);
+    // SortaGrad (Amodei et al. 2016, Deep Speech 2 §3.1): the first epoch goes from short inks to
+    // long ones, which gets CTC past its all-blank plateau sooner; later epochs are shuffled
+    if (!(epoch === 1 && sortaGrad)) rng.shuffle(batches);
     let lossSum = 0;
     let done = 0;
     for (let k = 0; k < batches.length; k++) {

@@ -32,8 +32,8 @@ const queue: ToWorker[] = [];
 
 async function init(): Promise<void> {
   try {
-    // the kernels' .wasm files are served at the site root, one level up from this page
-    await loadWasmKernelsFrom(new URL('../', self.location.href)).catch(() => null);
+    // WebAssembly SIMD kernels when the engine has them (the reference kernels otherwise)
+    await loadWasmKernelsFrom(self.location.href).catch(() => null);
     const [modelBytes, words] = await Promise.all([
       fetch(new URL('handwriting.safetensors', self.location.href)).then(async (r) => {
         if (!r.ok) throw new Error(`handwriting.safetensors: HTTP ${r.status}`);
