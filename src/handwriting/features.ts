@@ -148,8 +148,11 @@ function normalise(strokes: Pt[][]): { scale: number; rotation: number; slant: n
   const q1 = weightedQuantile(seg.my, seg.len, 0.25);
   const q3 = weightedQuantile(seg.my, seg.len, 0.75);
   const med = weightedQuantile(seg.my, seg.len, 0.5);
-  let span = q3 - q1;
-  if (!(span > 1e-6)) span = Math.max(maxY - minY, maxX - minX, 1e-6) * 0.5; // a flat line or a dot
+  // a flat line (or the first millimetres of a stroke) has almost no y spread: bound the scale so
+  // that the ink's larger extent is at most 50 units (250 resampling steps at the default spacing)
+  let extent = 0;
+  for (const s of strokes) for (const p of s) extent = Math.max(extent, Math.abs(p.x), Math.abs(p.y)); // centred, rotated, sheared
+  const span = Math.max(q3 - q1, 0.02 * extent, 1e-6);
   const scale = 0.5 / span;
   for (const s of strokes) {
     for (const p of s) {

@@ -56,6 +56,13 @@ export interface WriterStyle {
   joinProb: number;
   /** Chance that a small extra stroke (dot, bar) waits until the word is finished. */
   delayProb: number;
+  /**
+   * Print fonts (and the extra strokes of cursive ones): chance that a stroke is drawn the other
+   * way round, and that a letter's strokes come in another order. The fonts' own directions are
+   * partly arbitrary (the EMS fonts were traced from outlines), and people differ here too.
+   */
+  reverseProb: number;
+  reorderProb: number;
 }
 
 /** A random writer: the ranges cover neat to sloppy, small to large, slow to fast writers. */
@@ -78,6 +85,8 @@ export function sampleWriterStyle(rng: Rng): WriterStyle {
     integerCoordinates: rng.next() < 0.5,
     joinProb: rng.uniform(0.85, 1),
     delayProb: rng.uniform(0, 1),
+    reverseProb: rng.uniform(0, 0.4),
+    reorderProb: rng.uniform(0, 0.4),
   };
 }
 
@@ -86,6 +95,7 @@ export function neatWriterStyle(xHeight = 30): WriterStyle {
   return {
     slant: 0, rotation: 0, xHeight, aspect: 1, letterSpacing: 0.05, spacingNoise: 0, wordSpacing: 1, drift: 0, bounce: 0,
     elastic: 0, speed: 15, curveSlowdown: 0.5, sampleRate: 200, jitter: 0, integerCoordinates: false, joinProb: 1, delayProb: 0,
+    reverseProb: 0, reorderProb: 0,
   };
 }
 
@@ -152,11 +162,13 @@ function penPaths(font: StrokeFont, text: string, style: WriterStyle, rng: Rng):
       throw new ConfigError(`[renderInk] font '${font.id}' has no glyph for ${JSON.stringify(ch)} (in ${JSON.stringify(text)}). Hint: keep to the recogniser's alphabet.`);
     }
     const dy = rng.normal(0, style.bounce);
-    const place = (s: ArrayLike<number>): number[] => {
+    const place = (s: ArrayLike<number>, reversible = false): number[] => {
       const p = new Array<number>(s.length);
+      const back = reversible && style.reverseProb > 0 && rng.next() < style.reverseProb;
       for (let k = 0; k < s.length; k += 2) {
-        p[k] = s[k] + x;
-        p[k + 1] = s[k + 1] + dy;
+        const j = back ? s.length - 2 - k : k;
+        p[k] = s[j] + x;
+        p[k + 1] = s[j + 1] + dy;
       }
       return p;
     };
@@ -171,7 +183,7 @@ function penPaths(font: StrokeFont, text: string, style: WriterStyle, rng: Rng):
       const order = [entry, ...[...strokes.keys()].filter((k) => k !== entry && k !== exit)];
       if (exit !== entry) order.push(exit);
       for (const k of order) {
-        const p: PenPath = { pts: place(strokes[k]), joined: k === entry && join };
+        const p: PenPath = { pts: place(strokes[k], k !== entry && k !== exit), joined: k === entry && join };
         const small = k !== entry && k !== exit && pathLength(strokes[k]) < SMALL_STROKE;
         if (small && rng.next() < style.delayProb) delayed.push(p);
         else out.push(p);
@@ -179,7 +191,9 @@ function penPaths(font: StrokeFont, text: string, style: WriterStyle, rng: Rng):
         prevExitOpen = out[out.length - 1] === p && k === exit;
       }
     } else {
-      for (const s of g.strokes) out.push({ pts: place(s), joined: false });
+      const order = [...g.strokes];
+      if (order.length > 1 && style.reorderProb > 0 && rng.next() < style.reorderProb) rng.shuffle(order);
+      for (const s of order) out.push({ pts: place(s, true), joined: false });
       prevExitOpen = false;
     }
     x += g.advance + style.letterSpacing + rng.normal(0, style.spacingNoise);

@@ -5,11 +5,12 @@
 
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { testFonts } from './fonts.js';
 import {
   FONT_TABLE, HANDWRITING_ALPHABET, Rng, encodeExample, fontsOfSplit, inkFeatures, neatWriterStyle, parseInkJson, parseInkML,
   parsePolylinePath, renderInk, sampleWriterStyle, synthesizeExample, synthesizeExamples, splitWords, trainingWords, isTestWord,
-  POINT_FEATURES, type Ink,
+  POINT_FEATURES, HANDWRITING_SEEDS, parseInkSample, parseWordList, type Ink,
 } from '../../src/index.js';
 import { ConfigError, FormatError, NonFiniteError } from '../../src/errors.js';
 
@@ -74,6 +75,27 @@ describe('synthesis', () => {
     assert.deepEqual(synthesizeExample(opts, 4), a[4]);
     const c = synthesizeExamples({ ...opts, seed: 8 }, 6);
     assert.notDeepEqual(a.map((e) => e.ink), c.map((e) => e.ink));
+  });
+
+  test('the committed held-out sample is what the generator makes (scripts/handwriting/make-sample.ts)', () => {
+    const sample = parseInkSample(readFileSync('data/handwriting/heldout-sample.jsonl', 'utf8'));
+    assert.equal(sample.length, 120);
+    const words = splitWords(parseWordList(readFileSync('data/handwriting/lexicon.txt', 'utf8'))).test;
+    const testOpts = { fonts: fontsOfSplit('test').map((s) => byId.get(s.id)!), words, seed: HANDWRITING_SEEDS.test };
+    for (const i of [0, 1, 2, 57, 119]) {
+      const e = synthesizeExample(testOpts, i);
+      assert.equal(sample[i].text, e.text);
+      assert.equal(sample[i].font, e.font);
+      assert.equal(sample[i].ink.length, e.ink.length);
+      e.ink.forEach((s, k) => {
+        assert.equal(sample[i].ink[k].length, s.length);
+        s.forEach((p, j) => {
+          const q = sample[i].ink[k][j];
+          assert.ok(Math.abs(p.x - q.x) <= 0.051 && Math.abs(p.y - q.y) <= 0.051 && Math.abs(p.t - q.t) <= 0.51, `example ${i} stroke ${k} point ${j}`);
+        });
+      });
+      assert.ok(words.includes(e.text.split(' ')[0].toLowerCase()));
+    }
   });
 
   test('time runs forward; the device rate sets the sample spacing; coordinates are finite', () => {

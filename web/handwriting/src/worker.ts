@@ -80,7 +80,7 @@ function drain(): void {
       ms: performance.now() - t0,
     });
   } catch (e) {
-    post({ type: 'error', message: (e as Error).message });
+    post({ type: 'error', message: `${(e as Error).message} ${(e as Error).stack ?? ''}` });
   }
 }
 
