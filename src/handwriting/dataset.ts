@@ -54,6 +54,8 @@ export function synthesizeExamples(options: SynthesisOptions, count: number, sta
 
 export interface EncodedExample {
   text: string;
+  /** The font that wrote it, when known. */
+  font?: string;
   /** (T, W) frames. */
   frames: Float32Array;
   length: number;
@@ -63,9 +65,11 @@ export interface EncodedExample {
 }
 
 /** Frames and label ids of one example. */
-export function encodeExample(e: { text: string; ink: Ink }, features: FeatureOptions = {}, alphabet?: string): EncodedExample {
+export function encodeExample(e: { text: string; ink: Ink; font?: string }, features: FeatureOptions = {}, alphabet?: string): EncodedExample {
   const f = inkFeatures(e.ink, features);
-  return { text: e.text, frames: f.frames, length: f.length, width: f.width, targets: encodeText(e.text, alphabet) };
+  const out: EncodedExample = { text: e.text, frames: f.frames, length: f.length, width: f.width, targets: encodeText(e.text, alphabet) };
+  if (e.font !== undefined && e.font !== '') out.font = e.font;
+  return out;
 }
 
 export interface Shard {

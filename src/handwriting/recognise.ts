@@ -43,7 +43,7 @@ export function handwritingLexicon(words: Iterable<string>, alphabet: string, op
 export interface DecodeSettings {
   /** 0 or 1: greedy; > 1: prefix beam search of this width. Default 0. */
   beamWidth?: number;
-  /** Constrain the output to words of this lexicon (beam search of width max(beamWidth, 8)). */
+  /** Constrain the output to words of this lexicon (beam search of width max(beamWidth, 16)). */
   lexicon?: Lexicon;
   /** Alternatives returned per ink (beam search only). Default 1. */
   topPaths?: number;
@@ -68,7 +68,7 @@ function decodeBatch(logits: Tensor, lengths: Int32Array, alphabet: string, s: D
   const { beamWidth = 0, lexicon, topPaths = 1 } = s;
   const sep = alphabet.indexOf(' ') + 1 || undefined;
   if (lexicon !== undefined) {
-    const width = Math.max(beamWidth, 8, topPaths);
+    const width = Math.max(beamWidth, 16, topPaths); // the trie prunes hard: a narrow beam loses words early
     const r = lexiconBeamSearchDecode(logits, lengths, { lexicon, beamWidth: width, topPaths, separator: sep });
     return r.nbest.map((nb) => ({
       text: nb.length > 0 ? decodeLabels(nb[0].labels, alphabet) : '',

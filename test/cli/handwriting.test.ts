@@ -96,7 +96,7 @@ describe('longshort handwriting train (tiny, end to end)', () => {
     assert.equal(j.parameters, 4 * 8 * (24 + 8 + 2) * 2 + (16 + 1) * 54);
     assert.deepEqual(j.fonts.test, ['EMSAllure', 'EMSTech']);
     assert.equal(j.test.examples, 12);
-    for (const k of ['greedy', 'beam', 'lexicon']) assert.ok(j.test[k].cer >= 0 && j.test[k].wer <= 1.0001, k);
+    for (const k of ['greedy', 'beam', 'lexicon']) assert.ok(j.test[k].cer >= 0 && Number.isFinite(j.test[k].wer), k); // insertions can push either past 1
     assert.equal(j.history.length, 1);
     assert.ok(Number.isFinite(j.history[0].validation.cer));
     const report = JSON.parse(readFileSync(join(dir, 'hw.report.json'), 'utf8'));

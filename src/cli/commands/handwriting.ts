@@ -51,21 +51,27 @@ async function makeSet(
 }
 
 interface Scores {
-  greedy: { cer: number; wer: number };
+  greedy: { cer: number; wer: number; byFont: Record<string, { cer: number; wer: number; examples: number }> };
   beam: { width: number; cer: number; wer: number };
-  lexicon: { width: number; words: number; cer: number; wer: number } | null;
+  lexicon: { width: number; forms: number; cer: number; wer: number } | null;
   examples: number;
 }
 
 async function scoreAll(model: Sequential, config: HandwritingConfig, test: EncodedExample[], beam: number, lexicon: Lexicon | null): Promise<Scores> {
   const ls = await lib();
   const g = ls.evaluateHandwriting(model, config, test);
+  const byFont: Scores['greedy']['byFont'] = {};
+  for (const font of [...new Set(test.map((e) => e.font ?? ''))].filter((f) => f !== '').sort()) {
+    const idx = test.flatMap((e, i) => (e.font === font ? [i] : []));
+    const r = ls.handwritingErrorRates(idx.map((i) => g.hyps[i]), idx.map((i) => test[i].text));
+    byFont[font] = { cer: r.cer, wer: r.wer, examples: r.examples };
+  }
   const b = ls.evaluateHandwriting(model, config, test, { beamWidth: beam });
   const l = lexicon === null ? null : ls.evaluateHandwriting(model, config, test, { beamWidth: beam, lexicon });
   return {
-    greedy: { cer: g.cer, wer: g.wer },
+    greedy: { cer: g.cer, wer: g.wer, byFont },
     beam: { width: beam, cer: b.cer, wer: b.wer },
-    lexicon: l === null ? null : { width: Math.max(beam, 8), words: lexicon!.size, cer: l.cer, wer: l.wer },
+    lexicon: l === null ? null : { width: Math.max(beam, 16), forms: lexicon!.size, cer: l.cer, wer: l.wer },
     examples: test.length,
   };
 }
@@ -73,8 +79,9 @@ async function scoreAll(model: Sequential, config: HandwritingConfig, test: Enco
 function printScores(out: Output, s: Scores, what: string): void {
   const rows: (string | number)[][] = [['decoder', 'CER', 'WER']];
   rows.push(['greedy (best path)', pct(s.greedy.cer), pct(s.greedy.wer)]);
+  for (const [font, r] of Object.entries(s.greedy.byFont)) rows.push([`  greedy, ${font} only (${r.examples})`, pct(r.cer), pct(r.wer)]);
   rows.push([`beam ${s.beam.width}`, pct(s.beam.cer), pct(s.beam.wer)]);
-  if (s.lexicon) rows.push([`beam ${s.lexicon.width} + lexicon (${s.lexicon.words} forms)`, pct(s.lexicon.cer), pct(s.lexicon.wer)]);
+  if (s.lexicon) rows.push([`beam ${s.lexicon.width} + lexicon (${s.lexicon.forms} forms)`, pct(s.lexicon.cer), pct(s.lexicon.wer)]);
   out.print(`${what}, ${s.examples} examples:`);
   out.print(table(rows));
 }
