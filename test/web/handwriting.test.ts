@@ -18,8 +18,13 @@ const CHROMIUM = '/usr/bin/chromium';
 const have = existsSync(CHROMIUM);
 if (!have && process.env.CI) throw new Error(`${CHROMIUM} is missing: .ci/run must install Debian's chromium package`);
 
-/** Held-out examples the test writes (indices into the committed sample; single words). */
-const REPLAY = [0, 1, 2];
+/**
+ * Held-out examples the test writes (indices into the committed sample): two EMSTech and two
+ * EMSAllure words that the shipped model reads in Node (free or dictionary reading), so a failure
+ * here is the page (pointer events, canvas scaling, worker), not the model; the model's error
+ * rates are checked in test/cli/handwriting.test.ts.
+ */
+const REPLAY = [0, 8, 105, 109];
 
 interface PageState {
   ready: boolean;

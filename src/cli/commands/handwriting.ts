@@ -3,7 +3,7 @@ import { THREADS_OPTION, kernelLabel } from '../training.js';
 // bidirectional LSTM and CTC (docs/handwriting.md). Argument parsing, progress and files only; the
 // synthesis, features, model, training loop and decoding live in src/handwriting/.
 //
-//   longshort handwriting train --out models/handwriting.safetensors   (the shipped model; docs give the settings)
+//   longshort handwriting train --threads 2 --out models/handwriting.safetensors   (the shipped model, ~55 min here)
 //   longshort handwriting eval [MODEL]                                 (CER / WER on the held-out fonts)
 //   longshort handwriting read strokes.json [--model M] [--top 5]     (JSON strokes or InkML)
 //   longshort handwriting synth "hello world" --font EMSTech --out strokes.json
@@ -137,10 +137,10 @@ export function register(program: Command): void {
     .option('--test-size <n>', 'held-out-font examples scored at the end', intOption('--test-size'), 1000)
     .option('--hidden <n>', 'LSTM hidden size per direction', intOption('--hidden'), 64)
     .option('--layers <n>', 'stacked bidirectional LSTM layers', intOption('--layers'), 2)
-    .option('--dropout <p>', 'dropout between LSTM layers', floatOption('--dropout', 0, 0.9), 0)
+    .option('--dropout <p>', 'dropout between LSTM layers', floatOption('--dropout', 0, 0.9), 0.2)
     .option('--spacing <x>', 'resampling step of the ink (normalised height units)', floatOption('--spacing', 0, 2, true), 0.2)
     .option('--stack <n>', 'points per frame (subsampling)', intOption('--stack'), 3)
-    .option('--epochs <n>', 'passes over the training examples', intOption('--epochs'), 12)
+    .option('--epochs <n>', 'passes over the training examples', intOption('--epochs'), 6)
     .option('--batch-size <n>', 'inks per batch', intOption('--batch-size'), 16)
     .option('--lr <x>', 'Adam learning rate', floatOption('--lr', 0, 1, true), 3e-3)
     .option('--lr-decay <x>', 'learning rate × this after each epoch', floatOption('--lr-decay', 0, 1, true), 0.85)
