@@ -1,8 +1,9 @@
 // CTC training on a tiny alphabet, in seconds: three "letters", each a fixed random 4-feature
 // pattern held for 2–4 frames with noise, strung into words of 1–5 letters. A small bidirectional
 // LSTM must learn to read them (greedy and beam CER under 5% on new words), through the same
-// shards, loop and decoders as the handwriting recogniser. Then the thread pool with the loss
-// 'ctc': one batch split across two threads gives the gradient of the whole batch.
+// shards, loop and decoders as the handwriting recogniser. Then the loss 'ctc' in the general
+// trainer: the thread pool (one batch split across two threads gives the gradient of the whole
+// batch) and fit.
 
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
@@ -90,6 +91,14 @@ describe('CTC training on a tiny alphabet', () => {
     } finally {
       await pool.close();
     }
+  });
+
+  test("fit with loss 'ctc': padded label rows as y, and the loss falls", async () => {
+    const examples = makeExamples(128, 6);
+    const [shard] = makeShards(examples, 128, 1);
+    const model = tinyModel(3);
+    const h = await model.fit(shard.x, shard.y, { loss: 'ctc', lengths: shard.lengths, epochs: 10, batchSize: 16, optimizer: { name: 'adam', lr: 1e-2 }, seed: 1 });
+    assert.ok(h.epochs.at(-1)!.loss < 0.4 * h.epochs[0].loss, `loss ${h.epochs[0].loss} → ${h.epochs.at(-1)!.loss}`);
   });
 
   test('ctcLossPadded refuses labels after the padding', () => {
