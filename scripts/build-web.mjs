@@ -29,3 +29,6 @@ const rows = parse(readFileSync(join(root, 'data', 'co2-concentration.csv'), 'ut
 const co2 = rows.map((r) => Number(r.CO2)).filter((v) => Number.isFinite(v));
 writeFileSync(join(out, 'co2.json'), JSON.stringify(co2));
 console.log(`build-web: wrote web/dist/ (${co2.length} CO₂ months)`);
+
+// The handwriting page (web/handwriting/), built by its own script into web/dist/handwriting/.
+await import('./handwriting/build-web.mjs');

@@ -23,7 +23,15 @@ if (files.length === 0) {
   console.error(`no test files match ${JSON.stringify(filters)}`);
   process.exit(1);
 }
+// The pages are built once, before browser tests that run side by side could each write web/dist/.
+const env = { ...process.env };
+if (files.some((f) => f.startsWith(join('test', 'web')))) {
+  const b = spawnSync(process.execPath, ['scripts/build-web.mjs'], { stdio: 'inherit' });
+  if (b.status !== 0) process.exit(b.status ?? 1);
+  env.LONGSHORT_WEB_BUILT = '1';
+}
 const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=600000', ...files], {
   stdio: 'inherit',
+  env,
 });
 process.exit(r.status ?? 1);

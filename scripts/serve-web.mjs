@@ -13,7 +13,8 @@ const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '
 export function startServer(port = 8080) {
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const rel = normalize(decodeURIComponent(url.pathname)).replace(/^([/\\])+/, '') || 'index.html';
+    let rel = normalize(decodeURIComponent(url.pathname)).replace(/^([/\\])+/, '') || 'index.html';
+    if (rel.endsWith('/') || rel.endsWith('\\')) rel += 'index.html'; // a page's folder, e.g. /handwriting/
     if (rel.startsWith('..')) {
       res.writeHead(403).end();
       return;

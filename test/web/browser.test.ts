@@ -13,13 +13,13 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { Sequential, LSTM, Dense, modelFromBytes } from 'longshort';
 // @ts-expect-error plain ESM script without types
 import { startServer } from '../../scripts/serve-web.mjs';
+import { buildWeb } from './build.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const have = existsSync(CHROMIUM);
@@ -89,8 +89,7 @@ describe('demo page in Chromium', { skip: have ? false : `${CHROMIUM} not instal
   const problems: string[] = [];
 
   before(async () => {
-    const b = spawnSync(process.execPath, ['scripts/build-web.mjs'], { encoding: 'utf8' });
-    assert.equal(b.status, 0, b.stderr);
+    buildWeb();
     mkdirSync('test-artifacts', { recursive: true });
     server = await startServer(0);
     browser = await chromium.launch({

@@ -77,3 +77,4 @@ export {
   type ForecastExtra,
   type SerializedFold,
 } from './apps/forecast.js';
+export * from './handwriting/index.js';

@@ -15,6 +15,7 @@ const lincoln = (): string => dataPath('lincoln-annual-messages-1861-1864.txt');
 const forecastCo2 = (): string => `longshort forecast ${co2()} --target CO2 --date Date --missing interpolate --horizon 12 --epochs 10 --out out/co2`;
 const trainActivity = (): string => `longshort train ${activity()} --hidden 16 --epochs 15 --out out/activity`;
 const trainText = (): string => `longshort text train ${lincoln()} --chars 20000 --hidden 64 --epochs 1 --out out/text`;
+const synthInk = (): string => 'longshort handwriting synth "longshort" --font EMSTech --seed 3 --out out/ink.json';
 const trainG2p = (): string => 'longshort g2p train --limit 500 --test-limit 50 --val-limit 0 --hidden 16 --layers 1 --epochs 1';
 
 /** Command path ('text train') → its example command line. */
@@ -33,6 +34,11 @@ export const EXAMPLES: Record<string, () => string> = {
   g2p: trainG2p,
   'g2p train': trainG2p,
   'g2p predict': () => `${trainG2p()} && longshort g2p predict out/g2p/model.safetensors HELLO WORLD`,
+  handwriting: () => `${synthInk()} && longshort handwriting read out/ink.json`,
+  'handwriting synth': synthInk,
+  'handwriting read': () => `${synthInk()} && longshort handwriting read out/ink.json`,
+  'handwriting eval': () => `longshort handwriting eval --sample ${dataPath('handwriting/heldout-sample.jsonl')}`,
+  'handwriting train': () => 'longshort handwriting train --train-size 200 --val-size 0 --test-size 20 --hidden 16 --layers 1 --epochs 1 --out out/handwriting/model.safetensors',
 };
 
 /** The path of a command below the program, e.g. 'text train'. */

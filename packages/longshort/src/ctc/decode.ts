@@ -8,7 +8,7 @@
 //                     (pb) or in its last label (pnb) — so that "a a" (merge) and "a - a" (two a's)
 //                     are told apart. With a beam at least as wide as the number of reachable
 //                     prefixes it is exact.
-// Left out: language models / lexicon constraints and per-frame class pruning.
+// Left out: language models and per-frame class pruning (a lexicon constraint is ./lexicon.ts).
 // T = time, B = batch, C = classes incl. blank
 
 import { Tensor, formatShape } from '../tensor.js';

@@ -7,3 +7,5 @@ export { greedyDecode, beamSearchDecode } from './decode.js';
 export type { DecodeResult, GreedyDecodeOptions, BeamSearchOptions, BeamSearchResult } from './decode.js';
 export { editDistance, labelErrorRate, sequenceErrorRate, wordErrorRate } from './metrics.js';
 export type { Sequence } from './metrics.js';
+export { Lexicon, lexiconBeamSearchDecode } from './lexicon.js';
+export type { LexiconDecodeOptions, LexiconDecodeResult } from './lexicon.js';

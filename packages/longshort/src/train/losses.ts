@@ -6,9 +6,10 @@ import { ConfigError } from '../errors.js';
 import { mseLoss, maeLoss, huberLoss } from '../losses/regression.js';
 import { softmaxCrossEntropy } from '../losses/crossEntropy.js';
 import { bceWithLogits } from '../losses/bce.js';
+import { ctcLossPadded } from '../losses/ctcPadded.js';
 import type { LossResult } from '../losses/common.js';
 
-export type LossName = 'mse' | 'mae' | 'huber' | 'crossEntropy' | 'binaryCrossEntropy';
+export type LossName = 'mse' | 'mae' | 'huber' | 'crossEntropy' | 'binaryCrossEntropy' | 'ctc';
 
 /** (predictions, targets, lengths of the rows when predictions are per step) → loss and gradient. */
 export type LossFn = (pred: Tensor, target: Tensor, opts: { lengths?: Int32Array; computeGrad: boolean }) => LossResult;
@@ -44,9 +45,12 @@ export function resolveLoss(loss: LossName | LossFn, options: LossOptions = {}):
       };
     case 'binaryCrossEntropy':
       return { name: loss, classification: false, fn: (p, t, o) => bceWithLogits(p, t, { lengths: lengthsFor(p, o.lengths), computeGrad: o.computeGrad }) };
+    case 'ctc':
+      // y: (B, L) label ids padded with the blank 0 (src/losses/ctcPadded.ts); predictions (B, T, C)
+      return { name: loss, classification: false, fn: (p, t, o) => ctcLossPadded(p, t, { lengths: o.lengths, computeGrad: o.computeGrad }) };
     default:
       throw new ConfigError(
-        `[fit] loss must be one of mse, mae, huber, crossEntropy, binaryCrossEntropy or a function; received '${String(loss)}'.`,
+        `[fit] loss must be one of mse, mae, huber, crossEntropy, binaryCrossEntropy, ctc or a function; received '${String(loss)}'.`,
       );
   }
 }

@@ -1,0 +1,127 @@
+// Handwriting examples for training and evaluation: example i of a set is text, font and writer
+// drawn from a generator seeded by (seed, i), so any example can be made again on its own and a
+// set is the same on every machine. Encoded examples carry the network's frames and the label ids;
+// shards pad examples of similar length into (N, T, W) tensors for the trainer and the thread pool.
+//
+// dim key: N examples in a shard, T = the shard's longest frame count, W frame width,
+//          L = the shard's longest label sequence.
+
+import { Tensor } from '../tensor.js';
+import { ConfigError } from '../errors.js';
+import { Rng } from '../util/rng.js';
+import type { StrokeFont } from './fonts.js';
+import type { Ink } from './ink.js';
+import { renderInk, sampleWriterStyle } from './synth.js';
+import { inkFeatures, type FeatureOptions } from './features.js';
+import { encodeText, sampleText, type TextSamplerOptions } from './text.js';
+
+export interface HandwritingExample {
+  text: string;
+  font: string;
+  ink: Ink;
+}
+
+export interface SynthesisOptions extends TextSamplerOptions {
+  fonts: readonly StrokeFont[];
+  words: readonly string[];
+  seed: number;
+}
+
+/** Mixes (seed, index) into one 32-bit seed (SplitMix-style finaliser). */
+function exampleSeed(seed: number, index: number): number {
+  let h = (Math.imul(seed >>> 0, 0x9e3779b1) ^ Math.imul(index + 1, 0x85ebca77)) >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x7feb352d) >>> 0;
+  h = Math.imul(h ^ (h >>> 15), 0x846ca68b) >>> 0;
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/** Example `index` of the set named by options.seed: a text, a font (uniform) and a fresh writer. */
+export function synthesizeExample(options: SynthesisOptions, index: number): HandwritingExample {
+  const { fonts, words } = options;
+  if (fonts.length === 0) throw new ConfigError('[synthesizeExample] fonts must not be empty.');
+  const rng = new Rng(exampleSeed(options.seed, index));
+  const font = fonts[rng.int(fonts.length)];
+  const text = sampleText(rng, words, options);
+  const style = sampleWriterStyle(rng);
+  return { text, font: font.id, ink: renderInk(font, text, style, rng) };
+}
+
+/** Examples start … start + count − 1 of the set. */
+export function synthesizeExamples(options: SynthesisOptions, count: number, start = 0): HandwritingExample[] {
+  if (!Number.isInteger(count) || count < 0) throw new ConfigError(`[synthesizeExamples] count must be a non-negative integer; received ${count}.`);
+  return Array.from({ length: count }, (_, i) => synthesizeExample(options, start + i));
+}
+
+export interface EncodedExample {
+  text: string;
+  /** The font that wrote it, when known. */
+  font?: string;
+  /** (T, W) frames. */
+  frames: Float32Array;
+  length: number;
+  width: number;
+  /** Label ids from 1. */
+  targets: Int32Array;
+}
+
+/** Frames and label ids of one example. */
+export function encodeExample(e: { text: string; ink: Ink; font?: string }, features: FeatureOptions = {}, alphabet?: string): EncodedExample {
+  const f = inkFeatures(e.ink, features);
+  const out: EncodedExample = { text: e.text, frames: f.frames, length: f.length, width: f.width, targets: encodeText(e.text, alphabet) };
+  if (e.font !== undefined && e.font !== '') out.font = e.font;
+  return out;
+}
+
+export interface Shard {
+  /** (N, T, W) frames, zero past each row's length. */
+  x: Tensor;
+  /** (N, L) label ids, 0 past each row's labels (0 is the blank, never a label). */
+  y: Tensor;
+  lengths: Int32Array;
+  /** Row → index into the example list the shard was cut from. */
+  index: Int32Array;
+}
+
+/** Pads the examples `idx` of `examples` into one shard. */
+export function makeShard(examples: readonly EncodedExample[], idx: ArrayLike<number>): Shard {
+  const N = idx.length;
+  if (N === 0) throw new ConfigError('[makeShard] a shard needs at least one example.');
+  const W = examples[idx[0]].width;
+  let T = 1;
+  let L = 1;
+  for (let n = 0; n < N; n++) {
+    const e = examples[idx[n]];
+    if (e.width !== W) throw new ConfigError(`[makeShard] every example must have frame width ${W}; received ${e.width} for ${JSON.stringify(e.text)}.`);
+    T = Math.max(T, e.length);
+    L = Math.max(L, e.targets.length);
+  }
+  const x = new Float32Array(N * T * W); // (N,T,W)
+  const y = new Float32Array(N * L); // (N,L)
+  const lengths = new Int32Array(N);
+  for (let n = 0; n < N; n++) {
+    const e = examples[idx[n]];
+    x.set(e.frames.subarray(0, e.length * W), n * T * W);
+    y.set(e.targets, n * L);
+    lengths[n] = e.length;
+  }
+  return { x: new Tensor(x, [N, T, W]), y: new Tensor(y, [N, L]), lengths, index: Int32Array.from(idx) };
+}
+
+/**
+ * Examples sorted by frame count and cut into shards of `batchSize × batchesPerShard` rows, so a
+ * batch (consecutive rows of a shard) holds examples of similar length and little padding.
+ */
+export function makeShards(examples: readonly EncodedExample[], batchSize: number, batchesPerShard = 8): Shard[] {
+  const order = Array.from(examples.keys()).sort((a, b) => examples[a].length - examples[b].length || a - b);
+  const per = batchSize * batchesPerShard;
+  const shards: Shard[] = [];
+  for (let s = 0; s < order.length; s += per) shards.push(makeShard(examples, order.slice(s, s + per)));
+  return shards;
+}
+
+/**
+ * The seeds of the three example sets. Test: the held-out fonts (fontsOfSplit('test')) writing the
+ * lexicon's test words; validation: the training fonts writing test words; training: the training
+ * fonts writing training words. Example i of a set is the same everywhere.
+ */
+export const HANDWRITING_SEEDS = Object.freeze({ train: 1, validation: 2, test: 3 });
