@@ -39,3 +39,4 @@ export { loadWasmKernelsFrom } from './kernels/wasm/browser.js';
 export { buildG2PModel, g2pExtra, vocabsFromExtra, makeBatch, bucketedBatches, evenSubset, trainG2P, predictIds, evaluateG2P, pronounce, wordToExample } from './g2p/index.js';
 export type { G2PModelOptions, G2PExtra, G2PBatch, G2PTrainOptions, G2PTrainResult, G2PEpochLog, G2PBatchLog, DecodeOptions as G2PDecodeOptions } from './g2p/index.js';
 export { ElmanRNN } from './experiments/elman.js';
+export * from './speech/index.js';
