@@ -116,8 +116,12 @@ if (existsSync(manifest)) for (const l of readFileSync(manifest, 'utf8').split('
 
 async function speak(p: Plan): Promise<void> {
   const raw = join(out, 'wav', `${p.id}.raw.wav`);
-  const r = await run('espeak-ng', ['-v', `${p.accent}+${p.variant}`, '-s', String(p.rate), '-p', String(p.pitch), '-g', String(p.gap), '-w', raw, '--ipa', '--sep= ', p.text]);
+  const r = await run('espeak-ng', ['-v', `${p.accent}+${p.variant}`, '-s', String(p.rate), '-p', String(p.pitch), '-g', String(p.gap), '-w', raw, '--ipa', '--sep= ', '--', p.text]);
   const ipa = r.stdout.trim();
+  if (!existsSync(raw)) {
+    console.error(`skip ${p.id}: espeak-ng wrote no audio for ${JSON.stringify(p.text)}`);
+    return;
+  }
   let phones: string[];
   try {
     phones = ipaToPhones(ipa);

@@ -40,7 +40,7 @@ export function speechSetToBytes(set: SpeechSet): Uint8Array {
   let P = 0;
   utterances.forEach((u, k) => {
     if (u.logmel.length !== u.frames * nMels) {
-      throw new ConfigError(`${WHERE} utterance ${k} ('${u.id}') must hold frames·nMels = ${u.frames}·${nMels} values; received ${u.logmel.length}.`);
+      throw new ConfigError(`${WHERE} utterance ${k} ('${u.id}') must hold frames·nMels = ${u.frames}·${nMels} = ${u.frames * nMels} values; received ${u.logmel.length}.`);
     }
     F += u.frames;
     P += u.phones.length;
