@@ -26,4 +26,9 @@ for (const f of ['longshort-simd.wasm', 'longshort-relaxed.wasm']) {
 const rows = parse(readFileSync(join(root, 'data', 'co2-concentration.csv'), 'utf8'), { columns: true });
 const co2 = rows.map((r) => Number(r.CO2)).filter((v) => Number.isFinite(v));
 writeFileSync(join(out, 'co2.json'), JSON.stringify(co2));
+
+// --- the speech page (web/speech/ → web/dist/speech/; owned by the speech work, docs/speech.md)
+const { buildSpeechPage } = await import('./speech/build-web.mjs');
+await buildSpeechPage(root);
+
 console.log(`build-web: wrote dist/browser/longshort.js and web/dist/ (${co2.length} CO₂ months)`);

@@ -14,14 +14,15 @@ export function startServer(port = 8080) {
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const rel = normalize(decodeURIComponent(url.pathname)).replace(/^([/\\])+/, '') || 'index.html';
+    const file = rel.endsWith('/') ? `${rel}index.html` : rel; // a folder's page (/speech/)
     if (rel.startsWith('..')) {
       res.writeHead(403).end();
       return;
     }
     try {
-      const body = await readFile(join(root, rel));
+      const body = await readFile(join(root, file));
       res.writeHead(200, {
-        'content-type': TYPES[extname(rel)] ?? 'application/octet-stream',
+        'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
         'cross-origin-opener-policy': 'same-origin',
         'cross-origin-embedder-policy': 'require-corp',
         'cache-control': 'no-store',

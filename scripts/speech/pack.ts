@@ -4,28 +4,23 @@
 //   train.safetensors        training voices, SNR 0–30 dB or clean
 //   test.safetensors         held-out voices at 10 dB SNR
 //   test-clean.safetensors   the same held-out speech without noise
-// With --subset N it also writes the committed subset: the first N test utterances (10 dB) to
-// data/speech/heldout-10db.safetensors and the first train utterances to data/speech/train-sample.safetensors.
+// The committed subset is cut from these by scripts/speech/subset.ts.
 //
-// Run once after the generator (needs only Node):
-//   node --import tsx scripts/speech/pack.ts --corpus /work/scratch/speech/corpus [--subset 120]
+// Run once after the generator (needs only Node; about 7 minutes for the default corpus):
+//   node --import tsx scripts/speech/pack.ts --corpus /work/scratch/speech/corpus
 
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { readWav } from '../../src/speech/wav.js';
 import { LogMel } from '../../src/speech/features.js';
 import { phonesToIds } from '../../src/speech/phones.js';
 import { speechSetToBytes, type SpeechUtterance } from '../../src/speech/data.js';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 function arg(name: string, dflt: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? process.argv[i + 1] : dflt;
 }
 const corpus = arg('corpus', '/work/scratch/speech/corpus');
-const subset = Number(arg('subset', '0'));
-const trainSample = Number(arg('train-sample', '60'));
 
 interface Entry { id: string; split: 'train' | 'test'; phones: string[]; [k: string]: unknown }
 const entries = readFileSync(join(corpus, 'manifest.jsonl'), 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Entry);
@@ -54,11 +49,4 @@ for (const [name, us] of Object.entries(sets)) {
   const frames = us.reduce((s, u) => s + u.frames, 0);
   writeFileSync(join(corpus, `${name}.safetensors`), speechSetToBytes({ nMels: 40, utterances: us }));
   console.error(`${name}: ${us.length} utterances, ${(frames / 100 / 3600).toFixed(2)} h`);
-}
-if (subset > 0) {
-  mkdirSync(join(root, 'data', 'speech'), { recursive: true });
-  const pick = (us: SpeechUtterance[], n: number) => us.slice(0, n);
-  writeFileSync(join(root, 'data', 'speech', 'heldout-10db.safetensors'), speechSetToBytes({ nMels: 40, utterances: pick(sets.test, subset) }));
-  writeFileSync(join(root, 'data', 'speech', 'train-sample.safetensors'), speechSetToBytes({ nMels: 40, utterances: pick(sets.train, trainSample) }));
-  console.error(`subset: ${subset} held-out and ${trainSample} training utterances in data/speech/`);
 }

@@ -100,6 +100,8 @@ export class LogMel {
   private readonly fft: FFT;
   private readonly window: Float64Array;
   private readonly fbank: Float64Array; // (bins, M)
+  private readonly bandLo: Int32Array; // (M) first and one-past-last bin where band m's weight is non-zero
+  private readonly bandHi: Int32Array;
   private readonly frame: Float64Array; // (nFft) one windowed frame, zero-padded
   private readonly spec: number[]; // fft.js complex output, interleaved re/im (2·nFft)
   private readonly power: Float64Array; // (bins)
@@ -110,6 +112,18 @@ export class LogMel {
     this.fft = new FFT(nFft);
     this.window = Float64Array.from({ length: winLength }, (_, n) => 0.54 - 0.46 * Math.cos((2 * Math.PI * n) / (winLength - 1)));
     this.fbank = melFilterbank(this.options);
+    const M = this.options.nMels;
+    const bins = nFft / 2 + 1;
+    this.bandLo = new Int32Array(M).fill(bins);
+    this.bandHi = new Int32Array(M);
+    for (let k = 0; k < bins; k++) {
+      for (let m = 0; m < M; m++) {
+        if (this.fbank[k * M + m] !== 0) {
+          this.bandLo[m] = Math.min(this.bandLo[m], k);
+          this.bandHi[m] = k + 1;
+        }
+      }
+    }
     this.frame = new Float64Array(nFft);
     this.spec = this.fft.createComplexArray() as number[];
     this.power = new Float64Array(nFft / 2 + 1);
@@ -121,15 +135,21 @@ export class LogMel {
     return n < winLength ? 0 : 1 + Math.floor((n - winLength) / hopLength);
   }
 
-  /** (T, M) log-mel energies of mono samples at options.sampleRate. */
-  compute(samples: ArrayLike<number>): Float32Array {
+  /**
+   * (T − fromFrame, M) log-mel energies of mono samples at options.sampleRate: frames fromFrame..T−1
+   * of the whole signal (a stream computes only its new frames; pre-emphasis still sees the sample
+   * before each frame).
+   */
+  compute(samples: ArrayLike<number>, fromFrame = 0): Float32Array {
     const { winLength, hopLength, nFft, nMels: M, preemphasis: a, floor } = this.options;
     const N = samples.length;
     const T = this.frameCount(N);
-    const out = new Float32Array(T * M);
+    if (!Number.isInteger(fromFrame) || fromFrame < 0) throw new ConfigError(`[LogMel.compute] fromFrame must be an integer >= 0; received ${fromFrame}.`);
+    const t0 = Math.min(fromFrame, T);
+    const out = new Float32Array((T - t0) * M);
     const bins = nFft / 2 + 1;
-    const { frame, spec, power, fbank, window } = this;
-    for (let t = 0; t < T; t++) {
+    const { frame, spec, power, fbank, window, bandLo, bandHi } = this;
+    for (let t = t0; t < T; t++) {
       const s0 = t * hopLength;
       for (let n = 0; n < winLength; n++) {
         const i = s0 + n;
@@ -143,8 +163,8 @@ export class LogMel {
       for (let k = 0; k < bins; k++) power[k] = spec[2 * k] * spec[2 * k] + spec[2 * k + 1] * spec[2 * k + 1];
       for (let m = 0; m < M; m++) {
         let e = 0;
-        for (let k = 0; k < bins; k++) e += power[k] * fbank[k * M + m];
-        out[t * M + m] = Math.log(Math.max(e, floor));
+        for (let k = bandLo[m]; k < bandHi[m]; k++) e += power[k] * fbank[k * M + m]; // zero outside the triangle
+        out[(t - t0) * M + m] = Math.log(Math.max(e, floor));
       }
     }
     return out;

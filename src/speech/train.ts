@@ -45,7 +45,10 @@ export interface SpeechTrainOptions {
   batchSize?: number;
   /** Adam learning rate of the first epoch. Default 1e-3. */
   lr?: number;
-  /** The learning rate is multiplied by this after every epoch. Default 1 (constant). */
+  /**
+   * The learning rate falls by this factor per epoch, smoothly: batch k of an epoch of K batches
+   * uses lr·lrDecay^(epoch − 1 + k/K). Default 1 (constant).
+   */
   lrDecay?: number;
   /** Clip the global gradient norm to this (0 = off). Default 5. */
   clipNorm?: number;
@@ -97,11 +100,11 @@ export async function trainSpeech(
   let stoppedBy: SpeechTrainResult['stoppedBy'] = 'epochs';
 
   for (let epoch = 1; epoch <= epochs && stoppedBy === 'epochs'; epoch++) {
-    optimizer.lr = lr * lrDecay ** (epoch - 1);
     const batches = bucketedBatches(lengthsOf, batchSize, rng);
     let lossSum = 0;
     let done = 0;
     for (let k = 0; k < batches.length; k++) {
+      optimizer.lr = lr * lrDecay ** (epoch - 1 + k / batches.length);
       const us = Array.from(batches[k], (i) => train[i]);
       // T rounded up to a multiple of 8 frames: fewer distinct shapes for the kernels' caches
       const batch = makeSpeechBatch(us, nMels, config.stack, 8);

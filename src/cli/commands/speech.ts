@@ -89,7 +89,7 @@ export function register(program: Command): void {
     .option('--epochs <n>', 'passes over the training utterances', intOption('--epochs', 1), 8)
     .option('--batch-size <n>', 'utterances per batch', intOption('--batch-size', 1), 16)
     .option('--lr <x>', 'Adam learning rate of the first epoch', floatOption('--lr', 0, Infinity, true), 1e-3)
-    .option('--lr-decay <x>', 'learning rate factor after every epoch', floatOption('--lr-decay', 0, 1, true), 0.8)
+    .option('--lr-decay <x>', 'learning rate factor per epoch (applied smoothly, batch by batch)', floatOption('--lr-decay', 0, 1, true), 0.8)
     .option('--limit <n>', 'train on the first N training utterances', intOption('--limit', 1))
     .option('--val <n>', 'training-voice utterances held out for validation after each epoch', intOption('--val', 0), 200)
     .option('--max-minutes <m>', 'stop training after this much wall-clock time', floatOption('--max-minutes', 0, Infinity, true))
@@ -99,12 +99,15 @@ export function register(program: Command): void {
     .option('--json', 'print one JSON object with the results on stdout')
     .action(async (opts: TrainOpts) => {
       const kernels = await kernelsInUse();
-      const { buildSpeechModel, speechExtra, trainSpeech, evaluateSpeech, saveModel } = await load();
+      const { buildSpeechModel, speechExtra, trainSpeech, evaluateSpeech, saveModel, fnv1a } = await load();
       const t0 = performance.now();
       const all = (await loadSet(join(opts.corpus, 'train.safetensors'), 'training set')).utterances;
-      // validation: the last --val utterances of the training split (training voices, unseen utterances)
-      const val = opts.val > 0 ? all.slice(-opts.val) : [];
-      let train = opts.val > 0 ? all.slice(0, -opts.val) : all;
+      // validation: up to --val utterances of the training voices whose id hashes to 0 mod 50 (a
+      // fixed set, whatever the corpus size), never trained on; training: the others, in id order
+      const isVal = (id: string) => fnv1a(`val:${id}`) % 50 === 0;
+      const val = all.filter((u) => isVal(u.id)).slice(0, opts.val);
+      const valIds = new Set(val.map((u) => u.id));
+      let train = all.filter((u) => !valIds.has(u.id));
       if (opts.limit !== undefined) train = train.slice(0, opts.limit);
       const model = buildSpeechModel({ nMels: 40, stack: opts.stack, hiddenSize: opts.hidden, numLayers: opts.layers, dropout: opts.dropout, seed: opts.seed });
       const extra = speechExtra({ nMels: 40, stack: opts.stack });
