@@ -10,7 +10,8 @@ declare function registerProcessor(name: string, ctor: new () => AudioWorkletPro
 declare const sampleRate: number;
 
 class Recorder extends AudioWorkletProcessor {
-  private block = new Float32Array(Math.round(sampleRate / 10));
+  private readonly size = Math.round(sampleRate / 10);
+  private block = new Float32Array(this.size);
   private filled = 0;
 
   process(inputs: Float32Array[][]): boolean {
@@ -18,13 +19,14 @@ class Recorder extends AudioWorkletProcessor {
     if (input !== undefined) {
       let at = 0;
       while (at < input.length) {
-        const n = Math.min(input.length - at, this.block.length - this.filled);
+        const n = Math.min(input.length - at, this.size - this.filled);
         this.block.set(input.subarray(at, at + n), this.filled);
         this.filled += n;
         at += n;
-        if (this.filled === this.block.length) {
+        if (this.filled === this.size) {
+          // transferring detaches the block (its length becomes 0), so the size is kept apart
           this.port.postMessage(this.block, [this.block.buffer]);
-          this.block = new Float32Array(this.block.length);
+          this.block = new Float32Array(this.size);
           this.filled = 0;
         }
       }
