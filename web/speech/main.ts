@@ -48,29 +48,31 @@ const LUT = (() => {
   return lut;
 })();
 
-/** Scroll the spectrogram left by the new frames and paint them at the right edge (one pixel per frame). */
+const PX = 2; // canvas pixels per 10 ms frame: 1000 px show the last 5 s
+
+/** Scroll the spectrogram left by the new frames and paint them at the right edge (PX pixels per frame). */
 function drawFrames(logmel: Float32Array, nMels: number): void {
   const g = spec.getContext('2d')!;
   const W = spec.width;
   const H = spec.height;
-  const n = Math.min(W, logmel.length / nMels);
+  const n = Math.min(W / PX, logmel.length / nMels);
   const first = logmel.length / nMels - n;
   for (let k = 0; k < logmel.length; k++) top = Math.max(top, logmel[k]);
-  g.drawImage(spec, -n, 0);
-  const img = g.createImageData(n, H);
-  for (let k = 0; k < n; k++) {
+  g.drawImage(spec, -n * PX, 0);
+  const img = g.createImageData(n * PX, H);
+  for (let k = 0; k < n * PX; k++) {
     for (let y = 0; y < H; y++) {
       const m = Math.floor(((H - 1 - y) * nMels) / H); // low bands at the bottom
-      const v = (logmel[(first + k) * nMels + m] - (top - 14)) / 14;
+      const v = (logmel[(first + Math.floor(k / PX)) * nMels + m] - (top - 14)) / 14;
       const i = Math.max(0, Math.min(255, Math.round(v * 255)));
-      const p = 4 * (y * n + k);
+      const p = 4 * (y * n * PX + k);
       img.data[p] = LUT[3 * i];
       img.data[p + 1] = LUT[3 * i + 1];
       img.data[p + 2] = LUT[3 * i + 2];
       img.data[p + 3] = 255;
     }
   }
-  g.putImageData(img, W - n, 0);
+  g.putImageData(img, W - n * PX, 0);
 }
 
 function drawPhones(): void {
@@ -79,15 +81,15 @@ function drawPhones(): void {
   if (timed === null) return;
   g.font = '13px ui-monospace, monospace';
   g.textAlign = 'center';
-  const firstFrame = lastFrame - phonesCanvas.width; // absolute frame at the canvas's left edge
+  const firstFrame = lastFrame - phonesCanvas.width / PX; // absolute frame at the canvas's left edge
   timed.list.forEach((p, k) => {
     const frame = (timed!.offset + (p.start + p.end) / 2) * 100;
-    const x = frame - firstFrame;
+    const x = (frame - firstFrame) * PX;
     if (x < 0 || x > phonesCanvas.width) return;
     g.fillStyle = '#999';
     g.fillRect(x, 0, 1, 8);
     g.fillStyle = '#1d1d1f';
-    g.fillText(p.phone, x, k % 2 === 0 ? 22 : 38); // alternate rows so neighbours do not overlap
+    g.fillText(p.phone, x, [20, 31, 42][k % 3]); // three rows so neighbours do not overlap
   });
 }
 

@@ -67,6 +67,7 @@ interface TrainOpts {
   lr: number;
   lrDecay: number;
   limit?: number;
+  init?: string;
   val: number;
   maxMinutes?: number;
   beam?: number;
@@ -91,6 +92,7 @@ export function register(program: Command): void {
     .option('--lr <x>', 'Adam learning rate of the first epoch', floatOption('--lr', 0, Infinity, true), 1e-3)
     .option('--lr-decay <x>', 'learning rate factor per epoch (applied smoothly, batch by batch)', floatOption('--lr-decay', 0, 1, true), 0.8)
     .option('--limit <n>', 'train on the first N training utterances', intOption('--limit', 1))
+    .option('--init <model>', 'start from this model\'s weights (continue training; --hidden, --layers and --stack are then the model\'s)')
     .option('--val <n>', 'training-voice utterances held out for validation after each epoch', intOption('--val', 0), 200)
     .option('--max-minutes <m>', 'stop training after this much wall-clock time', floatOption('--max-minutes', 0, Infinity, true))
     .option('--beam <n>', 'also score with CTC prefix beam search of this width', intOption('--beam', 2))
@@ -109,8 +111,19 @@ export function register(program: Command): void {
       const valIds = new Set(val.map((u) => u.id));
       let train = all.filter((u) => !valIds.has(u.id));
       if (opts.limit !== undefined) train = train.slice(0, opts.limit);
-      const model = buildSpeechModel({ nMels: 40, stack: opts.stack, hiddenSize: opts.hidden, numLayers: opts.layers, dropout: opts.dropout, seed: opts.seed });
-      const extra = speechExtra({ nMels: 40, stack: opts.stack });
+      let model;
+      let extra;
+      if (opts.init !== undefined) {
+        const start = await loadSpeechModel(opts.init);
+        model = start.model;
+        extra = { speech: start.config };
+        const layers = model.config().layers as { config: { hiddenSize?: number; numLayers?: number } }[];
+        const lstm = layers[0]?.config;
+        Object.assign(opts, { hidden: lstm?.hiddenSize ?? opts.hidden, layers: lstm?.numLayers ?? opts.layers, stack: start.config.stack });
+      } else {
+        model = buildSpeechModel({ nMels: 40, stack: opts.stack, hiddenSize: opts.hidden, numLayers: opts.layers, dropout: opts.dropout, seed: opts.seed });
+        extra = speechExtra({ nMels: 40, stack: opts.stack });
+      }
       const config = extra.speech;
       const paramCount = model.params().reduce((s, p) => s + p.value.length, 0);
       const hours = train.reduce((s, u) => s + u.frames, 0) / 100 / 3600;
