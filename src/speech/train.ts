@@ -56,6 +56,8 @@ export interface SpeechTrainOptions {
   seed?: number;
   /** Stop after the batch that crosses this many seconds. Default Infinity. */
   maxSeconds?: number;
+  /** Stop after this many batches in all (a time-limited run, repeated exactly). Default Infinity. */
+  maxBatches?: number;
   validation?: readonly SpeechUtterance[];
   onBatchEnd?: (log: SpeechBatchLog) => void | Promise<void>;
   onEpochEnd?: (log: SpeechEpochLog) => void | Promise<void>;
@@ -64,7 +66,9 @@ export interface SpeechTrainOptions {
 export interface SpeechTrainResult {
   history: SpeechEpochLog[];
   seconds: number;
-  stoppedBy: 'epochs' | 'time';
+  stoppedBy: 'epochs' | 'time' | 'batches';
+  /** Batches run in all. */
+  batches: number;
 }
 
 const clock = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
@@ -76,12 +80,13 @@ export async function trainSpeech(
   train: readonly SpeechUtterance[],
   options: SpeechTrainOptions = {},
 ): Promise<SpeechTrainResult> {
-  const { epochs = 10, batchSize = 16, lr = 1e-3, lrDecay = 1, clipNorm = 5, seed = 0, maxSeconds = Infinity, validation } = options;
+  const { epochs = 10, batchSize = 16, lr = 1e-3, lrDecay = 1, clipNorm = 5, seed = 0, maxSeconds = Infinity, maxBatches = Infinity, validation } = options;
   if (!Number.isInteger(epochs) || epochs < 0) throw new ConfigError(`[trainSpeech] epochs must be a non-negative integer; received ${epochs}.`);
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new ConfigError(`[trainSpeech] batchSize must be a positive integer; received ${batchSize}.`);
   if (!(lr > 0) || !(lrDecay > 0 && lrDecay <= 1)) throw new ConfigError(`[trainSpeech] need lr > 0 and 0 < lrDecay <= 1; received lr ${lr}, lrDecay ${lrDecay}.`);
   if (!(clipNorm >= 0)) throw new ConfigError(`[trainSpeech] clipNorm must be >= 0 (0 = off); received ${clipNorm}.`);
   if (!(maxSeconds > 0)) throw new ConfigError(`[trainSpeech] maxSeconds must be > 0; received ${maxSeconds}.`);
+  if (!(maxBatches >= 1)) throw new ConfigError(`[trainSpeech] maxBatches must be >= 1; received ${maxBatches}.`);
   if (train.length === 0) throw new ConfigError('[trainSpeech] train must hold at least one utterance; received 0.');
   train.forEach((u, i) => {
     if (u.phones.length === 0 || u.frames === 0) {
@@ -98,6 +103,7 @@ export async function trainSpeech(
   const t0 = clock();
   const elapsed = (): number => (clock() - t0) / 1000;
   let stoppedBy: SpeechTrainResult['stoppedBy'] = 'epochs';
+  let total = 0;
 
   for (let epoch = 1; epoch <= epochs && stoppedBy === 'epochs'; epoch++) {
     const batches = bucketedBatches(lengthsOf, batchSize, rng);
@@ -119,12 +125,17 @@ export async function trainSpeech(
       optimizer.step();
       lossSum += r.loss;
       done++;
+      total++;
       if (options.onBatchEnd) await options.onBatchEnd({ epoch, batch: k + 1, batches: batches.length, loss: r.loss, elapsed: elapsed() });
       // a turn of the event loop now and then: progress, signals, and the finalizers that return
       // the WebAssembly kernels' caches of earlier batch shapes (see docs/g2p.md, Limits)
       if ((k + 1) % YIELD_EVERY === 0) await new Promise<void>((resolve) => setTimeout(resolve, 0));
       if (elapsed() >= maxSeconds) {
         stoppedBy = 'time';
+        break;
+      }
+      if (total >= maxBatches) {
+        stoppedBy = 'batches';
         break;
       }
     }
@@ -134,5 +145,5 @@ export async function trainSpeech(
     history.push(log);
     if (options.onEpochEnd) await options.onEpochEnd(log);
   }
-  return { history, seconds: elapsed(), stoppedBy };
+  return { history, seconds: elapsed(), stoppedBy, batches: total };
 }

@@ -70,6 +70,7 @@ interface TrainOpts {
   init?: string;
   val: number;
   maxMinutes?: number;
+  maxBatches?: number;
   beam?: number;
   out?: string;
   seed: number;
@@ -95,6 +96,7 @@ export function register(program: Command): void {
     .option('--init <model>', 'start from this model\'s weights (continue training; --hidden, --layers and --stack are then the model\'s)')
     .option('--val <n>', 'training-voice utterances held out for validation after each epoch', intOption('--val', 0), 200)
     .option('--max-minutes <m>', 'stop training after this much wall-clock time', floatOption('--max-minutes', 0, Infinity, true))
+    .option('--max-batches <n>', 'stop after this many batches in all (repeats a time-limited run exactly)', intOption('--max-batches', 1))
     .option('--beam <n>', 'also score with CTC prefix beam search of this width', intOption('--beam', 2))
     .option('--out <model>', 'write the model here after every epoch and at the end')
     .option('--seed <n>', 'seed for initialisation and batch order', intOption('--seed', 0), 0)
@@ -134,6 +136,7 @@ export function register(program: Command): void {
       const result = await trainSpeech(model, config, train, {
         epochs: opts.epochs, batchSize: opts.batchSize, lr: opts.lr, lrDecay: opts.lrDecay, seed: opts.seed,
         maxSeconds: opts.maxMinutes === undefined ? Infinity : opts.maxMinutes * 60,
+        maxBatches: opts.maxBatches ?? Infinity,
         validation: val.length > 0 ? val : undefined,
         onBatchEnd: (l) => {
           if (gc !== null && l.batch % 32 === 0) gc();
@@ -167,11 +170,12 @@ export function register(program: Command): void {
         history: result.history,
         trainSeconds: result.seconds,
         stoppedBy: result.stoppedBy,
+        batches: result.batches,
         scores,
         totalSeconds: (performance.now() - t0) / 1000,
       };
       if (opts.json) io.out(`${JSON.stringify(report)}\n`);
-      else io.out(`trained ${(result.seconds / 60).toFixed(1)} min (${result.history.length} epochs, stopped by ${result.stoppedBy})${opts.out ? `; model: ${opts.out}` : ''}\n`);
+      else io.out(`trained ${(result.seconds / 60).toFixed(1)} min (${result.history.length} epochs, ${result.batches} batches, stopped by ${result.stoppedBy})${opts.out ? `; model: ${opts.out}` : ''}\n`);
     });
 
   speech
