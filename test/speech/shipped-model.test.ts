@@ -15,8 +15,8 @@ import { cli, tempDir } from '../cli/helpers.js';
 
 const MODEL = new URL('../../models/speech.safetensors', import.meta.url).pathname;
 const SUBSET = new URL('../../data/speech/heldout-10db.safetensors', import.meta.url).pathname;
-const WAV1 = new URL('../../data/speech/heldout-1.wav', import.meta.url).pathname;
-const truth1 = (JSON.parse(readFileSync(new URL('../../data/speech/heldout-1.json', import.meta.url), 'utf8')) as { phones: string[] }).phones;
+const WAV2 = new URL('../../data/speech/heldout-2.wav', import.meta.url).pathname;
+const truth2 = (JSON.parse(readFileSync(new URL('../../data/speech/heldout-2.json', import.meta.url), 'utf8')) as { phones: string[] }).phones;
 
 /** The documented phone error rate of the shipped model on the committed subset (greedy), from docs/speech.md. */
 function documentedPer(): number {
@@ -49,7 +49,7 @@ describe('the shipped speech model', () => {
     assert.equal(er.utterances, 50);
     assert.ok(Math.abs(er.phoneErrorRate - documentedPer()) <= 0.015);
 
-    const t = await cli(['speech', 'transcribe', WAV1]);
+    const t = await cli(['speech', 'transcribe', WAV2]);
     assert.equal(t.code, 0, t.stderr);
     const lines = t.stdout.trim().split('\n');
     const phones = lines[1].split(' ');
@@ -61,14 +61,14 @@ describe('the shipped speech model', () => {
       assert.ok(Number(s) >= last && Number(e2) > Number(s), `${s} ${e2} ${p}`);
       last = Number(s);
     }
-    const per = editDistance(phones, truth1) / truth1.length;
-    assert.ok(per < 0.35, `PER on heldout-1.wav ${per.toFixed(3)}: ${phones.join(' ')} vs ${truth1.join(' ')}`);
+    const per = editDistance(phones, truth2) / truth2.length;
+    assert.ok(per < 0.3, `PER on heldout-2.wav ${per.toFixed(3)}: ${phones.join(' ')} vs ${truth2.join(' ')}`);
   });
 
   test('a 44.1 kHz WAV of the same recording is resampled and gives nearly the same phones', async () => {
     const { model, extra } = await loadModelFile(MODEL);
     const config = speechConfigFromExtra(extra);
-    const x = readWav(new Uint8Array(readFileSync(WAV1))).samples;
+    const x = readWav(new Uint8Array(readFileSync(WAV2))).samples;
     const direct = recognize(model, config, x).phones;
     const up = resample(x, 16000, 44100);
     const dir = tempDir('longshort-speech-');

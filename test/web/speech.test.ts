@@ -1,5 +1,5 @@
 // End-to-end: the speech page in headless Chromium with a fake microphone that plays a held-out
-// recording (data/speech/heldout-1.wav: a voice never trained on, 10 dB SNR). The page records it
+// recording (data/speech/heldout-2.wav: a voice never trained on, 10 dB SNR). The page records it
 // through getUserMedia and its AudioWorklet, the worker computes the features and runs the shipped
 // model, and the phones it shows must match the recording's true phones about as well as
 // `longshort speech transcribe` does on the same file. Also: the spectrogram is drawn, the page
@@ -22,10 +22,10 @@ const CHROMIUM = '/usr/bin/chromium';
 const have = existsSync(CHROMIUM);
 if (!have && process.env.CI) throw new Error(`${CHROMIUM} is missing: .ci/run must install Debian's chromium package`);
 
-const WAV = fileURLToPath(new URL('../../data/speech/heldout-1.wav', import.meta.url));
+const WAV = fileURLToPath(new URL('../../data/speech/heldout-2.wav', import.meta.url));
 const MODEL = fileURLToPath(new URL('../../models/speech.safetensors', import.meta.url));
-/** The recording's phones as espeak-ng spoke them (data/speech/heldout-1.json, from the generator's manifest). */
-const truth = (JSON.parse(readFileSync(new URL('../../data/speech/heldout-1.json', import.meta.url), 'utf8')) as { phones: string[] }).phones;
+/** The recording's phones as espeak-ng spoke them (data/speech/heldout-2.json, from the generator's manifest). */
+const truth = (JSON.parse(readFileSync(new URL('../../data/speech/heldout-2.json', import.meta.url), 'utf8')) as { phones: string[] }).phones;
 
 describe('speech page in Chromium', { skip: have ? false : `${CHROMIUM} not installed (apt-get install chromium)` }, () => {
   let server: Server;
