@@ -32,3 +32,7 @@ console.log(`build-web: wrote web/dist/ (${co2.length} CO₂ months)`);
 
 // The handwriting page (web/handwriting/), built by its own script into web/dist/handwriting/.
 await import('./handwriting/build-web.mjs');
+
+// The speech page (web/speech/ → web/dist/speech/; docs/speech.md).
+const { buildSpeechPage } = await import('./speech/build-web.mjs');
+await buildSpeechPage(root);

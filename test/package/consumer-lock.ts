@@ -85,6 +85,12 @@ export function writeConsumerProject(dir: string, tarballs: readonly Tarball[], 
       const copy: LockEntry = { ...src[where] };
       delete copy.dev;
       delete copy.devOptional;
+      // The registry address a lock file normally records (this repository's lock leaves it out):
+      // with it and the integrity, npm takes the tarball from its cache without asking for metadata.
+      if (copy.resolved === undefined && copy.version !== undefined) {
+        const name = where.slice(where.lastIndexOf('node_modules/') + 'node_modules/'.length);
+        copy.resolved = `https://registry.npmjs.org/${name}/-/${name.split('/').pop()}-${copy.version}.tgz`;
+      }
       out[where] = copy;
       queue.push(where);
     }

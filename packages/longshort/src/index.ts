@@ -78,3 +78,4 @@ export {
   type SerializedFold,
 } from './apps/forecast.js';
 export * from './handwriting/index.js';
+export * from './speech/index.js';

@@ -2,7 +2,7 @@
 // (handwriting.safetensors, with its alphabet and feature settings in the file's extra) and the
 // lexicon, then reads every ink the page sends — free beam search with the top alternatives,
 // lexicon-constrained beam search, and the best path (which frame emitted which letter) for the
-// alignment strip. Recognition runs here so the page keeps drawing while the LSTM reads.
+// alignment strip. InkRecognition runs here so the page keeps drawing while the LSTM reads.
 
 import {
   modelFromBytes, handwritingConfigFromExtra, checkHandwritingModel, handwritingLexicon, parseWordList, recogniseInk, getKernels, loadWasmKernelsFrom,

@@ -51,7 +51,7 @@ export interface DecodeSettings {
   batchSize?: number;
 }
 
-export interface Recognition {
+export interface InkRecognition {
   /** The free reading (greedy or beam search, whichever the settings ask for). */
   text: string;
   /** The lexicon-constrained reading, when settings.lexicon was given ('' when no word fits). */
@@ -108,7 +108,7 @@ export function recogniseEncoded(model: Sequential, config: HandwritingConfig, e
 }
 
 /** Reads one ink: the free text with its alternatives, the lexicon reading (with settings.lexicon), and the alignment. */
-export function recogniseInk(model: Sequential, config: HandwritingConfig, ink: Ink, settings: DecodeSettings = {}): Recognition {
+export function recogniseInk(model: Sequential, config: HandwritingConfig, ink: Ink, settings: DecodeSettings = {}): InkRecognition {
   checkSettings(settings);
   const f = inkFeatures(ink, { spacing: config.spacing, stack: config.stack });
   const x = new Tensor(f.frames, [1, f.length, f.width]);
@@ -122,7 +122,7 @@ export function recogniseInk(model: Sequential, config: HandwritingConfig, ink: 
     bestPath[t] = arg;
   }
   const [r] = decodeBatch(logits, lengths, config.alphabet, { ...settings, lexicon: undefined });
-  const out: Recognition = { text: r.text, alternatives: r.alternatives, bestPath, framePositions: f.framePositions };
+  const out: InkRecognition = { text: r.text, alternatives: r.alternatives, bestPath, framePositions: f.framePositions };
   if (settings.lexicon !== undefined) out.lexiconText = decodeBatch(logits, lengths, config.alphabet, { ...settings, topPaths: 1 })[0].text;
   return out;
 }

@@ -26,7 +26,7 @@ test('the Lincoln text: 163,741 ASCII characters, 75 distinct, four addresses', 
 });
 
 test('unemployment-across-industries.csv holds exactly the records of vega-datasets 3.2.1\'s JSON', () => {
-  const json = readFileSync(new URL('../../node_modules/vega-datasets/data/unemployment-across-industries.json', import.meta.url));
+  const json = readFileSync(new URL('../../../../node_modules/vega-datasets/data/unemployment-across-industries.json', import.meta.url));
   assert.equal(gitBlobSha1(json), '4d769356c95c40a9807a7d048ab81aa56ae77df0'); // as datapackage.json lists it
   const records = JSON.parse(json.toString('utf8')) as { series: string; year: number; month: number; count: number; rate: number }[];
   const lines = read('unemployment-across-industries.csv').toString('utf8').trim().split('\n');

@@ -78,9 +78,9 @@ describe('synthesis', () => {
   });
 
   test('the committed held-out sample is what the generator makes (scripts/handwriting/make-sample.ts)', () => {
-    const sample = parseInkSample(readFileSync('data/handwriting/heldout-sample.jsonl', 'utf8'));
+    const sample = parseInkSample(readFileSync(new URL('../../../../data/handwriting/heldout-sample.jsonl', import.meta.url), 'utf8'));
     assert.equal(sample.length, 120);
-    const words = splitWords(parseWordList(readFileSync('data/handwriting/lexicon.txt', 'utf8'))).test;
+    const words = splitWords(parseWordList(readFileSync(new URL('../../../../data/handwriting/lexicon.txt', import.meta.url), 'utf8'))).test;
     const testOpts = { fonts: fontsOfSplit('test').map((s) => byId.get(s.id)!), words, seed: HANDWRITING_SEEDS.test };
     for (const i of [0, 1, 2, 57, 119]) {
       const e = synthesizeExample(testOpts, i);
