@@ -7,7 +7,8 @@ import { Tensor, formatShape, type DType } from '../tensor.js';
 import { ConfigError, ShapeError } from '../errors.js';
 import { Rng } from '../util/rng.js';
 import type { CallContext, Layer, Param } from './layer.js';
-import { paramCount, loadParams, type StateDictLike } from './layer.js';
+import { paramCount, loadParams, renamedParam, type StateDictLike } from './layer.js';
+import type { KernelName, Kernels } from '../kernels/types.js';
 import { fit, evaluate, predict, type FitOptions, type History, type EvaluateOptions, type TrainingState } from '../train/fit.js';
 import { modelFromBytes, modelToBytes } from '../io/model.js';
 
@@ -82,12 +83,27 @@ export class Sequential implements Layer {
     return l.layer;
   }
 
+  /** Every parameter under its full name ('lstm.weight_ih_l0'); each Param reads its layer's current arrays. */
   params(): Param[] {
     const out: Param[] = [];
     for (const { name, layer } of this.layers) {
-      for (const p of layer.params()) out.push({ name: `${name}.${p.name}`, shape: p.shape, value: p.value, grad: p.grad });
+      for (const p of layer.params()) out.push(renamedParam(`${name}.${p.name}`, p));
     }
     return out;
+  }
+
+  /**
+   * Compute every layer with this kernel family from now on (a name, or a family object such as
+   * createWasmKernelsThreaded()'s). Parameters move into its memory; Param objects, and optimizers
+   * built on them, follow. Layers without kernels (Dropout) are unaffected.
+   */
+  useKernels(prefer: 'auto' | KernelName | Kernels): void {
+    for (const { layer } of this.layers) (layer as { useKernels?: (k: 'auto' | KernelName | Kernels) => void }).useKernels?.(prefer);
+  }
+
+  /** Give every layer's memory back to its kernel family now (parameters, gradients, buffers); the model must not be used afterwards. */
+  dispose(): void {
+    for (const { layer } of this.layers) layer.dispose?.();
   }
 
   /** Parameter by full name, e.g. 'lstm.weight_ih_l0'. */

@@ -2,7 +2,7 @@
 // docs/training-math.md.
 
 export { Optimizer } from './optimizer.js';
-export type { OptimizerState, Hyper, HasLr } from './optimizer.js';
+export type { OptimizerState, Hyper, HasLr, HyperSpec, HyperKind } from './optimizer.js';
 export { SGD } from './sgd.js';
 export type { SGDOptions } from './sgd.js';
 export { Adam, AdamW } from './adam.js';
