@@ -29,19 +29,18 @@ const NC: i32 = 256; // KC·NC·4 = 256 KB packed B block fits in Zen 3's 512 KB
 const MC: i32 = 64; //  MC·KC·4 = 64 KB packed A block
 const PACK_A_BYTES: usize = <usize>(MC * KC * 4);
 const WS_FLOATS: i32 = MC * KC + KC * NC;
+/** The 4×8 edge tile sits after the packing scratch, so every thread (each with its own `ws`) has its own. */
+const TILE_OFFSET: usize = <usize>(WS_FLOATS * 4);
 
-/** Bytes of scratch that gemm and gemmPackedB need at `ws`. */
+/** Bytes of scratch that gemm and gemmPackedB need at `ws` (one block per thread). */
 export function gemmWorkspaceBytes(): i32 {
-  return WS_FLOATS * 4;
+  return WS_FLOATS * 4 + MR * NR * 4;
 }
 
 /** Bytes of a whole op(B) (K,N) packed into 8-wide panels (see packBFull). */
 export function packedBBytes(K: i32, N: i32): i32 {
   return K * ((N + NR - 1) & ~(NR - 1)) * 4;
 }
-
-// 4×8 edge tile
-const TILE: usize = memory.data(MR * NR * 4, 16);
 
 /** Copy op(B)[k0:k0+kc, j0:j0+nc] into panels of NR columns: panel q at dst + q·kc·4 holds kc rows of 8. */
 function packB(dst: usize, B: usize, ldb: i32, transB: bool, k0: i32, kc: i32, j0: i32, nc: i32): void {
@@ -149,8 +148,8 @@ function packA(dst: usize, A: usize, lda: i32, transA: bool, i0: i32, mc: i32, k
   }
 }
 
-/** C[0:mr, 0:nr] (+)= Apanel·Bpanel over kc; C row stride ldc floats. */
-function kern4x8(kc: i32, ap: usize, bp: usize, c: usize, ldc: i32, mr: i32, nr: i32, acc: bool): void {
+/** C[0:mr, 0:nr] (+)= Apanel·Bpanel over kc; C row stride ldc floats; edge tiles go through TILE (this thread's). */
+function kern4x8(kc: i32, ap: usize, bp: usize, c: usize, ldc: i32, mr: i32, nr: i32, acc: bool, TILE: usize): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
@@ -204,7 +203,7 @@ function kern4x8(kc: i32, ap: usize, bp: usize, c: usize, ldc: i32, mr: i32, nr:
 }
 
 /** One row: C[0, 0:nr] (+)= a·Bpanel, a read with stride 16 bytes (a column of a packed A panel). */
-function kern1x8(kc: i32, ap: usize, bp: usize, c: usize, nr: i32, acc: bool): void {
+function kern1x8(kc: i32, ap: usize, bp: usize, c: usize, nr: i32, acc: bool, TILE: usize): void {
   // two k chains so consecutive multiply-adds do not wait on each other's latency
   let s0 = f32x4.splat(0), s1 = f32x4.splat(0), t0 = f32x4.splat(0), t1 = f32x4.splat(0);
   let k = 0;
@@ -243,8 +242,8 @@ function kern1x8(kc: i32, ap: usize, bp: usize, c: usize, nr: i32, acc: bool): v
   }
 }
 
-/** C block (mc, nc) (+)= packed A block · packed B block over kc. */
-function macroKernel(pa: usize, pb: usize, c: usize, ldc: i32, mc: i32, nc: i32, kc: i32, acc: bool): void {
+/** C block (mc, nc) (+)= packed A block · packed B block over kc; tile: this thread's edge tile. */
+function macroKernel(pa: usize, pb: usize, c: usize, ldc: i32, mc: i32, nc: i32, kc: i32, acc: bool, tile: usize): void {
   for (let jr = 0; jr < nc; jr += NR) {
     const nr = min(NR, nc - jr);
     const bp = pb + (<usize>(jr * kc) << 2);
@@ -252,8 +251,8 @@ function macroKernel(pa: usize, pb: usize, c: usize, ldc: i32, mc: i32, nc: i32,
       const mr = min(MR, mc - ir);
       const ap = pa + (<usize>(ir * kc) << 2);
       const cp = c + (<usize>(ir * ldc + jr) << 2);
-      if (mr == 1) kern1x8(kc, ap, bp, cp, nr, acc);
-      else kern4x8(kc, ap, bp, cp, ldc, mr, nr, acc);
+      if (mr == 1) kern1x8(kc, ap, bp, cp, nr, acc, tile);
+      else kern4x8(kc, ap, bp, cp, ldc, mr, nr, acc, tile);
     }
   }
 }
@@ -283,7 +282,7 @@ export function gemm(
       for (let ic = 0; ic < M; ic += MC) {
         const mc = min(MC, M - ic);
         packA(pa, A, lda, transA, ic, mc, pc, kc);
-        macroKernel(pa, pb, C + (<usize>(ic * ldc + jc) << 2), ldc, mc, nc, kc, acc);
+        macroKernel(pa, pb, C + (<usize>(ic * ldc + jc) << 2), ldc, mc, nc, kc, acc, ws + TILE_OFFSET);
       }
     }
   }
@@ -314,7 +313,7 @@ export function gemmPackedB(C: usize, A: usize, M: i32, N: i32, K: i32, bp: usiz
   for (let ic = 0; ic < M; ic += mcMax) {
     const mc = min(mcMax, M - ic);
     packA(ws, A, K, false, ic, mc, 0, K);
-    macroKernel(ws, bp, C + (<usize>(ic * N) << 2), N, mc, N, K, accumulate);
+    macroKernel(ws, bp, C + (<usize>(ic * N) << 2), N, mc, N, K, accumulate, ws + TILE_OFFSET);
   }
 }
 

@@ -42,6 +42,8 @@ export interface WasmKernels extends Kernels {
   /** Shared memory: arrays from alloc() are used in place (else every call copies). */
   readonly shared: boolean;
   readonly arena: WasmArena;
+  /** Calls run on more than one thread so far (tests and benchmarks check that threads were used). */
+  readonly splitCalls: number;
   /** y[i] = f(x[i]) with the kernel's vectorised activation (for accuracy tests). */
   activation(name: ActivationName, x: Float32Array): Float32Array;
   /** Stop the helper threads (a no-op without them; they never keep a process alive anyway). */
@@ -183,6 +185,7 @@ function fromModule(module: WebAssembly.Module, variant: WasmVariant, memory: We
   // each thread's persistent gemm scratch, and the barrier flags of a call (one cache line per thread)
   const gws = Array.from({ length: nThreads }, () => arena.alloc(gwsBytes));
   const sync = arena.alloc(64 * nThreads);
+  let splitCalls = 0;
 
   /**
    * Run `name` on nth threads (this one is thread 0): the helpers start first, this thread
@@ -194,6 +197,7 @@ function fromModule(module: WebAssembly.Module, variant: WasmVariant, memory: We
       return;
     }
     arena.i32(sync, 16 * nth).fill(0); // the barrier's flags (read by the helpers after start())
+    splitCalls++;
     let started = 0;
     try {
       for (let t = 1; t < nth; t++) {
@@ -525,6 +529,9 @@ function fromModule(module: WebAssembly.Module, variant: WasmVariant, memory: We
   };
 
   const k: WasmKernels = Object.freeze({
+    get splitCalls() {
+      return splitCalls;
+    },
     name: 'wasm' as const,
     detail: `${variant}, ${shared ? 'shared memory' : 'private memory (arguments copied)'}${nThreads > 1 ? `, ${nThreads} threads` : ''}`,
     variant,
