@@ -16,24 +16,49 @@
   return min(n, (<i32>((<i64>n * k) / nth) + align - 1) / align * align);
 }
 
+/** Spins on a flag before sleeping on it: about 20 µs, longer than a step's hand-off on a quiet machine. */
+const SPINS: i32 = 10000;
+/** Sleeps at most this long per wait (ms), then looks again; after MAX_WAITS of them the call traps instead of hanging. */
+const WAIT_MS: f64 = 1000;
+const MAX_WAITS: i32 = 120;
+
+/**
+ * Sleep while the i32 at ptr equals expected, at most ms milliseconds (Atomics.wait, provided by
+ * the TypeScript side: src/kernels/wasm/index.ts wasmImports). Not the wasm instruction
+ * memory.atomic.wait32: under Node 20 (V8 11.3) a thread waiting with it in this loop slept
+ * through both the notify and its own timeout (reproduced with this function alone; an
+ * equivalent loop with other local variables did not hang), while Atomics.wait behaves.
+ */
+// @ts-ignore: decorator
+@external('env', 'waitOn') declare function waitOn(ptr: usize, expected: i32, ms: f64): void;
+
 /**
  * Barrier k (1, 2, …; increasing within a call) of a call split across nth threads: thread tid
  * publishes k in its own flag (sync + 64·tid, one cache line each, zeroed before the call) and
- * spins until every other thread's flag reaches k. One store per thread and one cache line read
- * per other thread — no contended read-modify-write. Spinning (no wait) costs about a microsecond
- * when each thread has its own core; a thread that never arrives makes the call trap after ~2^31
- * spins instead of hanging forever. Builds without threads have one thread: nothing to wait for.
+ * waits until every other thread's flag reaches k — spinning first (a microsecond or so when
+ * each thread has a core of its own), then sleeping on the flag (Atomics.wait) so that a
+ * thread waiting for one the system has not scheduled gives its core away instead of burning it.
+ * One store and one notify per thread, one cache line read per other thread: no contended
+ * read-modify-write. A thread that never arrives makes the call trap after ~2 minutes instead of
+ * hanging forever. Builds without threads have one thread: nothing to wait for.
  */
 export function arrive(sync: usize, tid: i32, nth: i32, k: i32): void {
   if (ASC_FEATURE_THREADS) {
     if (nth <= 1) return;
-    atomic.store<i32>(sync + (<usize>tid << 6), k);
+    const mine = sync + (<usize>tid << 6);
+    atomic.store<i32>(mine, k);
+    atomic.notify(mine, nth);
     for (let o = 0; o < nth; o++) {
       if (o == tid) continue;
       const flag = sync + (<usize>o << 6);
-      let spins: u32 = 0;
-      while (atomic.load<i32>(flag) < k) {
-        if (++spins == 0x80000000) unreachable();
+      let spins = 0;
+      let waits = 0;
+      for (;;) {
+        const v = atomic.load<i32>(flag);
+        if (v >= k) break;
+        if (++spins < SPINS) continue;
+        waitOn(flag, v, WAIT_MS);
+        if (++waits == MAX_WAITS) unreachable();
       }
     }
   }

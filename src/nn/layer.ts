@@ -82,6 +82,23 @@ export interface Layer {
   dispose?(): void;
 }
 
+/** A layer of a model, with its name there ('lstm', 'head'). */
+export interface NamedLayer {
+  name: string;
+  layer: Layer;
+}
+
+/**
+ * What the trainers (src/train) and model files (src/io) need of a model: a layer made of named
+ * layers, with the generator that draws its dropout masks. Sequential is one; they depend on
+ * this shape, not on the class, so nn/ does not depend on them.
+ */
+export interface Model extends Layer {
+  readonly layers: readonly NamedLayer[];
+  /** Generator for dropout masks during training; its state goes into checkpoints. */
+  readonly rng: Rng;
+}
+
 export function zeroGrads(params: readonly Param[]): void {
   for (const p of params) p.grad.fill(0);
 }

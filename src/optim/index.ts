@@ -11,4 +11,4 @@ export { RMSprop } from './rmsprop.js';
 export type { RMSpropOptions } from './rmsprop.js';
 export { clipGradNorm, clipGradValue, globalNorm } from './clip.js';
 export { StepLR, ExponentialLR, CosineWithWarmup, ReduceLROnPlateau } from './schedules.js';
-export type { LrSchedule, ScheduleState, CosineWithWarmupOptions, ReduceLROnPlateauOptions } from './schedules.js';
+export type { LrSchedule, Scheduler, ScheduleState, CosineWithWarmupOptions, ReduceLROnPlateauOptions } from './schedules.js';

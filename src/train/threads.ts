@@ -16,7 +16,8 @@
 import { Tensor } from '../tensor.js';
 import { ConfigError } from '../errors.js';
 import { Rng } from '../util/rng.js';
-import { Sequential } from '../nn/sequential.js';
+import type { Model } from '../nn/layer.js';
+import { modelFromBytes, modelToBytes } from '../io/model.js';
 import { registerKernels } from '../kernels/index.js';
 import { createWasmKernels, type WasmBinaries } from '../kernels/wasm/index.js';
 import { localBatch, type BatchExecutor, type BatchJob, type BatchResult } from './fit.js';
@@ -53,7 +54,7 @@ interface PendingReply {
 
 export class ThreadPool implements BatchExecutor {
   readonly threads: number;
-  private readonly model: Sequential;
+  private readonly model: Model;
   private readonly ports: PoolPort[];
   private readonly pending: (PendingReply | null)[];
   private readonly weights: Float32Array; // all parameters, concatenated
@@ -63,7 +64,7 @@ export class ThreadPool implements BatchExecutor {
   private readonly datasets = new WeakMap<Tensor, { id: number; y: Tensor }>();
   private nextData = 0;
 
-  private constructor(model: Sequential, ports: PoolPort[], weights: Float32Array, grads: Float32Array[], offsets: number[]) {
+  private constructor(model: Model, ports: PoolPort[], weights: Float32Array, grads: Float32Array[], offsets: number[]) {
     this.model = model;
     this.threads = ports.length + 1;
     this.ports = ports;
@@ -94,7 +95,7 @@ export class ThreadPool implements BatchExecutor {
    * A pool of `threads` threads: this one plus threads − 1 workers made by `spawn`, each given a
    * replica of `model` (float32 models only) and the WebAssembly binaries to compute with.
    */
-  static async create(model: Sequential, threads: number, spawn: () => PoolPort, wasm: WasmBinaries | null): Promise<ThreadPool> {
+  static async create(model: Model, threads: number, spawn: () => PoolPort, wasm: WasmBinaries | null): Promise<ThreadPool> {
     if (!Number.isInteger(threads) || threads < 1) throw new ConfigError(`[ThreadPool] threads must be a positive integer; received ${threads}.`);
     if (model.dtype !== 'float32') throw new ConfigError(`[ThreadPool] threads train float32 models; received a ${model.dtype} model.`);
     if (typeof SharedArrayBuffer === 'undefined') {
@@ -110,7 +111,7 @@ export class ThreadPool implements BatchExecutor {
     const weights = new Float32Array(new SharedArrayBuffer(4 * total));
     const grads: Float32Array[] = [];
     const ports: PoolPort[] = [];
-    const bytes = model.toBytes();
+    const bytes = modelToBytes(model);
     try {
       for (let k = 0; k < threads - 1; k++) {
         const g = new Float32Array(new SharedArrayBuffer(4 * total));
@@ -212,7 +213,7 @@ export class ThreadPool implements BatchExecutor {
   }
 
   /** Copy the model's current weights where the workers read them; returns the parameters. */
-  private publishWeights(): ReturnType<Sequential['params']> {
+  private publishWeights(): ReturnType<Model['params']> {
     const params = this.model.params();
     params.forEach((p, k) => this.weights.set(p.value, this.offsets[k]));
     return params;
@@ -247,14 +248,14 @@ export class ThreadPool implements BatchExecutor {
 // ---------------------------------------------------------------- the worker side
 
 interface WorkerState {
-  model: Sequential | null;
+  model: Model | null;
   weights: Float32Array;
   grads: Float32Array;
   data: Map<number, { x: Tensor; y: Tensor; lengths: Int32Array | null }>;
 }
 
 /** Copy the shared weights into a replica's parameters (same order as the main model's params()). */
-function pullWeights(model: Sequential, weights: Float32Array): ReturnType<Sequential['params']> {
+function pullWeights(model: Model, weights: Float32Array): ReturnType<Model['params']> {
   const params = model.params();
   let off = 0;
   for (const p of params) {
@@ -278,7 +279,7 @@ export function createPoolWorker(reply: (m: PoolReply) => void, onClose: () => v
             kernel = `wasm (${k.variant})`;
           }
         }
-        st.model = Sequential.fromBytes(m.modelBytes);
+        st.model = modelFromBytes(m.modelBytes).model;
         st.weights = new Float32Array(m.weights);
         st.grads = new Float32Array(m.grads);
         reply({ type: 'ready', kernel });

@@ -22,7 +22,7 @@
 // WebAssembly.validate accepts it, else plain SIMD; `variant` tells which one runs.
 
 import type { Arr, DType } from '../../tensor.js';
-import { ConfigError } from '../../errors.js';
+import { KernelError } from '../../errors.js';
 import { refKernels } from '../ref/index.js';
 import { ACTIVATIONS, type ActivationName } from '../activations.js';
 import { DENSE_ACTIVATIONS, type DenseActivation, type Kernels, type LstmRun } from '../types.js';
@@ -140,6 +140,25 @@ export function createWasmKernelsShared(module: WebAssembly.Module, variant: Was
   return fromModule(module, variant, memory, threads);
 }
 
+/**
+ * What the module imports: its memory, abort(), and waitOn — the sleep of a thread waiting at a
+ * barrier of a split call (asm/split.ts), Atomics.wait on the shared memory (the helper threads
+ * build the same object: ./threads-node.ts).
+ */
+export function wasmImports(memory: WebAssembly.Memory): WebAssembly.ModuleImports {
+  let view = new Int32Array(0);
+  return {
+    memory,
+    abort: () => {
+      throw new KernelError('[wasm kernels] abort() called inside WebAssembly (a kernel received sizes it cannot handle).');
+    },
+    waitOn: (ptr: number, expected: number, ms: number): void => {
+      if (view.buffer !== memory.buffer) view = new Int32Array(memory.buffer);
+      Atomics.wait(view, ptr >> 2, expected, ms);
+    },
+  };
+}
+
 function isF32(...arrs: Array<Arr | null>): boolean {
   for (const a of arrs) if (a !== null && !(a instanceof Float32Array)) return false;
   return true;
@@ -166,14 +185,7 @@ function flagsOf(run: LstmRun): number {
 type F = Float32Array;
 
 function fromModule(module: WebAssembly.Module, variant: WasmVariant, memory: WebAssembly.Memory, threads: WasmThreadOptions | null): WasmKernels {
-  const instance = new WebAssembly.Instance(module, {
-    env: {
-      memory,
-      abort: () => {
-        throw new ConfigError('[wasm kernels] abort() called inside WebAssembly (a kernel received sizes it cannot handle).');
-      },
-    },
-  });
+  const instance = new WebAssembly.Instance(module, { env: wasmImports(memory) });
   const asm: AsmExports = bindExports(instance);
   const arena = new WasmArena(memory, asm.heapBase({}));
   const shared = arena.shared;
