@@ -1,7 +1,7 @@
 // longshort for Node.js: everything in the browser-safe core plus files (atomic model saves,
 // checked loads), threads and the WebAssembly kernels loaded at import. Its Sequential is the one
 // whose model.save(path) writes files (src/model/sequential-node.ts).
-import { loadWasmKernels as loadWasmKernelsNow } from './kernels/wasm/node.js';
+import { loadKernels } from './kernels/node.js';
 
 export * from './index.js';
 export { Sequential, loadModel, loadModelFile } from './model/sequential-node.js';
@@ -10,15 +10,12 @@ export { writeFileAtomic, writeFileAtomicSync, readFileChecked, readFileCheckedS
 
 export { createThreadPool, ThreadPool, type ThreadPoolOptions } from './train/threads-node.js';
 export { loadWasmKernels } from './kernels/wasm/node.js';
+export { loadKernels } from './kernels/node.js';
 export { createWasmKernelsThreaded, type ThreadedKernelOptions } from './kernels/wasm/threads-node.js';
 export { loadTfjsModelFromFile } from './interop/tfjs-node.js';
 export * from './plot/index.js';
 export * from './plot/node.js';
 
-// In Node the WebAssembly SIMD kernels load at import (synchronously), so getKernels('auto') and
-// new layers use them; without a build (npm run build:wasm) the reference kernels run instead.
-try {
-  loadWasmKernelsNow();
-} catch {
-  // build/wasm missing: stay on the reference kernels
-}
+// In Node the kernel families load at import (synchronously), so getKernels('auto') and new layers
+// use the fastest; without a build (npm run build:wasm) the reference kernels run instead.
+loadKernels();
