@@ -4,7 +4,7 @@
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { Sequential } from '../nn/sequential.js';
+import type { Model } from '../nn/layer.js';
 import { readWasmBinaries } from '../kernels/wasm/node.js';
 import type { WasmBinaries } from '../kernels/wasm/index.js';
 import { ThreadPool, type PoolPort, type PoolReply } from './threads.js';
@@ -16,6 +16,8 @@ export interface ThreadPoolOptions {
   threads?: number;
   /** Kernels the workers compute with: 'auto' = WebAssembly when it loads, else the reference. */
   kernels?: 'auto' | 'ref' | 'wasm';
+  /** Smallest batch the pool splits (multiply-adds of its forward pass; default MIN_POOL_WORK); smaller ones run on this thread. */
+  minWork?: number;
 }
 
 function spawnNodeWorker(): PoolPort {
@@ -38,7 +40,7 @@ function spawnNodeWorker(): PoolPort {
 }
 
 /** A pool of `threads` threads (default: every core) for model.fit(…, { executor: pool }). Close it when done. */
-export function createThreadPool(model: Sequential, options: ThreadPoolOptions = {}): Promise<ThreadPool> {
+export function createThreadPool(model: Model, options: ThreadPoolOptions = {}): Promise<ThreadPool> {
   let wasm: WasmBinaries | null = null;
   if (options.kernels !== 'ref') {
     try {
@@ -47,5 +49,5 @@ export function createThreadPool(model: Sequential, options: ThreadPoolOptions =
       if (options.kernels === 'wasm') throw e;
     }
   }
-  return ThreadPool.create(model, options.threads ?? availableParallelism(), spawnNodeWorker, wasm);
+  return ThreadPool.create(model, options.threads ?? availableParallelism(), spawnNodeWorker, wasm, options.minWork);
 }
