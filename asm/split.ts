@@ -63,8 +63,3 @@ export function arrive(sync: usize, tid: i32, nth: i32, k: i32): void {
     }
   }
 }
-
-/** Bytes of the barrier flags of a call with nth threads (one 64-byte line each). */
-export function syncBytes(nth: i32): i32 {
-  return nth * 64;
-}

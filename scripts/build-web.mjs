@@ -19,7 +19,8 @@ await build({ ...common, entryPoints: { main: join(root, 'web', 'src', 'main.ts'
 for (const f of ['index.html', 'style.css']) copyFileSync(join(root, 'web', f), join(out, f));
 // the library bundle is served too, so a page (and the browser tests) can import it directly
 copyFileSync(join(root, 'dist', 'browser', 'longshort.js'), join(out, 'longshort.js'));
-for (const f of ['longshort-simd.wasm', 'longshort-relaxed.wasm']) {
+// the threads builds run over shared memory on the (cross-origin isolated) demo page, so layers keep their arrays in place
+for (const f of ['longshort-simd.wasm', 'longshort-relaxed.wasm', 'longshort-threads-simd.wasm', 'longshort-threads-relaxed.wasm']) {
   const p = join(root, 'build', 'wasm', f);
   if (existsSync(p)) copyFileSync(p, join(out, f));
 }
