@@ -9,6 +9,8 @@
 // Argument kinds: pointers are byte offsets into the module's memory (0 = null); booleans are
 // passed as true/false (WebAssembly sees 0/1); f32/f64 parameters take any number.
 
+import { KernelError } from '../../errors.js';
+
 const FWD = [
   'tid', 'nth', 'sync', 'gws', 'ws',
   'y', 'hN', 'cN',
@@ -99,7 +101,7 @@ export function bindExports(instance: WebAssembly.Instance): AsmExports {
     out[name] = (args) => f(...positional(name, args as ArgsOf<typeof name>));
   }
   if (problems.length > 0) {
-    throw new Error(
+    throw new KernelError(
       `[wasm kernels] the WebAssembly module does not match src/kernels/wasm/exports.ts: ${problems.join('; ')}. ` +
         'Hint: rebuild the module (npm run build:wasm) after changing asm/, and keep the table in step with it.',
     );
