@@ -21,6 +21,7 @@
 // so NaN/Inf in real entries propagate exactly as in the reference (no zero-skipping).
 
 import { ldN, madd, stN } from './simd';
+import { itemDone, queueAt, take } from './split';
 
 const MR: i32 = 4;
 const NR: i32 = 8;
@@ -404,5 +405,30 @@ export function matvecT(y: usize, A: usize, x: usize, M: i32, K: i32): void {
       const o = <usize>k << 2;
       stN(y + o, madd(x0, ldN(r0 + o, n), ldN(y + o, n)), n);
     }
+  }
+}
+
+/** Rows of C per work item of gemmRows (a multiple of 4). */
+const ITEM_ROWS: i32 = 64;
+
+/**
+ * gemm as one of nth threads: blocks of ITEM_ROWS rows of C taken from queue 0 of the call's
+ * sync block (asm/split.ts) until none is left; gws: this thread's scratch. Every element comes
+ * out as in gemm, whatever nth is.
+ */
+export function gemmRows(
+  nth: i32, sync: usize, gws: usize,
+  C: usize, A: usize, B: usize, M: i32, N: i32, K: i32, lda: i32, ldb: i32, ldc: i32,
+  transA: bool, transB: bool, accumulate: bool,
+): void {
+  const queue = queueAt(sync, nth, 0);
+  const n = (M + ITEM_ROWS - 1) / ITEM_ROWS;
+  for (;;) {
+    const i = take(queue);
+    if (i >= n) break;
+    const m0 = i * ITEM_ROWS;
+    // rows m0.. of op(A): rows of A, or columns of A when it is stored transposed
+    gemm(C + (<usize>(m0 * ldc) << 2), A + (<usize>(transA ? m0 : m0 * lda) << 2), B, min(ITEM_ROWS, M - m0), N, K, lda, ldb, ldc, transA, transB, accumulate, gws);
+    itemDone(queue, n);
   }
 }

@@ -3,7 +3,8 @@
 // export works on byte offsets into the imported memory. src/kernels/wasm/exports.ts is the one
 // table of these exports' names and parameters on the TypeScript side; it is checked against this
 // module at load time, and against the compiler's typings by test/kernels/wasm.exports.test.ts.
-export { gemm, gemmWorkspaceBytes } from './gemm';
+export { gemm, gemmRows, gemmWorkspaceBytes } from './gemm';
+export { syncBytes } from './split';
 export { actArray } from './activations';
 export { lstmForward, lstmForwardWsBytes, lstmForwardCols, lstmForwardColsWsBytes, lstmBackward, lstmBackwardWsBytes } from './lstm';
 export { biasAct, actBackward, colSumAdd } from './dense';

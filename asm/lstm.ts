@@ -13,12 +13,13 @@
 // every option branch folds away; with `classic` false the same lines serve every variant.
 //
 // Threads: lstmForward and lstmBackward run on nth threads at once over the same shared memory
-// (thread tid; src/kernels/wasm/ starts them), each thread owning a block of batch rows: rows
-// are independent sequences, so the time loop needs no barrier. The matrix products before and
-// after the time loop are split by rows or columns, with a barrier between the phases. Every
-// element is computed by the same code in the same order whatever nth is (asm/split.ts), so
-// results do not depend on the number of threads. Batch 1 has no rows to share; lstmForwardCols
-// splits its hidden units instead, with a barrier after every step.
+// (thread tid; src/kernels/wasm/ starts them). Each pass is a few phases of independent items
+// taken from work queues (asm/split.ts): blocks of rows of the matrix products before and after
+// the time loop, groups of packed weight panels, and chunks of batch rows that go through every
+// time step — rows are independent sequences, so the time loop needs no synchronisation. Every
+// element is computed by the same code in the same order whatever nth is, so results do not
+// depend on the number of threads. Batch 1 has no rows to share; lstmForwardCols splits its
+// hidden units instead, with a barrier after every step.
 //
 // Speed: x·Wihᵀ for all steps is one blocked gemm; Whhᵀ (and Whrᵀ) are packed once per call so
 // each step's h·Whhᵀ runs straight off prepacked panels (batch 1: matrix–vector products straight
@@ -27,7 +28,23 @@
 import { gemm, gemmPackedB, matvec, matvecT, packBCols, packedBBytes } from './gemm';
 import { act4, dact4, sigmoid4, tanh4 } from './activations';
 import { ldN, madd, stN } from './simd';
-import { arrive, cut } from './split';
+import { arrive, cut, itemDone, queueAt, take, waitAll } from './split';
+
+/** Rows of a block of a matrix product taken as one work item (a multiple of 4). */
+const ROWS: i32 = 128;
+/** Columns of a group of packed weight panels taken as one work item (a multiple of 8). */
+const COLS: i32 = 128;
+
+/**
+ * Batch rows per chunk of the time loop: all of them on one thread (one product per step for the
+ * whole batch); with more threads, chunks of at least 8 rows, about two per thread, so a thread
+ * that starts late leaves its chunks to the others without many re-reads of the packed weights.
+ */
+// @ts-ignore: decorator
+@inline function rowChunk(B: i32, nth: i32): i32 {
+  if (nth <= 1) return B;
+  return max(8, ((B + 2 * nth - 1) / (2 * nth) + 3) & ~3);
+}
 
 // bits of `flags`
 const IN_GATE = 1;
@@ -246,12 +263,13 @@ export function lstmForwardWsBytes(H: i32, P: i32, projected: bool, B: i32): i32
 }
 
 /**
- * One direction forward over the whole sequence (src/kernels/ref/lstm.ts lstmForward), as thread
- * tid of nth (see the header): sync: the call's barrier flags, gws: this thread's gemm scratch
- * (gemmWorkspaceBytes), ws: the call's shared scratch (lstmForwardWsBytes). Batch 1 needs nth = 1.
+ * One direction forward over the whole sequence (src/kernels/ref/lstm.ts lstmForward), as one of
+ * nth threads (see the header): sync: the call's sync block (asm/split.ts), gws: this thread's
+ * gemm scratch (gemmWorkspaceBytes), ws: the call's shared scratch (lstmForwardWsBytes). Batch 1
+ * needs nth = 1 (its matrix–vector products use the whole scratch).
  */
 export function lstmForward(
-  tid: i32, nth: i32, sync: usize, gws: usize, ws: usize,
+  nth: i32, sync: usize, gws: usize, ws: usize,
   // out
   y: usize, hN: usize, cN: usize,
   // cache (out) and its scratch
@@ -271,65 +289,84 @@ export function lstmForward(
   const bsum = (pWhr + (projected && !vec ? <usize>packedBBytes(H, P) : <usize>0) + 15) & ~(<usize>15); // (G) b_ih + b_hh
   const classic = isClassic(gateAct, cellAct, hiddenAct, flags, peep, clip);
 
-  // gates[t,b,:] = x[t,b,:]·Wihᵀ for every step at once (this thread's block of the T·B rows);
-  // the biases join in the pointwise pass
-  const r0 = cut(TB, tid, nth, 4);
-  const r1 = cut(TB, tid + 1, nth, 4);
-  gemm(gates + f4(r0 * G), x + f4(r0 * D), wih, r1 - r0, G, D, D, D, G, false, true, false, gws);
-  if (!vec) {
-    packBCols(pWhh, whh, P, P, true, cut(G, tid, nth, 8), cut(G, tid + 1, nth, 8));
-    if (projected) packBCols(pWhr, whr, H, H, true, cut(P, tid, nth, 8), cut(P, tid + 1, nth, 8));
-  }
-  const k0 = cut(G, tid, nth, 4);
-  const k1 = cut(G, tid + 1, nth, 4);
-  for (let k = k0; k < k1; k++) store<f32>(bsum + f4(k), load<f32>(bih + f4(k)) + load<f32>(bhh + f4(k)));
-  arrive(sync, tid, nth, 1); // every row's projection, the packed weights and the bias are in place
-
-  // this thread's batch rows [b0, b1) through every step: rows are independent
-  const b0 = cut(B, tid, nth, 4);
-  const b1 = cut(B, tid + 1, nth, 4);
-  const nb = b1 - b0;
-  if (nb <= 0) return;
-  memory.copy(hState + f4(b0 * P), h0 + f4(b0 * P), f4(nb * P));
-  memory.copy(cState + f4(b0 * H), c0 + f4(b0 * H), f4(nb * H));
-  memory.copy(cc0 + f4(b0 * H), c0 + f4(b0 * H), f4(nb * H)); // backward's c_{t−1} at each row's first step (later steps read c)
-  for (let t = 0; t < T; t++) memory.fill(y + f4((t * B + b0) * P), 0, f4(nb * P));
-
-  for (let s = 0; s < T; s++) {
-    // rec = h_{t−1}·Whhᵀ for the rows (rows that have ended are computed and ignored)
-    if (vec) matvec(rec, whh, hState, G, P);
-    else gemmPackedB(rec + f4(b0 * G), hState + f4(b0 * P), nb, G, P, pWhh, false, gws);
-    for (let b = b0; b < b1; b++) {
-      const t = timeAt(lengths, T, reverse, b, s);
-      if (t < 0) continue;
-      const z = gates + f4((t * B + b) * G); // gates[t,b,:]
-      const rc = rec + f4(b * G); //             rec[b,:]
-      const ch = f4((t * B + b) * H); //         offset of c[t,b,:]
-      const cs = cState + f4(b * H); //          cState[b,:]
-      memory.copy(hPrev + f4((t * B + b) * P), hState + f4(b * P), f4(P));
-      // h goes to hState (no projection; P = H) or to r and rStep (projection input)
-      const hDst = projected ? rStep + f4(b * H) : hState + f4(b * P);
-      const rDst = projected ? r + ch : 0;
-      if (classic) fwdRowClassic(z, rc, bsum, cs, c + ch, hDst, rDst, H, H);
-      else fwdRowGeneric(z, pre + f4((t * B + b) * G), rc, bsum, cs, c + ch, hDst, rDst, H, H, peep, clip, gateAct, cellAct, hiddenAct, flags);
+  // phase 1, items from queue 0: gates[t,b,:] = x[t,b,:]·Wihᵀ for every step at once, in blocks
+  // of rows (the biases join in the pointwise pass); Whhᵀ and Whrᵀ packed in groups of panels; the
+  // summed bias
+  const q1 = queueAt(sync, nth, 0);
+  const nProj = (TB + ROWS - 1) / ROWS;
+  const nWhh = vec ? 0 : (G + COLS - 1) / COLS;
+  const nWhr = vec || !projected ? 0 : (P + COLS - 1) / COLS;
+  const n1 = nProj + nWhh + nWhr + 1;
+  for (;;) {
+    const i = take(q1);
+    if (i >= n1) break;
+    if (i < nProj) {
+      const r0 = i * ROWS;
+      gemm(gates + f4(r0 * G), x + f4(r0 * D), wih, min(ROWS, TB - r0), G, D, D, D, G, false, true, false, gws);
+    } else if (i < nProj + nWhh) {
+      const j0 = (i - nProj) * COLS;
+      packBCols(pWhh, whh, P, P, true, j0, min(G, j0 + COLS));
+    } else if (i < nProj + nWhh + nWhr) {
+      const j0 = (i - nProj - nWhh) * COLS;
+      packBCols(pWhr, whr, H, H, true, j0, min(P, j0 + COLS));
+    } else {
+      for (let k = 0; k < G; k++) store<f32>(bsum + f4(k), load<f32>(bih + f4(k)) + load<f32>(bhh + f4(k)));
     }
-    if (projected) {
-      // projection: h = r·Whrᵀ, only rows still running take it
-      if (vec) matvec(hStep, whr, rStep, P, H);
-      else gemmPackedB(hStep + f4(b0 * P), rStep + f4(b0 * H), nb, P, H, pWhr, false, gws);
+    itemDone(q1, n1);
+  }
+  waitAll(q1, n1); // every row's projection, the packed weights and the bias are in place
+
+  // phase 2, items from queue 1: chunks of batch rows [b0, b1) through every step
+  const q2 = queueAt(sync, nth, 1);
+  const RC = rowChunk(B, nth);
+  const nChunks = (B + RC - 1) / RC;
+  for (;;) {
+    const chunk = take(q2);
+    if (chunk >= nChunks) break;
+    const b0 = chunk * RC;
+    const b1 = min(B, b0 + RC);
+    const nb = b1 - b0;
+    memory.copy(hState + f4(b0 * P), h0 + f4(b0 * P), f4(nb * P));
+    memory.copy(cState + f4(b0 * H), c0 + f4(b0 * H), f4(nb * H));
+    memory.copy(cc0 + f4(b0 * H), c0 + f4(b0 * H), f4(nb * H)); // backward's c_{t−1} at each row's first step (later steps read c)
+    for (let t = 0; t < T; t++) memory.fill(y + f4((t * B + b0) * P), 0, f4(nb * P));
+
+    for (let s = 0; s < T; s++) {
+      // rec = h_{t−1}·Whhᵀ for the rows (rows that have ended are computed and ignored)
+      if (vec) matvec(rec, whh, hState, G, P);
+      else gemmPackedB(rec + f4(b0 * G), hState + f4(b0 * P), nb, G, P, pWhh, false, gws);
       for (let b = b0; b < b1; b++) {
-        if (timeAt(lengths, T, reverse, b, s) < 0) continue;
-        memory.copy(hState + f4(b * P), hStep + f4(b * P), f4(P));
+        const t = timeAt(lengths, T, reverse, b, s);
+        if (t < 0) continue;
+        const z = gates + f4((t * B + b) * G); // gates[t,b,:]
+        const rc = rec + f4(b * G); //             rec[b,:]
+        const ch = f4((t * B + b) * H); //         offset of c[t,b,:]
+        const cs = cState + f4(b * H); //          cState[b,:]
+        memory.copy(hPrev + f4((t * B + b) * P), hState + f4(b * P), f4(P));
+        // h goes to hState (no projection; P = H) or to r and rStep (projection input)
+        const hDst = projected ? rStep + f4(b * H) : hState + f4(b * P);
+        const rDst = projected ? r + ch : 0;
+        if (classic) fwdRowClassic(z, rc, bsum, cs, c + ch, hDst, rDst, H, H);
+        else fwdRowGeneric(z, pre + f4((t * B + b) * G), rc, bsum, cs, c + ch, hDst, rDst, H, H, peep, clip, gateAct, cellAct, hiddenAct, flags);
+      }
+      if (projected) {
+        // projection: h = r·Whrᵀ, only rows still running take it
+        if (vec) matvec(hStep, whr, rStep, P, H);
+        else gemmPackedB(hStep + f4(b0 * P), rStep + f4(b0 * H), nb, P, H, pWhr, false, gws);
+        for (let b = b0; b < b1; b++) {
+          if (timeAt(lengths, T, reverse, b, s) < 0) continue;
+          memory.copy(hState + f4(b * P), hStep + f4(b * P), f4(P));
+        }
+      }
+      for (let b = b0; b < b1; b++) {
+        const t = timeAt(lengths, T, reverse, b, s);
+        if (t < 0) continue;
+        memory.copy(y + f4((t * B + b) * P), hState + f4(b * P), f4(P));
       }
     }
-    for (let b = b0; b < b1; b++) {
-      const t = timeAt(lengths, T, reverse, b, s);
-      if (t < 0) continue;
-      memory.copy(y + f4((t * B + b) * P), hState + f4(b * P), f4(P));
-    }
+    memory.copy(hN + f4(b0 * P), hState + f4(b0 * P), f4(nb * P));
+    memory.copy(cN + f4(b0 * H), cState + f4(b0 * H), f4(nb * H));
   }
-  memory.copy(hN + f4(b0 * P), hState + f4(b0 * P), f4(nb * P));
-  memory.copy(cN + f4(b0 * H), cState + f4(b0 * H), f4(nb * H));
 }
 
 /** Bytes of one thread's own scratch at `ws` of lstmForwardCols: its summed bias. */
@@ -408,12 +445,12 @@ export function lstmBackwardWsBytes(H: i32, P: i32, projected: bool, B: i32): i3
 }
 
 /**
- * One direction backward through time (src/kernels/ref/lstm.ts lstmBackward), as thread tid of
- * nth: sync, gws, ws as in lstmForward (ws: lstmBackwardWsBytes). Gradients are ADDED into gwih …
+ * One direction backward through time (src/kernels/ref/lstm.ts lstmBackward), as one of nth
+ * threads: sync, gws, ws as in lstmForward (ws: lstmBackwardWsBytes). Gradients are ADDED into gwih …
  * gpeep and dx; dh0, dc0 are overwritten. The gates in the cache become dZ (the cache is consumed).
  */
 export function lstmBackward(
-  tid: i32, nth: i32, sync: usize, gws: usize, ws: usize,
+  nth: i32, sync: usize, gws: usize, ws: usize,
   // gradients, ADDED into (0 = absent)
   gwih: usize, gwhh: usize, gbih: usize, gbhh: usize, gwhr: usize, gpeep: usize,
   dx: usize, dh0: usize, dc0: usize,
@@ -436,15 +473,31 @@ export function lstmBackward(
   const colsum = (pWhr + (projected && !vec ? <usize>packedBBytes(P, H) : <usize>0) + 15) & ~(<usize>15); // (G)
   // dZ (T, B, G) takes the place of the gates (the cache is consumed)
   const dZ = gates;
-  const b0 = cut(B, tid, nth, 4);
-  const b1 = cut(B, tid + 1, nth, 4);
-  const nb = b1 - b0;
 
-  if (!vec) {
-    packBCols(pWhh, whh, P, G, false, cut(P, tid, nth, 8), cut(P, tid + 1, nth, 8));
-    if (projected) packBCols(pWhr, whr, H, P, false, cut(H, tid, nth, 8), cut(H, tid + 1, nth, 8));
+  // phase 1, items from queue 0: Whh and Whr packed in groups of panels
+  const q1 = queueAt(sync, nth, 0);
+  const nWhh = vec ? 0 : (P + COLS - 1) / COLS;
+  const nWhr = vec || !projected ? 0 : (H + COLS - 1) / COLS;
+  const n1 = nWhh + nWhr;
+  for (;;) {
+    const i = take(q1);
+    if (i >= n1) break;
+    if (i < nWhh) packBCols(pWhh, whh, P, G, false, i * COLS, min(P, (i + 1) * COLS));
+    else packBCols(pWhr, whr, H, P, false, (i - nWhh) * COLS, min(H, (i - nWhh + 1) * COLS));
+    itemDone(q1, n1);
   }
-  if (nb > 0) {
+  waitAll(q1, n1); // packed weights in place
+
+  // phase 2, items from queue 1: chunks of batch rows [b0, b1) back through every step
+  const q2 = queueAt(sync, nth, 1);
+  const RC = rowChunk(B, nth);
+  const nChunks = (B + RC - 1) / RC;
+  for (;;) {
+    const chunk = take(q2);
+    if (chunk >= nChunks) break;
+    const b0 = chunk * RC;
+    const b1 = min(B, b0 + RC);
+    const nb = b1 - b0;
     // padded positions (t ≥ length) hold the input projection, never a gate: zero them so they
     // add nothing to the weight gradients
     if (lengths != 0) {
@@ -457,89 +510,101 @@ export function lstmBackward(
     if (dcN != 0) memory.copy(dcState + f4(b0 * H), dcN + f4(b0 * H), f4(nb * H));
     else memory.fill(dcState + f4(b0 * H), 0, f4(nb * H));
     if (dhAll != 0) for (let t = 0; t < T; t++) memory.fill(dhAll + f4((t * B + b0) * P), 0, f4(nb * P));
-  }
-  arrive(sync, tid, nth, 1); // packed weights in place
 
-  for (let s = T - 1; s >= 0 && nb > 0; s--) {
-    // dh of this step = gradient from the next step + gradient from the output y[t]
-    memory.fill(dhStep + f4(b0 * P), 0, f4(nb * P));
-    for (let b = b0; b < b1; b++) {
-      const t = timeAt(lengths, T, reverse, b, s);
-      if (t < 0) continue;
-      const yo = f4((t * B + b) * P);
-      const hs = f4(b * P);
-      for (let k = 0; k < P; k += 4) {
-        const n = min(4, P - k);
-        const v = f32x4.add(ldN(dhState + hs + f4(k), n), ldN(dy + yo + f4(k), n));
-        stN(dhStep + hs + f4(k), v, n);
-        if (dhAll != 0) stN(dhAll + yo + f4(k), v, n);
+    for (let s = T - 1; s >= 0; s--) {
+      // dh of this step = gradient from the next step + gradient from the output y[t]
+      memory.fill(dhStep + f4(b0 * P), 0, f4(nb * P));
+      for (let b = b0; b < b1; b++) {
+        const t = timeAt(lengths, T, reverse, b, s);
+        if (t < 0) continue;
+        const yo = f4((t * B + b) * P);
+        const hs = f4(b * P);
+        for (let k = 0; k < P; k += 4) {
+          const n = min(4, P - k);
+          const v = f32x4.add(ldN(dhState + hs + f4(k), n), ldN(dy + yo + f4(k), n));
+          stN(dhStep + hs + f4(k), v, n);
+          if (dhAll != 0) stN(dhAll + yo + f4(k), v, n);
+        }
+      }
+      // forward: h = r·Whrᵀ  →  dr = dh·Whr
+      if (projected && vec) matvecT(drStep, whr, dhStep, P, H);
+      else if (projected) gemmPackedB(drStep + f4(b0 * H), dhStep + f4(b0 * P), nb, H, P, pWhr, false, gws);
+      else memory.copy(drStep + f4(b0 * H), dhStep + f4(b0 * P), f4(nb * P));
+
+      memory.fill(dzStep + f4(b0 * G), 0, f4(nb * G));
+      for (let b = b0; b < b1; b++) {
+        const t = timeAt(lengths, T, reverse, b, s);
+        if (t < 0) continue;
+        const z = f4((t * B + b) * G); // offset of gates[t,b,:]
+        const ch = f4((t * B + b) * H); // offset of c[t,b,:]
+        // c_{t−1} as this row's step s saw it: c of its previous step, or c0 at its first
+        const cp = s > 0 ? c + f4((timeAt(lengths, T, reverse, b, s - 1) * B + b) * H) : cc0 + f4(b * H);
+        const drs = drStep + f4(b * H);
+        const dcs = dcState + f4(b * H);
+        const zs = dzStep + f4(b * G);
+        if (classic) bwdRowClassic(dZ + z, cp, c + ch, drs, dcs, zs, H);
+        else bwdRowGeneric(dZ + z, pre != 0 ? pre + z : 0, cp, c + ch, drs, dcs, zs, H, peep, clip, gateAct, cellAct, hiddenAct, flags);
+      }
+      // forward: z += h_{t−1}·Whhᵀ  →  dh_{t−1} = dz·Whh (rows that had ended keep their dh)
+      if (vec) matvecT(dhRec, whh, dzStep, G, P);
+      else gemmPackedB(dhRec + f4(b0 * P), dzStep + f4(b0 * G), nb, P, G, pWhh, false, gws);
+      for (let b = b0; b < b1; b++) {
+        if (timeAt(lengths, T, reverse, b, s) < 0) continue;
+        memory.copy(dhState + f4(b * P), dhRec + f4(b * P), f4(P));
       }
     }
-    // forward: h = r·Whrᵀ  →  dr = dh·Whr
-    if (projected && vec) matvecT(drStep, whr, dhStep, P, H);
-    else if (projected) gemmPackedB(drStep + f4(b0 * H), dhStep + f4(b0 * P), nb, H, P, pWhr, false, gws);
-    else memory.copy(drStep + f4(b0 * H), dhStep + f4(b0 * P), f4(nb * P));
-
-    memory.fill(dzStep + f4(b0 * G), 0, f4(nb * G));
-    for (let b = b0; b < b1; b++) {
-      const t = timeAt(lengths, T, reverse, b, s);
-      if (t < 0) continue;
-      const z = f4((t * B + b) * G); // offset of gates[t,b,:]
-      const ch = f4((t * B + b) * H); // offset of c[t,b,:]
-      // c_{t−1} as this row's step s saw it: c of its previous step, or c0 at its first
-      const cp = s > 0 ? c + f4((timeAt(lengths, T, reverse, b, s - 1) * B + b) * H) : cc0 + f4(b * H);
-      const drs = drStep + f4(b * H);
-      const dcs = dcState + f4(b * H);
-      const zs = dzStep + f4(b * G);
-      if (classic) bwdRowClassic(dZ + z, cp, c + ch, drs, dcs, zs, H);
-      else bwdRowGeneric(dZ + z, pre != 0 ? pre + z : 0, cp, c + ch, drs, dcs, zs, H, peep, clip, gateAct, cellAct, hiddenAct, flags);
-    }
-    // forward: z += h_{t−1}·Whhᵀ  →  dh_{t−1} = dz·Whh (rows that had ended keep their dh)
-    if (vec) matvecT(dhRec, whh, dzStep, G, P);
-    else gemmPackedB(dhRec + f4(b0 * P), dzStep + f4(b0 * G), nb, P, G, pWhh, false, gws);
-    for (let b = b0; b < b1; b++) {
-      if (timeAt(lengths, T, reverse, b, s) < 0) continue;
-      memory.copy(dhState + f4(b * P), dhRec + f4(b * P), f4(P));
-    }
-  }
-  if (nb > 0) {
     memory.copy(dh0 + f4(b0 * P), dhState + f4(b0 * P), f4(nb * P));
     memory.copy(dc0 + f4(b0 * H), dcState + f4(b0 * H), f4(nb * H));
+    itemDone(q2, nChunks);
   }
-  arrive(sync, tid, nth, 2); // every row's dZ (and dh for the projection) is in place
+  waitAll(q2, nChunks); // every row's dZ (and dh for the projection) is in place
 
-  // Weight gradients for all steps at once (padded positions have dZ = 0), each thread a block of
-  // rows of the result.
-  const g0 = cut(G, tid, nth, 4);
-  const g1 = cut(G, tid + 1, nth, 4);
-  gemm(gwih + f4(g0 * D), dZ + f4(g0), x, g1 - g0, D, TB, G, D, D, true, false, true, gws); //   dWih += dZᵀ·x
-  gemm(gwhh + f4(g0 * P), dZ + f4(g0), hPrev, g1 - g0, P, TB, G, P, P, true, false, true, gws); // dWhh += dZᵀ·h_{t−1}
-  const r0 = cut(TB, tid, nth, 4);
-  const r1 = cut(TB, tid + 1, nth, 4);
-  gemm(dx + f4(r0 * D), dZ + f4(r0 * G), wih, r1 - r0, D, G, G, D, D, false, false, true, gws); // dx += dZ·Wih
-  // bias: column sums of dZ over the T·B rows, this thread's columns [g0, g1)
-  if (g1 > g0) {
-    memory.fill(colsum + f4(g0), 0, f4(g1 - g0));
-    for (let tb = 0; tb < TB; tb++) {
-      const row = dZ + f4(tb * G);
+  // phase 3, items from queue 2: the weight gradients for all steps at once (padded positions have
+  // dZ = 0), in blocks of rows of each result, and the bias and peephole gradients in blocks of
+  // columns
+  const q3 = queueAt(sync, nth, 2);
+  const nG = (G + ROWS - 1) / ROWS; //  blocks of dWih, dWhh, of the bias
+  const nTB = (TB + ROWS - 1) / ROWS; // blocks of dx
+  const nP = projected ? (P + ROWS - 1) / ROWS : 0; // blocks of dWhr
+  const nH = peep != 0 ? (H + ROWS - 1) / ROWS : 0; // blocks of the peephole gradients
+  const n3 = 3 * nG + nTB + nP + nH;
+  for (;;) {
+    let i = take(q3);
+    if (i >= n3) break;
+    if (i < 2 * nG) {
+      const g0 = (i % nG) * ROWS;
+      const g1 = min(G, g0 + ROWS);
+      if (i < nG) gemm(gwih + f4(g0 * D), dZ + f4(g0), x, g1 - g0, D, TB, G, D, D, true, false, true, gws); // dWih += dZᵀ·x
+      else gemm(gwhh + f4(g0 * P), dZ + f4(g0), hPrev, g1 - g0, P, TB, G, P, P, true, false, true, gws); // dWhh += dZᵀ·h_{t−1}
+    } else if ((i -= 2 * nG) < nTB) {
+      const r0 = i * ROWS;
+      gemm(dx + f4(r0 * D), dZ + f4(r0 * G), wih, min(ROWS, TB - r0), D, G, G, D, D, false, false, true, gws); // dx += dZ·Wih
+    } else if ((i -= nTB) < nG) {
+      // bias: column sums of dZ over the T·B rows, columns [g0, g1)
+      const g0 = i * ROWS;
+      const g1 = min(G, g0 + ROWS);
+      memory.fill(colsum + f4(g0), 0, f4(g1 - g0));
+      for (let tb = 0; tb < TB; tb++) {
+        const row = dZ + f4(tb * G);
+        for (let k = g0; k < g1; k += 4) {
+          const n = min(4, g1 - k);
+          stN(colsum + f4(k), f32x4.add(ldN(colsum + f4(k), n), ldN(row + f4(k), n)), n);
+        }
+      }
       for (let k = g0; k < g1; k += 4) {
         const n = min(4, g1 - k);
-        stN(colsum + f4(k), f32x4.add(ldN(colsum + f4(k), n), ldN(row + f4(k), n)), n);
+        const v = ldN(colsum + f4(k), n);
+        stN(gbih + f4(k), f32x4.add(ldN(gbih + f4(k), n), v), n);
+        stN(gbhh + f4(k), f32x4.add(ldN(gbhh + f4(k), n), v), n);
       }
-    }
-    for (let k = g0; k < g1; k += 4) {
-      const n = min(4, g1 - k);
-      const v = ldN(colsum + f4(k), n);
-      stN(gbih + f4(k), f32x4.add(ldN(gbih + f4(k), n), v), n);
-      stN(gbhh + f4(k), f32x4.add(ldN(gbhh + f4(k), n), v), n);
+    } else if ((i -= nG) < nP) {
+      const p0 = i * ROWS;
+      gemm(gwhr + f4(p0 * H), dhAll + f4(p0), r, min(ROWS, P - p0), H, TB, P, H, H, true, false, true, gws); // dWhr += dhᵀ·r
+    } else {
+      const j0 = (i - nP) * ROWS;
+      peepholeGrads(gpeep, dZ, c, cc0, T, B, H, lengths, reverse, j0, min(H, j0 + ROWS));
     }
   }
-  if (projected) {
-    const p0 = cut(P, tid, nth, 4);
-    const p1 = cut(P, tid + 1, nth, 4);
-    gemm(gwhr + f4(p0 * H), dhAll + f4(p0), r, p1 - p0, H, TB, P, H, H, true, false, true, gws); // dWhr += dhᵀ·r
-  }
-  if (peep != 0) peepholeGrads(gpeep, dZ, c, cc0, T, B, H, lengths, reverse, cut(H, tid, nth, 4), cut(H, tid + 1, nth, 4));
 }
 
 /**

@@ -1,7 +1,18 @@
 // Work splitting between the threads of one kernel call (src/kernels/wasm/ starts the same export
-// on nth threads over one shared memory, thread tid ∈ [0, nth)): where each thread's share of a
-// range starts, and the barrier where the threads of a call meet. With nth = 1 both are no-ops,
-// so every kernel is written once, for any number of threads.
+// on nth threads over one shared memory, thread tid ∈ [0, nth)). Every kernel is written once, for
+// any number of threads, with two tools:
+// - work queues: a phase of a call is a list of independent items (a block of rows of a product,
+//   a group of packed panels, a chunk of batch rows through every time step); each thread takes
+//   the next item until none is left, then waits until every item is done. A thread that starts
+//   late — on a busy machine it may not be scheduled for milliseconds — simply takes fewer items:
+//   the others never wait for a thread that has not begun, only for items in progress. So two
+//   threads are not slower than one even when the second one is slow to come.
+// - cut() and arrive(): a fixed share per thread and a barrier, for batch 1 split by hidden units
+//   (lstmForwardCols), whose threads meet after every time step.
+// Items start at row multiples of 4 and column multiples of 8, so every element is computed by the
+// same instructions in the same order as in a one-thread call (asm/gemm.ts): results do not depend
+// on the number of threads. Layout of a call's sync block (zeroed before the call, 64 bytes per
+// line): nth lines of barrier flags, then one line per queue, [next item, items done].
 
 /**
  * Boundary k ∈ [0, nth] of n items cut into nth shares that start at multiples of `align` (the
@@ -14,6 +25,53 @@
   if (k <= 0) return 0;
   if (k >= nth) return n;
   return min(n, (<i32>((<i64>n * k) / nth) + align - 1) / align * align);
+}
+
+/** Queues a call may use (asm/lstm.ts backward uses three); the sync block has nth + QUEUES lines. */
+export const QUEUES: i32 = 4;
+
+/** Bytes of a call's sync block for nth threads (zeroed by the caller before every call). */
+export function syncBytes(nth: i32): i32 {
+  return (nth + QUEUES) * 64;
+}
+
+/** Queue q of a call with nth threads: its line in the sync block. */
+// @ts-ignore: decorator
+@inline export function queueAt(sync: usize, nth: i32, q: i32): usize {
+  return sync + (<usize>(nth + q) << 6);
+}
+
+/** The next item of a queue (items are numbered from 0; a number ≥ the queue's length means none is left). */
+// @ts-ignore: decorator
+@inline export function take(queue: usize): i32 {
+  if (ASC_FEATURE_THREADS) return atomic.add<i32>(queue, 1);
+  const i = load<i32>(queue); // builds without threads: one thread, no atomics
+  store<i32>(queue, i + 1);
+  return i;
+}
+
+/** Record one item of a queue of n items as done (the last one wakes threads waiting for them all). */
+export function itemDone(queue: usize, n: i32): void {
+  if (ASC_FEATURE_THREADS) {
+    if (atomic.add<i32>(queue + 4, 1) + 1 >= n) atomic.notify(queue + 4, -1);
+  } else {
+    store<i32>(queue + 4, load<i32>(queue + 4) + 1);
+  }
+}
+
+/** Wait until all n items of a queue are done (spinning first, then sleeping, as arrive()). */
+export function waitAll(queue: usize, n: i32): void {
+  if (!ASC_FEATURE_THREADS) return; // one thread: every item is done by the time it asks
+  const counter = queue + 4;
+  let spins = 0;
+  let waits = 0;
+  for (;;) {
+    const v = atomic.load<i32>(counter);
+    if (v >= n) return;
+    if (++spins < SPINS) continue;
+    waitOn(counter, v, WAIT_MS);
+    if (++waits == MAX_WAITS) unreachable();
+  }
 }
 
 /** Spins on a flag before sleeping on it: about 20 µs, longer than a step's hand-off on a quiet machine. */

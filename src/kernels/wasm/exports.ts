@@ -12,7 +12,7 @@
 import { KernelError } from '../../errors.js';
 
 const FWD = [
-  'tid', 'nth', 'sync', 'gws', 'ws',
+  'nth', 'sync', 'gws', 'ws',
   'y', 'hN', 'cN',
   'gates', 'pre', 'cc0', 'c', 'hPrev', 'r',
   'hState', 'cState', 'rec', 'rStep', 'hStep',
@@ -22,7 +22,7 @@ const FWD = [
 ] as const;
 
 const BWD = [
-  'tid', 'nth', 'sync', 'gws', 'ws',
+  'nth', 'sync', 'gws', 'ws',
   'gwih', 'gwhh', 'gbih', 'gbhh', 'gwhr', 'gpeep',
   'dx', 'dh0', 'dc0',
   'dy', 'dhN', 'dcN',
@@ -47,7 +47,9 @@ const COLS = [
 export const EXPORTS = {
   heapBase: [],
   gemmWorkspaceBytes: [],
+  syncBytes: ['nth'],
   gemm: ['C', 'A', 'B', 'M', 'N', 'K', 'lda', 'ldb', 'ldc', 'transA', 'transB', 'accumulate', 'ws'],
+  gemmRows: ['nth', 'sync', 'gws', 'C', 'A', 'B', 'M', 'N', 'K', 'lda', 'ldb', 'ldc', 'transA', 'transB', 'accumulate'],
   actArray: ['code', 'y', 'x', 'n'],
   lstmForward: FWD,
   lstmForwardWsBytes: ['H', 'P', 'projected', 'B'],

@@ -194,21 +194,23 @@ function fromModule(module: WebAssembly.Module, variant: WasmVariant, memory: We
   const minSplitH = threads?.minHidden ?? MIN_SPLIT_H;
   const minFlops = threads?.minFlops ?? MIN_SPLIT_FLOPS;
   const gwsBytes = asm.gemmWorkspaceBytes({});
-  // each thread's persistent gemm scratch, and the barrier flags of a call (one cache line per thread)
+  // each thread's persistent gemm scratch, and a call's sync block (barrier flags and work queues: asm/split.ts)
   const gws = Array.from({ length: nThreads }, () => arena.alloc(gwsBytes));
-  const sync = arena.alloc(64 * nThreads);
+  const syncBytes = asm.syncBytes({ nth: nThreads });
+  const sync = arena.alloc(syncBytes);
   let splitCalls = 0;
 
   /**
-   * Run `name` on nth threads (this one is thread 0): the helpers start first, this thread
-   * computes its share, then waits for them. argsOf(tid) gives each thread's arguments.
+   * Run `name` on nth threads (this one is thread 0): the sync block is zeroed (the queues of a
+   * one-thread call need it too), the helpers start, this thread computes its share (with work
+   * queues: whatever items are left), then waits for them. argsOf(tid) gives each thread's arguments.
    */
   const parallel = <K extends ExportName>(name: K, nth: number, argsOf: (tid: number) => ArgsOf<K>): void => {
+    arena.i32(sync, syncBytes / 4).fill(0); // flags and queues, read by the helpers after start()
     if (nth <= 1) {
       asm[name](argsOf(0));
       return;
     }
-    arena.i32(sync, 16 * nth).fill(0); // the barrier's flags (read by the helpers after start())
     splitCalls++;
     let started = 0;
     try {
@@ -235,17 +237,16 @@ function fromModule(module: WebAssembly.Module, variant: WasmVariant, memory: We
 
   // ---------------------------------------------------------------- gemm
 
-  /** C (M,N) (+)= op(A)·op(B) at pointers, split by rows of C between threads when big enough. */
+  /** C (M,N) (+)= op(A)·op(B) at pointers; blocks of rows of C shared between threads when big enough. */
   const gemmAt = (C: number, A: number, B: number, M: number, N: number, K: number, tA: boolean, tB: boolean, acc: boolean): void => {
     const lda = tA ? M : K;
     const ldb = tB ? K : N;
-    const nth = threadsFor(M * N * K) > 1 && M >= 8 ? nThreads : 1;
-    parallel('gemm', nth, (tid) => {
-      const m0 = cut(M, tid, nth, 4);
-      const m1 = cut(M, tid + 1, nth, 4);
-      // rows m0.. of op(A): rows of A, or columns of A when transposed
-      return { C: C + 4 * m0 * N, A: A + 4 * (tA ? m0 : m0 * K), B, M: m1 - m0, N, K, lda, ldb, ldc: N, transA: tA, transB: tB, accumulate: acc, ws: gws[tid] };
-    });
+    const nth = M >= 8 ? threadsFor(M * N * K) : 1;
+    if (nth === 1) {
+      asm.gemm({ C, A, B, M, N, K, lda, ldb, ldc: N, transA: tA, transB: tB, accumulate: acc, ws: gws[0] });
+      return;
+    }
+    parallel('gemmRows', nth, (tid) => ({ nth, sync, gws: gws[tid], C, A, B, M, N, K, lda, ldb, ldc: N, transA: tA, transB: tB, accumulate: acc }));
   };
 
   const gemm: Kernels['gemm'] = (C, A, B, M, N, K, transA, transB, accumulate) => {
@@ -321,7 +322,7 @@ function fromModule(module: WebAssembly.Module, variant: WasmVariant, memory: We
     try {
       const p = (k: keyof typeof ptr): number => f.ptr(ptr[k]);
       parallel('lstmForward', nth, (tid) => ({
-        tid, nth, sync, gws: gws[tid], ws: p('ws'),
+        nth, sync, gws: gws[tid], ws: p('ws'),
         y: p('y'), hN: p('hN'), cN: p('cN'),
         gates: p('gates'), pre: p('pre'), cc0: p('cc0'), c: p('c'), hPrev: p('hPrev'), r: p('r'),
         hState: p('hState'), cState: p('cState'), rec: p('rec'), rStep: p('rStep'), hStep: p('hStep'),
@@ -363,7 +364,7 @@ function fromModule(module: WebAssembly.Module, variant: WasmVariant, memory: We
     try {
       const p = (k: keyof typeof ptr): number => f.ptr(ptr[k]);
       parallel('lstmBackward', nth, (tid) => ({
-        tid, nth, sync, gws: gws[tid], ws: p('ws'),
+        nth, sync, gws: gws[tid], ws: p('ws'),
         gwih: p('gwih'), gwhh: p('gwhh'), gbih: p('gbih'), gbhh: p('gbhh'), gwhr: p('gwhr'), gpeep: p('gpeep'),
         dx: p('dx'), dh0: p('dh0'), dc0: p('dc0'),
         dy: p('dy'), dhN: p('dhN'), dcN: p('dcN'),
@@ -575,11 +576,4 @@ function fromModule(module: WebAssembly.Module, variant: WasmVariant, memory: We
   });
   trackKernels(k);
   return k;
-}
-
-/** Boundary k of n items cut into nth shares starting at multiples of align (asm/split.ts cut). */
-function cut(n: number, k: number, nth: number, align: number): number {
-  if (k <= 0) return 0;
-  if (k >= nth) return n;
-  return Math.min(n, Math.ceil(Math.floor((n * k) / nth) / align) * align);
 }
