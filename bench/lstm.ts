@@ -202,7 +202,7 @@ async function benchPool(c: Config, threads: number, rows: Row[]): Promise<void>
   const x = randTensor([c.B, c.T, c.I], rng);
   const y = randTensor([c.B, c.T, c.H], rng);
   const adam = new Adam(model.params(), { lr: 1e-3 });
-  const pool = await createThreadPool(model, { threads });
+  const pool = await createThreadPool(model, { threads, mode: 'workers' });
   const batchRows = Int32Array.from({ length: c.B }, (_, k) => k);
   try {
     const inf = await timeit(`${c.name} ${impl} inference`, () => pool.predict(x));

@@ -78,7 +78,7 @@ console.log(`threads benchmark — ${new Date().toISOString()}, Node ${process.v
     const one = make(wasm);
     const threaded = make(kt);
     const pooled = make(wasm);
-    const pool = await createThreadPool(pooled.model, { threads: THREADS, minWork: 0 });
+    const pool = await createThreadPool(pooled.model, { threads: THREADS, minWork: 0, mode: 'workers' });
     const local = (m: { model: Sequential; opt: Adam }) => () => {
       localBatch(m.model, loss.fn, false, gatherRows(x, rows), gatherRows(y, rows), undefined);
       m.opt.step();
@@ -141,7 +141,7 @@ console.log(`threads benchmark — ${new Date().toISOString()}, Node ${process.v
     const loss = resolveLoss('mse');
     const m1 = new Sequential({ lstm: new LSTM({ inputSize: I, hiddenSize: H, seed: 1, kernels: wasm }) });
     const m2 = new Sequential({ lstm: new LSTM({ inputSize: I, hiddenSize: H, seed: 1, kernels: wasm }) });
-    const pool = await createThreadPool(m2, { threads: THREADS, minWork: 0 });
+    const pool = await createThreadPool(m2, { threads: THREADS, minWork: 0, mode: 'workers' });
     const r = await race({
       one: () => localBatch(m1, loss.fn, false, gatherRows(x, rows), gatherRows(y, rows), undefined),
       pool: () => pool.run({ model: m2, lossName: 'mse', x, y, lengths: null, rows }),

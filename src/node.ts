@@ -8,7 +8,7 @@ export { Sequential, loadModel, loadModelFile } from './model/sequential-node.js
 export { saveModel } from './io/model-node.js';
 export { writeFileAtomic, writeFileAtomicSync, readFileChecked, readFileCheckedSync, saveSafetensors, loadSafetensors } from './io/node.js';
 
-export { createThreadPool, ThreadPool, type ThreadPoolOptions } from './train/threads-node.js';
+export { createThreadPool, ThreadPool, type ThreadPoolOptions, type TrainingThreads } from './train/threads-node.js';
 export { loadWasmKernels } from './kernels/wasm/node.js';
 export { loadKernels } from './kernels/node.js';
 export { createWasmKernelsThreaded, type ThreadedKernelOptions } from './kernels/wasm/threads-node.js';

@@ -64,6 +64,7 @@ interface PendingReply {
 }
 
 export class ThreadPool implements BatchExecutor {
+  readonly mode = 'workers' as const;
   readonly threads: number;
   private readonly model: Model;
   private readonly ports: PoolPort[];

@@ -103,3 +103,28 @@ test('a batch below the pool\'s minimum work runs on this thread alone, with the
     await pool.close();
   }
 });
+
+test('with the WebAssembly kernels the threads are kernel threads: fit gives the one-thread run bit for bit, and close() returns the layers to their kernels', async () => {
+  const { loadWasmKernels } = await import('../../src/kernels/wasm/node.js');
+  const k = loadWasmKernels()!;
+  const d = data(48, 6);
+  const make = () => new Sequential({
+    lstm: new LSTM({ inputSize: 3, hiddenSize: 12, numLayers: 2, dropout: 0.3, returnSequences: false, seed: 1, kernels: 'wasm' }),
+    head: new Dense({ inputSize: 12, outputSize: 1, seed: 2, kernels: 'wasm' }),
+  }, { seed: 4 });
+  const one = make(), two = make();
+  const opts = { loss: 'mse' as const, optimizer: { name: 'adam' as const, lr: 0.01 }, epochs: 2, batchSize: 16, lengths: d.lengths, seed: 1 };
+  const h1 = await one.fit(d.x, d.y, opts);
+  const pool = await createThreadPool(two, { threads: 2 });
+  assert.equal(pool.mode, 'kernels');
+  try {
+    const h2 = await two.fit(d.x, d.y, { ...opts, executor: pool });
+    assert.deepEqual(h2.epochs.map((e) => e.loss), h1.epochs.map((e) => e.loss));
+    const p = await pool.predict(d.x, { lengths: d.lengths });
+    assert.deepEqual(p.data, one.predict(d.x, { lengths: d.lengths }).data);
+  } finally {
+    await pool.close();
+  }
+  one.params().forEach((p, i) => assert.deepEqual(two.params()[i].value, p.value, p.name));
+  assert.ok(two.params().every((p) => k.owns(p.value)), 'after close() the parameters are back in the family the model was built with');
+});
