@@ -27,8 +27,8 @@ export interface LstmForwardOptions {
   h0?: Tensor;
   /** (L·Dn, B, H) */
   c0?: Tensor;
-  /** Valid steps per row, each in [1, T]. */
-  lengths?: ArrayLike<number>;
+  /** Valid steps per row, each in [1, T]; omitted or null: every row has T steps. */
+  lengths?: ArrayLike<number> | null;
   training?: boolean;
   /** Also return i, f, g, o and c at every step. */
   returnGates?: boolean;
@@ -656,8 +656,8 @@ export class LSTM implements Layer {
     return { T, B };
   }
 
-  private checkLengths(lengths: ArrayLike<number> | undefined, B: number, T: number, where: string): Int32Array | null {
-    if (lengths === undefined) return null;
+  private checkLengths(lengths: ArrayLike<number> | undefined | null, B: number, T: number, where: string): Int32Array | null {
+    if (lengths === undefined || lengths === null) return null; // null: no lengths, as in PyTorch
     if (lengths.length !== B) {
       throw new ShapeError(`[${where}] lengths must have one entry per batch row (B=${B}); received ${lengths.length} entries.`);
     }
