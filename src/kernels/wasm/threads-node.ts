@@ -7,8 +7,10 @@
 //
 // Hand-off: a job counter, the export's index and the call's arguments in a small
 // SharedArrayBuffer per helper; the helper looks for the next job for a few microseconds, then
-// sleeps in Atomics.wait, and this thread, after its own share, spins briefly and then blocks in
-// Atomics.wait until the helper's part is done (Node allows that on the main thread;
+// sleeps in Atomics.wait. After its own share this thread takes back a job the helper has not
+// begun (a compare-exchange on a claim counter: on a busy machine a helper may not run for
+// milliseconds, and the work items it would have taken are done already), else spins briefly and
+// then blocks in Atomics.wait until the helper's part is done (Node allows that on the main thread;
 // browsers' main threads do not, so this edge is Node's). Helpers are unref'd: they never keep a
 // process alive.
 
@@ -37,7 +39,7 @@ const waitOn = (ptr, expected, ms) => {
   Atomics.wait(view, ptr >> 2, expected, ms);
 };
 const asm = new WebAssembly.Instance(module, { env: { memory, waitOn, abort() { throw new Error('abort() called inside WebAssembly'); } } }).exports;
-const state = new Int32Array(ctl, 0, 5); // [job, done, failed, nargs, export index]
+const state = new Int32Array(ctl, 0, 6); // [job, done, failed, nargs, export index, claimed]
 const args = new Float64Array(ctl, 24, ${MAX_ARGS});
 let seen = 0;
 for (;;) {
@@ -49,6 +51,9 @@ for (;;) {
   if (job === seen) continue;
   if (job < 0) break;
   seen = job;
+  // claim the job; the caller claims it first when it finished every work item before this
+  // thread woke (then there is nothing left to do here, and it did not wait)
+  if (Atomics.compareExchange(state, 5, job - 1, job) !== job - 1) continue;
   try {
     asm[names[state[4]]](...args.subarray(0, state[3]));
   } catch (e) {
@@ -61,7 +66,7 @@ for (;;) {
 
 function spawnHelper(module: WebAssembly.Module, memory: WebAssembly.Memory): KernelHelper {
   const ctl = new SharedArrayBuffer(24 + 8 * MAX_ARGS);
-  const state = new Int32Array(ctl, 0, 5);
+  const state = new Int32Array(ctl, 0, 6);
   const args = new Float64Array(ctl, 24, MAX_ARGS);
   const worker = new Worker(HELPER_SOURCE, { eval: true, workerData: { module, memory, ctl, names: NAMES } });
   worker.unref();
@@ -79,6 +84,9 @@ function spawnHelper(module: WebAssembly.Module, memory: WebAssembly.Memory): Ke
       Atomics.notify(state, 0);
     },
     finish() {
+      // a helper that has not begun the job is told not to: every work item was taken here (a
+      // call that needs the helper, with a barrier, cannot have returned before it began)
+      if (Atomics.compareExchange(state, 5, job - 1, job) === job - 1) return;
       for (let spin = 0; spin < SPINS && Atomics.load(state, 1) !== job; spin++);
       const t0 = Date.now();
       while (Atomics.load(state, 1) !== job) {

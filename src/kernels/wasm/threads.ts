@@ -12,7 +12,10 @@ import type { ExportName } from './exports.js';
 export interface KernelHelper {
   /** Start export `name` with these positional arguments on the helper thread; returns at once. */
   start(name: ExportName, args: readonly number[]): void;
-  /** Block until the job started last has finished (throws if it failed inside WebAssembly). */
+  /**
+   * After this thread's share: take the job back if the helper has not begun it (the call's work
+   * items are all done), else block until it has finished (throws if it failed inside WebAssembly).
+   */
   finish(): void;
   /** Stop the helper thread. */
   close(): void;
