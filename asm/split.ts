@@ -30,9 +30,15 @@
 /** Queues a call may use (asm/lstm.ts backward uses three); the sync block has nth + QUEUES lines. */
 export const QUEUES: i32 = 4;
 
-/** Bytes of a call's sync block for nth threads (zeroed by the caller before every call). */
+/** Bytes of a call's sync block for nth threads (zeroed by the caller before every call): flags, queues, and a line of counts. */
 export function syncBytes(nth: i32): i32 {
-  return (nth + QUEUES) * 64;
+  return (nth + QUEUES + 1) * 64;
+}
+
+/** The count of barrier waits that went to sleep in a call (the line after the queues): how long threads waited for each other. */
+// @ts-ignore: decorator
+@inline function sleepsAt(sync: usize, nth: i32): usize {
+  return sync + (<usize>(nth + QUEUES) << 6);
 }
 
 /** Queue q of a call with nth threads: its line in the sync block. */
@@ -115,6 +121,7 @@ export function arrive(sync: usize, tid: i32, nth: i32, k: i32): void {
         const v = atomic.load<i32>(flag);
         if (v >= k) break;
         if (++spins < SPINS) continue;
+        if (waits == 0) atomic.add<i32>(sleepsAt(sync, nth), 1);
         waitOn(flag, v, WAIT_MS);
         if (++waits == MAX_WAITS) unreachable();
       }

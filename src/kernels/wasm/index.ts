@@ -175,6 +175,8 @@ function denseCode(act: DenseActivation): number {
 }
 
 const MAX_PACKED_K = 20480; // asm/gemm.ts gemmPackedB: K ≤ WS_FLOATS / MR
+/** Batch-1 calls that stay on one thread after a split call in which the threads kept waiting for each other. */
+const COLS_BACKOFF_CALLS = 50;
 
 /** Bits of asm/lstm.ts `flags`. */
 function flagsOf(run: LstmRun): number {
@@ -199,6 +201,12 @@ function fromModule(module: WebAssembly.Module, variant: WasmVariant, memory: We
   const syncBytes = asm.syncBytes({ nth: nThreads });
   const sync = arena.alloc(syncBytes);
   let splitCalls = 0;
+  let colsBackoff = 0; // batch-1 calls to run on one thread before splitting by units again
+  const colsAllowed = (): boolean => {
+    if (colsBackoff === 0) return true;
+    colsBackoff--;
+    return false;
+  };
 
   /**
    * Run `name` on nth threads (this one is thread 0): the sync block is zeroed (the queues of a
@@ -277,8 +285,9 @@ function fromModule(module: WebAssembly.Module, variant: WasmVariant, memory: We
     const f = new CallFrame(arena);
     const F = (a: Arr | null, n: number, mode: Mode): number => f.add(a as F | null, n, mode);
     const flops = T * B * G * (D + P);
-    // batch 1 without projection: hidden units split between threads (a barrier per step)
-    if (B === 1 && w.whr === null && nThreads > 1 && H >= minSplitH && T >= 2) {
+    // batch 1 without projection: hidden units split between threads (a barrier per step), unless
+    // recent calls showed the threads waiting for each other (a busy machine: see colsBackoff)
+    if (B === 1 && w.whr === null && nThreads > 1 && H >= minSplitH && T >= 2 && colsAllowed()) {
       const ptr = {
         y: F(y, T * H, 'out'), hN: F(hN, H, 'out'), cN: F(cN, H, 'out'),
         gates: F(cache.gates, T * G, 'out'), pre: F(cache.pre, T * G, 'out'), cc0: F(cache.c0, H, 'out'), c: F(cache.c, T * H, 'out'), hPrev: F(cache.hPrev, T * H, 'out'),
@@ -300,6 +309,10 @@ function fromModule(module: WebAssembly.Module, variant: WasmVariant, memory: We
           T, D, H, lengths: f.ptr(ptr.lengths), reverse: run.reverse,
           gateAct: actCode(s.gateAct), cellAct: actCode(s.cellAct), hiddenAct: actCode(s.hiddenAct), flags: flagsOf(run), clip,
         }));
+        // a thread slept at more than one barrier in 16: the other was not running when needed,
+        // which makes a per-step barrier slower than one thread; stay on one thread for a while
+        const sleeps = arena.i32(sync + syncBytes - 64, 1)[0];
+        colsBackoff = sleeps * 16 > T ? COLS_BACKOFF_CALLS : 0;
       } finally {
         f.leave();
       }
