@@ -10,9 +10,11 @@
 //
 // Threads (./threads.ts): created with helper threads (Node: createWasmKernelsThreaded), a call
 // big enough to pay for the hand-off (MIN_SPLIT_*, measured in bench/threads.ts) runs on this thread
-// and the helpers at once over the same memory: LSTM passes split by batch rows (batch 1: forward
-// split by hidden units), matrix products by rows. Results do not depend on the number of threads
-// (asm/split.ts). Smaller calls run on this thread alone.
+// and the helpers at once over the same memory, each taking work items from the call's queues
+// (asm/split.ts): LSTM passes by chunks of batch rows and blocks of their products, matrix
+// products by blocks of rows; batch 1's forward pass splits its hidden units instead, with a
+// barrier per step (and backs off to one thread when the threads keep waiting for each other).
+// Results do not depend on the number of threads. Smaller calls run on this thread alone.
 //
 // What it leaves to the reference family, with identical results up to rounding: float64 arrays,
 // CTC (serial log-space arithmetic that SIMD does not speed up), and hidden sizes so large (4H or
