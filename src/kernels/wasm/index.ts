@@ -82,7 +82,7 @@ export const MIN_SPLIT_H = 256;
  * waking a helper thread and joining it (≈ 20–50 µs) costs more than half the call saves.
  * Measured in bench/threads.ts (the crossover of a row-split LSTM pass and a split matrix product).
  */
-export const MIN_SPLIT_FLOPS = 2_000_000;
+export const MIN_SPLIT_FLOPS = 8_000_000;
 
 /** Picks the build this engine accepts; null when it has no WebAssembly SIMD at all. */
 export function chooseWasmBinary(bins: WasmBinaries, shared = false): { bytes: Uint8Array; variant: WasmVariant } | null {
