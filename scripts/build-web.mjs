@@ -21,7 +21,8 @@ await build({ ...common, stdin: { contents: "export * from 'longshort';", resolv
 await build({ ...common, entryPoints: { main: join(root, 'web', 'src', 'main.ts'), worker: join(root, 'web', 'src', 'worker.ts'), 'pool-worker': join(root, 'web', 'src', 'pool-worker.ts') }, outdir: out });
 
 for (const f of ['index.html', 'style.css']) copyFileSync(join(root, 'web', f), join(out, f));
-for (const f of ['longshort-simd.wasm', 'longshort-relaxed.wasm']) {
+// the threads builds run over shared memory on the (cross-origin isolated) demo page, so layers keep their arrays in place
+for (const f of ['longshort-simd.wasm', 'longshort-relaxed.wasm', 'longshort-threads-simd.wasm', 'longshort-threads-relaxed.wasm']) {
   const p = join(lib, 'build', 'wasm', f);
   if (existsSync(p)) copyFileSync(p, join(out, f));
 }

@@ -1,8 +1,15 @@
 // Register-blocked, cache-tiled single-precision matrix product for the WebAssembly kernels:
 // C (+)= op(A)·op(B) with the reference's semantics (src/kernels/ref/gemm.ts), all operands in
-// this module's memory, addressed by byte offsets. It leaves out strides, alpha/beta and threads.
+// this module's memory, addressed by byte offsets, with leading dimensions (row strides, in
+// floats) so that a thread can compute a block of rows or columns of a larger product in place.
+// It leaves out alpha/beta and threads (src/kernels/wasm/ splits a product between threads).
 //
 // dim key: M rows of C, N columns of C, K the summed dimension; op(A) (M,K), op(B) (K,N), C (M,N).
+// Leading dimensions: lda = row stride of A as stored ((M,K): ≥ K; transA, stored (K,M): ≥ M),
+// ldb likewise for B ((K,N): ≥ N; transB, stored (N,K): ≥ K), ldc ≥ N.
+// Every element of C is computed by the same instructions in the same order whichever block of
+// rows (starting at a multiple of 4) or columns (a multiple of 8) a call covers, so a product
+// split between threads along those boundaries equals the one-thread product bit for bit.
 //
 // Structure (the usual packed-panel scheme): for each NC-wide block of columns and KC-deep slice
 // of K, op(B) is copied into NR=8-wide panels (zero-padded), and for each MC-row block op(A) into
@@ -14,6 +21,7 @@
 // so NaN/Inf in real entries propagate exactly as in the reference (no zero-skipping).
 
 import { ldN, madd, stN } from './simd';
+import { itemDone, queueAt, take } from './split';
 
 const MR: i32 = 4;
 const NR: i32 = 8;
@@ -22,10 +30,12 @@ const NC: i32 = 256; // KC·NC·4 = 256 KB packed B block fits in Zen 3's 512 KB
 const MC: i32 = 64; //  MC·KC·4 = 64 KB packed A block
 const PACK_A_BYTES: usize = <usize>(MC * KC * 4);
 const WS_FLOATS: i32 = MC * KC + KC * NC;
+/** The 4×8 edge tile sits after the packing scratch, so every thread (each with its own `ws`) has its own. */
+const TILE_OFFSET: usize = <usize>(WS_FLOATS * 4);
 
-/** Bytes of scratch that gemm and gemmPackedB need at `ws`. */
+/** Bytes of scratch that gemm and gemmPackedB need at `ws` (one block per thread). */
 export function gemmWorkspaceBytes(): i32 {
-  return WS_FLOATS * 4;
+  return WS_FLOATS * 4 + MR * NR * 4;
 }
 
 /** Bytes of a whole op(B) (K,N) packed into 8-wide panels (see packBFull). */
@@ -33,18 +43,15 @@ export function packedBBytes(K: i32, N: i32): i32 {
   return K * ((N + NR - 1) & ~(NR - 1)) * 4;
 }
 
-// 4×8 edge tile
-const TILE: usize = memory.data(MR * NR * 4, 16);
-
 /** Copy op(B)[k0:k0+kc, j0:j0+nc] into panels of NR columns: panel q at dst + q·kc·4 holds kc rows of 8. */
-function packB(dst: usize, B: usize, N: i32, K: i32, transB: bool, k0: i32, kc: i32, j0: i32, nc: i32): void {
+function packB(dst: usize, B: usize, ldb: i32, transB: bool, k0: i32, kc: i32, j0: i32, nc: i32): void {
   for (let q = 0; q < nc; q += NR) {
     const nr = min(NR, nc - q);
     const pd = dst + (<usize>(q * kc) << 2);
     if (!transB) {
       // B stored (K,N): the panel's row k is a contiguous run of B's row k0+k
-      let src = B + (<usize>(k0 * N + j0 + q) << 2);
-      const step = <usize>N << 2;
+      let src = B + (<usize>(k0 * ldb + j0 + q) << 2);
+      const step = <usize>ldb << 2;
       if (nr == NR) {
         for (let k = 0; k < kc; k++) {
           v128.store(pd + (<usize>k << 5), v128.load(src));
@@ -65,7 +72,7 @@ function packB(dst: usize, B: usize, N: i32, K: i32, transB: bool, k0: i32, kc: 
       for (let c = 0; c < NR; c++) {
         const d = pd + (<usize>c << 2);
         if (c < nr) {
-          const src = B + (<usize>((j0 + q + c) * K + k0) << 2);
+          const src = B + (<usize>((j0 + q + c) * ldb + k0) << 2);
           for (let k = 0; k < kc; k++) store<f32>(d + (<usize>k << 5), load<f32>(src + (<usize>k << 2)));
         } else {
           for (let k = 0; k < kc; k++) store<f32>(d + (<usize>k << 5), 0);
@@ -76,14 +83,14 @@ function packB(dst: usize, B: usize, N: i32, K: i32, transB: bool, k0: i32, kc: 
 }
 
 /** Copy op(A)[i0:i0+mc, k0:k0+kc] into MR-row panels, k-major: element (k, r) of panel p at dst + (p·kc·MR + 4k + r)·4. */
-function packA(dst: usize, A: usize, M: i32, K: i32, transA: bool, i0: i32, mc: i32, k0: i32, kc: i32): void {
+function packA(dst: usize, A: usize, lda: i32, transA: bool, i0: i32, mc: i32, k0: i32, kc: i32): void {
   for (let p = 0; p < mc; p += MR) {
     const mr = min(MR, mc - p);
     const pd = dst + (<usize>(p * kc) << 2);
     if (transA) {
       // A stored (K,M): op(A)[i, k] = A[k, i]; the 4 rows of one k are contiguous in A
-      let src = A + (<usize>(k0 * M + i0 + p) << 2);
-      const step = <usize>M << 2;
+      let src = A + (<usize>(k0 * lda + i0 + p) << 2);
+      const step = <usize>lda << 2;
       if (mr == MR) {
         for (let k = 0; k < kc; k++) {
           v128.store(pd + (<usize>k << 4), v128.load(src));
@@ -100,8 +107,8 @@ function packA(dst: usize, A: usize, M: i32, K: i32, transA: bool, i0: i32, mc: 
     } else if (mr == MR) {
       // A stored (M,K), 4 full rows: 4×4 blocks transposed in registers (4 loads, 8 shuffles,
       // 4 stores per 16 floats instead of 32 scalar moves)
-      const s0 = A + (<usize>((i0 + p) * K + k0) << 2);
-      const rs = <usize>K << 2;
+      const s0 = A + (<usize>((i0 + p) * lda + k0) << 2);
+      const rs = <usize>lda << 2;
       let k = 0;
       for (; k + 4 <= kc; k += 4) {
         const q = <usize>k << 2;
@@ -132,7 +139,7 @@ function packA(dst: usize, A: usize, M: i32, K: i32, transA: bool, i0: i32, mc: 
       for (let r = 0; r < MR; r++) {
         const d = pd + (<usize>r << 2);
         if (r < mr) {
-          const src = A + (<usize>((i0 + p + r) * K + k0) << 2);
+          const src = A + (<usize>((i0 + p + r) * lda + k0) << 2);
           for (let k = 0; k < kc; k++) store<f32>(d + (<usize>k << 4), load<f32>(src + (<usize>k << 2)));
         } else {
           for (let k = 0; k < kc; k++) store<f32>(d + (<usize>k << 4), 0);
@@ -142,8 +149,8 @@ function packA(dst: usize, A: usize, M: i32, K: i32, transA: bool, i0: i32, mc: 
   }
 }
 
-/** C[0:mr, 0:nr] (+)= Apanel·Bpanel over kc; C row stride ldc floats. */
-function kern4x8(kc: i32, ap: usize, bp: usize, c: usize, ldc: i32, mr: i32, nr: i32, acc: bool): void {
+/** C[0:mr, 0:nr] (+)= Apanel·Bpanel over kc; C row stride ldc floats; edge tiles go through TILE (this thread's). */
+function kern4x8(kc: i32, ap: usize, bp: usize, c: usize, ldc: i32, mr: i32, nr: i32, acc: bool, TILE: usize): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
@@ -197,7 +204,7 @@ function kern4x8(kc: i32, ap: usize, bp: usize, c: usize, ldc: i32, mr: i32, nr:
 }
 
 /** One row: C[0, 0:nr] (+)= a·Bpanel, a read with stride 16 bytes (a column of a packed A panel). */
-function kern1x8(kc: i32, ap: usize, bp: usize, c: usize, nr: i32, acc: bool): void {
+function kern1x8(kc: i32, ap: usize, bp: usize, c: usize, nr: i32, acc: bool, TILE: usize): void {
   // two k chains so consecutive multiply-adds do not wait on each other's latency
   let s0 = f32x4.splat(0), s1 = f32x4.splat(0), t0 = f32x4.splat(0), t1 = f32x4.splat(0);
   let k = 0;
@@ -236,8 +243,8 @@ function kern1x8(kc: i32, ap: usize, bp: usize, c: usize, nr: i32, acc: bool): v
   }
 }
 
-/** C block (mc, nc) (+)= packed A block · packed B block over kc. */
-function macroKernel(pa: usize, pb: usize, c: usize, ldc: i32, mc: i32, nc: i32, kc: i32, acc: bool): void {
+/** C block (mc, nc) (+)= packed A block · packed B block over kc; tile: this thread's edge tile. */
+function macroKernel(pa: usize, pb: usize, c: usize, ldc: i32, mc: i32, nc: i32, kc: i32, acc: bool, tile: usize): void {
   for (let jr = 0; jr < nc; jr += NR) {
     const nr = min(NR, nc - jr);
     const bp = pb + (<usize>(jr * kc) << 2);
@@ -245,20 +252,24 @@ function macroKernel(pa: usize, pb: usize, c: usize, ldc: i32, mc: i32, nc: i32,
       const mr = min(MR, mc - ir);
       const ap = pa + (<usize>(ir * kc) << 2);
       const cp = c + (<usize>(ir * ldc + jr) << 2);
-      if (mr == 1) kern1x8(kc, ap, bp, cp, nr, acc);
-      else kern4x8(kc, ap, bp, cp, ldc, mr, nr, acc);
+      if (mr == 1) kern1x8(kc, ap, bp, cp, nr, acc, tile);
+      else kern4x8(kc, ap, bp, cp, ldc, mr, nr, acc, tile);
     }
   }
 }
 
 /**
- * C (M,N) (+)= op(A)·op(B). A is (M,K), or (K,M) when transA; B is (K,N), or (N,K) when transB.
- * `ws` points at gemmWorkspaceBytes() of scratch.
+ * C (M,N) (+)= op(A)·op(B). A is (M,K), or (K,M) when transA; B is (K,N), or (N,K) when transB;
+ * lda, ldb, ldc are the row strides as stored (see the header). `ws` points at
+ * gemmWorkspaceBytes() of scratch.
  */
-export function gemm(C: usize, A: usize, B: usize, M: i32, N: i32, K: i32, transA: bool, transB: bool, accumulate: bool, ws: usize): void {
+export function gemm(
+  C: usize, A: usize, B: usize, M: i32, N: i32, K: i32, lda: i32, ldb: i32, ldc: i32,
+  transA: bool, transB: bool, accumulate: bool, ws: usize,
+): void {
   if (M <= 0 || N <= 0) return;
   if (K <= 0) {
-    if (!accumulate) memory.fill(C, 0, <usize>(M * N) << 2);
+    if (!accumulate) for (let i = 0; i < M; i++) memory.fill(C + (<usize>(i * ldc) << 2), 0, <usize>N << 2);
     return;
   }
   const pa = ws;
@@ -267,20 +278,24 @@ export function gemm(C: usize, A: usize, B: usize, M: i32, N: i32, K: i32, trans
     const nc = min(NC, N - jc);
     for (let pc = 0; pc < K; pc += KC) {
       const kc = min(KC, K - pc);
-      packB(pb, B, N, K, transB, pc, kc, jc, nc);
+      packB(pb, B, ldb, transB, pc, kc, jc, nc);
       const acc = accumulate || pc > 0;
       for (let ic = 0; ic < M; ic += MC) {
         const mc = min(MC, M - ic);
-        packA(pa, A, M, K, transA, ic, mc, pc, kc);
-        macroKernel(pa, pb, C + (<usize>(ic * N + jc) << 2), N, mc, nc, kc, acc);
+        packA(pa, A, lda, transA, ic, mc, pc, kc);
+        macroKernel(pa, pb, C + (<usize>(ic * ldc + jc) << 2), ldc, mc, nc, kc, acc, ws + TILE_OFFSET);
       }
     }
   }
 }
 
-/** Pack all of op(B) (K,N) once into 8-wide panels of K rows at dst (packedBBytes(K, N) bytes). */
-export function packBFull(dst: usize, B: usize, N: i32, K: i32, transB: bool): void {
-  packB(dst, B, N, K, transB, 0, K, 0, N);
+/**
+ * Pack columns [j0, j1) of op(B) (K,N) into their 8-wide panels of K rows at dst (the layout of
+ * packedBBytes(K, N) bytes for the whole matrix; j0 a multiple of 8), so threads can pack a
+ * shared operand panel by panel. ldb as in gemm.
+ */
+export function packBCols(dst: usize, B: usize, ldb: i32, K: i32, transB: bool, j0: i32, j1: i32): void {
+  if (j1 > j0) packB(dst + (<usize>(j0 * K) << 2), B, ldb, transB, 0, K, j0, j1 - j0);
 }
 
 /**
@@ -298,8 +313,8 @@ export function gemmPackedB(C: usize, A: usize, M: i32, N: i32, K: i32, bp: usiz
   const mcMax = max(MR, (WS_FLOATS / K) & ~(MR - 1));
   for (let ic = 0; ic < M; ic += mcMax) {
     const mc = min(mcMax, M - ic);
-    packA(ws, A, M, K, false, ic, mc, 0, K);
-    macroKernel(ws, bp, C + (<usize>(ic * N) << 2), N, mc, N, K, accumulate);
+    packA(ws, A, K, false, ic, mc, 0, K);
+    macroKernel(ws, bp, C + (<usize>(ic * N) << 2), N, mc, N, K, accumulate, ws + TILE_OFFSET);
   }
 }
 
@@ -390,5 +405,30 @@ export function matvecT(y: usize, A: usize, x: usize, M: i32, K: i32): void {
       const o = <usize>k << 2;
       stN(y + o, madd(x0, ldN(r0 + o, n), ldN(y + o, n)), n);
     }
+  }
+}
+
+/** Rows of C per work item of gemmRows (a multiple of 4). */
+const ITEM_ROWS: i32 = 64;
+
+/**
+ * gemm as one of nth threads: blocks of ITEM_ROWS rows of C taken from queue 0 of the call's
+ * sync block (asm/split.ts) until none is left; gws: this thread's scratch. Every element comes
+ * out as in gemm, whatever nth is.
+ */
+export function gemmRows(
+  nth: i32, sync: usize, gws: usize,
+  C: usize, A: usize, B: usize, M: i32, N: i32, K: i32, lda: i32, ldb: i32, ldc: i32,
+  transA: bool, transB: bool, accumulate: bool,
+): void {
+  const queue = queueAt(sync, nth, 0);
+  const n = (M + ITEM_ROWS - 1) / ITEM_ROWS;
+  for (;;) {
+    const i = take(queue);
+    if (i >= n) break;
+    const m0 = i * ITEM_ROWS;
+    // rows m0.. of op(A): rows of A, or columns of A when it is stored transposed
+    gemm(C + (<usize>(m0 * ldc) << 2), A + (<usize>(transA ? m0 : m0 * lda) << 2), B, min(ITEM_ROWS, M - m0), N, K, lda, ldb, ldc, transA, transB, accumulate, gws);
+    itemDone(queue, n);
   }
 }

@@ -30,3 +30,8 @@ export class DivergenceError extends Error {
 export class UnsupportedError extends Error {
   override name = 'UnsupportedError';
 }
+
+/** A compute kernel is missing (not built, not loadable here), does not match its description, or failed while running. */
+export class KernelError extends Error {
+  override name = 'KernelError';
+}

@@ -1,24 +1,19 @@
 // longshort for Node.js: everything in the browser-safe core plus files (atomic model saves,
-// checked loads). Importing this module also lets model.save(path) write files.
-import { setFileSaver } from './nn/sequential.js';
-import { saveModel } from './io/model-node.js';
-import { loadWasmKernels as loadWasmKernelsNow } from './kernels/wasm/node.js';
+// checked loads), threads and the WebAssembly kernels loaded at import. Its Sequential is the one
+// whose model.save(path) writes files (src/model/sequential-node.ts).
+import { loadKernels } from './kernels/node.js';
 
 export * from './index.js';
-export { saveModel, loadModel, loadModelFile } from './io/model-node.js';
+export { Sequential, loadModel, loadModelFile } from './model/sequential-node.js';
+export { saveModel } from './io/model-node.js';
 export { writeFileAtomic, writeFileAtomicSync, readFileChecked, readFileCheckedSync, saveSafetensors, loadSafetensors } from './io/node.js';
 
-export { createThreadPool, ThreadPool, type ThreadPoolOptions } from './train/threads-node.js';
+export { createThreadPool, ThreadPool, type ThreadPoolOptions, type TrainingThreads } from './train/threads-node.js';
 export { loadWasmKernels } from './kernels/wasm/node.js';
-export { createWasmKernelsThreaded } from './kernels/wasm/threads-node.js';
+export { loadKernels } from './kernels/node.js';
+export { createWasmKernelsThreaded, type ThreadedKernelOptions } from './kernels/wasm/threads-node.js';
 export { loadTfjsModelFromFile } from './interop/tfjs-node.js';
 
-setFileSaver(saveModel);
-
-// In Node the WebAssembly SIMD kernels load at import (synchronously), so getKernels('auto') and
-// new layers use them; without a build (npm run build:wasm) the reference kernels run instead.
-try {
-  loadWasmKernelsNow();
-} catch {
-  // build/wasm missing: stay on the reference kernels
-}
+// In Node the kernel families load at import (synchronously), so getKernels('auto') and new layers
+// use the fastest; without a build (npm run build:wasm) the reference kernels run instead.
+loadKernels();

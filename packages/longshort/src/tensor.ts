@@ -2,6 +2,8 @@
 // broadcasting. Layers own their buffers and call kernels on them; this type only carries
 // data and shape across the public API. float64 exists for gradient checks.
 
+import { ShapeError } from './errors.js';
+
 export type DType = 'float32' | 'float64';
 export type Arr = Float32Array | Float64Array;
 
@@ -12,7 +14,7 @@ export class Tensor {
   constructor(data: Arr, shape: readonly number[]) {
     const n = sizeOf(shape);
     if (data.length !== n) {
-      throw new RangeError(
+      throw new ShapeError(
         `[Tensor] data length must equal the product of shape (${shape.join(', ')}) = ${n}; received ${data.length}.`,
       );
     }

@@ -10,7 +10,7 @@
 
 import { availableParallelism } from 'node:os';
 import { InvalidArgumentError } from 'commander';
-import type { FitOptions, Sequential, Tensor, ThreadPool } from 'longshort';
+import type { FitOptions, Sequential, Tensor, TrainingThreads } from 'longshort';
 import { Output } from './util.js';
 
 export type ThreadsChoice = number | 'auto';
@@ -30,7 +30,7 @@ function firstRows(t: Tensor, n: number, TensorClass: typeof Tensor): Tensor {
 }
 
 /** The best time (ms) of one batch on each pool, over `reps` interleaved runs after one warm-up each. */
-async function timeBatches(pools: ThreadPool[], model: Sequential, x: Tensor, y: Tensor, options: Pick<FitOptions, 'loss' | 'lossOptions' | 'lengths'>, reps = 5): Promise<number[]> {
+async function timeBatches(pools: TrainingThreads[], model: Sequential, x: Tensor, y: Tensor, options: Pick<FitOptions, 'loss' | 'lossOptions' | 'lengths'>, reps = 5): Promise<number[]> {
   const { Tensor: TensorClass } = await import('longshort');
   const n = Math.min(x.shape[0], 32);
   const xs = firstRows(x, n, TensorClass), ys = firstRows(y, n, TensorClass);
@@ -52,7 +52,7 @@ async function timeBatches(pools: ThreadPool[], model: Sequential, x: Tensor, y:
  * The pool to train with (null: this thread alone), after measuring it against one thread when
  * more than one is asked for. Logs what it measured and what it chose on stderr.
  */
-export async function threadPoolFor(model: Sequential, x: Tensor, y: Tensor, options: Pick<FitOptions, 'loss' | 'lossOptions' | 'lengths'>, choice: ThreadsChoice, out: Output): Promise<ThreadPool | null> {
+export async function threadPoolFor(model: Sequential, x: Tensor, y: Tensor, options: Pick<FitOptions, 'loss' | 'lossOptions' | 'lengths'>, choice: ThreadsChoice, out: Output): Promise<TrainingThreads | null> {
   const cores = availableParallelism();
   const threads = choice === 'auto' ? cores : choice;
   if (threads <= 1) {

@@ -1,17 +1,17 @@
 // The G2P training loop. CTC takes label sequences rather than a y tensor, so this is a small loop
-// of its own instead of src/train/fit.ts, reusing its parts: Adam, gradient-norm clipping, a
-// seeded batch order, the model's call/callBackward. Each step: pad a batch of words, run the
-// network in training mode, CTC loss against the word's first reachable pronunciation
-// (buildG2PData keeps only pronunciations that fit in letters × repeat frames), backward, clip,
-// Adam. A wall-clock budget (maxSeconds) stops after the batch that crosses it.
+// of its own instead of src/train/fit.ts, around the same training step (src/train/step.ts):
+// pad a batch of words, run the network in training mode, CTC loss against the word's first
+// reachable pronunciation (buildG2PData keeps only pronunciations that fit in letters × repeat
+// frames), backward, clip, Adam — over a seeded, length-bucketed batch order. A wall-clock
+// budget (maxSeconds) stops after the batch that crosses it.
 // Left out: exact resume from a checkpoint, learning-rate schedules, training on alternate
 // pronunciations (they are still accepted as correct by the evaluation).
 
 import { ConfigError, DivergenceError } from '../errors.js';
 import type { Sequential } from '../nn/sequential.js';
 import { Adam } from '../optim/adam.js';
-import { clipGradNorm } from '../optim/clip.js';
 import { Rng } from '../util/rng.js';
+import { computeGradients, trainStep } from '../train/step.js';
 import { ctcLoss } from '../losses/ctc.js';
 import type { G2PExample } from '../data/cmudict.js';
 import { bucketedBatches, makeBatch } from './batch.js';
@@ -96,26 +96,29 @@ export async function trainG2P(model: Sequential, train: readonly G2PExample[], 
     let done = 0;
     for (let k = 0; k < batches.length; k++) {
       const batch = makeBatch(Array.from(batches[k], (i) => train[i]));
-      model.zeroGrad();
-      const logits = model.call(batch.x, { training: true, lengths: batch.lengths }); // (B,T,C)
       // only a pronunciation that fits can be a target; zeroInfinity guards hand-made example lists
       const targets = batch.examples.map((e) => e.targets[0]);
-      const r = ctcLoss(logits, targets, batch.lengths, undefined, { blank: 0, reduction: 'mean', zeroInfinity: true });
-      if (!Number.isFinite(r.loss)) {
+      const step = await trainStep(
+        params,
+        optimizer,
+        () =>
+          computeGradients(
+            model,
+            () => model.call(batch.x, { training: true, lengths: batch.lengths }), // (B,T,C) logits
+            (logits) => ({ ...ctcLoss(logits, targets, batch.lengths, undefined, { blank: 0, reduction: 'mean', zeroInfinity: true }), divisor: 1 }),
+          ),
+        { clipNorm: clipNorm > 0 ? clipNorm : undefined },
+      );
+      if (!step.ok) {
         throw new DivergenceError(
-          `[trainG2P] the CTC loss became ${r.loss} at epoch ${epoch}, batch ${k + 1} of ${batches.length}. Hint: lower lr (received ${lr}) or clipNorm (received ${clipNorm}).`,
+          `[trainG2P] the CTC ${step.problem} at epoch ${epoch}, batch ${k + 1} of ${batches.length}. Hint: lower lr (received ${lr}) or clipNorm (received ${clipNorm}).`,
         );
       }
-      model.callBackward(r.grad!);
-      if (clipNorm > 0) clipGradNorm(params, clipNorm);
-      optimizer.step();
-      lossSum += r.loss;
+      const loss = step.result.loss;
+      lossSum += loss;
       done++;
-      if (options.onBatchEnd) await options.onBatchEnd({ epoch, batch: k + 1, batches: batches.length, loss: r.loss });
-      // Give the event loop a turn now and then: progress output, signals, and the finalizers that
-      // hand the WebAssembly kernels' LSTM caches of earlier batch shapes back to their free lists
-      // (they run as tasks, never inside a loop that only awaits microtasks; without this turn a
-      // long run with varying word lengths grows wasm memory until it fails).
+      if (options.onBatchEnd) await options.onBatchEnd({ epoch, batch: k + 1, batches: batches.length, loss });
+      // give the event loop a turn now and then (progress output, signals)
       if ((k + 1) % YIELD_EVERY === 0) await new Promise<void>((resolve) => setTimeout(resolve, 0));
       if (elapsed() >= maxSeconds) {
         stoppedBy = 'time';

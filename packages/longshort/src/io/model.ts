@@ -3,12 +3,14 @@
 // 'longshort', a JSON document with the architecture (Sequential.config()), optional user data
 // such as fitted scalers, and — in checkpoints — the training state, whose typed arrays
 // (optimizer moments) are stored as extra tensors named '__train__.N'. Browser-safe: bytes in,
-// bytes out; the Node edge (./model-node.ts) adds atomic files.
+// bytes out; the Node edge (./model-node.ts) adds atomic files. Writing is ./model-bytes.ts (it
+// needs no layer classes, so Sequential.toBytes() can use it without an import cycle).
 //
 // Reading validates before it builds: the safetensors layer checks the container, this layer
 // checks the JSON document against the layer registry, and loadStateDict checks every name and shape.
 
-import { encodeSafetensors, readSafetensorsHeader, decodeSafetensors, type NamedTensor } from './safetensors.js';
+import { readSafetensorsHeader, decodeSafetensors } from './safetensors.js';
+import { FORMAT_VERSION, META_KEY, TRAIN_PREFIX, type ModelDocument } from './model-bytes.js';
 import { FormatError } from '../errors.js';
 import { Tensor, type Arr } from '../tensor.js';
 import { Sequential } from '../nn/sequential.js';
@@ -19,11 +21,9 @@ import { Dropout, type DropoutOptions } from '../nn/dropout.js';
 import { LayerNorm, type LayerNormOptions } from '../nn/layernorm.js';
 import { Activation, type ActivationOptions } from '../nn/activations.js';
 import type { Layer } from '../nn/layer.js';
-import type { TrainingState } from '../train/fit.js';
+import type { TrainingState } from '../train/state.js';
 
-export const FORMAT_VERSION = 1;
-const META_KEY = 'longshort';
-const TRAIN_PREFIX = '__train__.';
+export { FORMAT_VERSION, modelToBytes, type ModelDocument } from './model-bytes.js';
 
 type Factory = (config: Record<string, unknown>) => Layer;
 
@@ -37,33 +37,10 @@ const REGISTRY: Record<string, Factory> = {
   Activation: (c) => new Activation(c as unknown as ActivationOptions),
 };
 
-export interface ModelDocument {
-  format: 'longshort';
-  version: number;
-  architecture: { layers: { name: string; kind: string; config: Record<string, unknown> }[] };
-  /** Anything JSON the application wants to keep with the model (scalers, vocabularies, feature names). */
-  extra?: Record<string, unknown>;
-  /** Present in checkpoints only. */
-  training?: unknown;
-}
-
 export interface ModelFile {
   model: Sequential;
   extra: Record<string, unknown>;
   training: TrainingState | null;
-}
-
-/** Serialise a model (and optionally a training state for checkpoints) to safetensors bytes. */
-export function modelToBytes(model: Sequential, options: { extra?: Record<string, unknown>; training?: TrainingState } = {}): Uint8Array {
-  const tensors: NamedTensor[] = model.params().map((p) => ({ name: p.name, shape: p.shape, data: p.value }));
-  const doc: ModelDocument = { format: 'longshort', version: FORMAT_VERSION, architecture: model.config() as ModelDocument['architecture'] };
-  if (options.extra !== undefined) doc.extra = options.extra;
-  if (options.training !== undefined) {
-    const arrays: Arr[] = [];
-    doc.training = packArrays(options.training, arrays);
-    arrays.forEach((a, k) => tensors.push({ name: `${TRAIN_PREFIX}${k}`, shape: [a.length], data: a }));
-  }
-  return encodeSafetensors(tensors, { [META_KEY]: JSON.stringify(doc) });
 }
 
 /** Rebuild a model from bytes written by modelToBytes. Any problem is a FormatError naming it. */
@@ -155,22 +132,6 @@ function readF64(bytes: Uint8Array, p: number, n: number): Float64Array {
   const out = new Float64Array(n);
   for (let k = 0; k < n; k++) out[k] = view.getFloat64(p + 8 * k, true);
   return out;
-}
-
-/** Replace typed arrays by { $array: k } and collect them (JSON cannot hold them exactly). */
-function packArrays(v: unknown, arrays: Arr[]): unknown {
-  if (v instanceof Float32Array || v instanceof Float64Array) {
-    arrays.push(v);
-    return { $array: arrays.length - 1, dtype: v instanceof Float64Array ? 'float64' : 'float32' };
-  }
-  if (Array.isArray(v)) return v.map((e) => packArrays(e, arrays));
-  if (v !== null && typeof v === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, e] of Object.entries(v)) out[k] = packArrays(e, arrays);
-    return out;
-  }
-  if (typeof v === 'number' && !Number.isFinite(v)) return { $number: String(v) };
-  return v;
 }
 
 function unpackArrays(v: unknown, arrays: Arr[]): unknown {

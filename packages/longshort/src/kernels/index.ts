@@ -1,69 +1,73 @@
-// The kernel interface. Layers call kernels only through a `Kernels` object, so the reference
-// kernel (plain TypeScript, the definition of correct behaviour) and the WebAssembly SIMD kernel
-// are interchangeable. `typeof ref.*` makes the fast path keep the reference's exact signatures.
-//
-// Fast kernels register themselves (the WebAssembly loader needs the .wasm bytes, which Node and
-// browsers fetch differently); getKernels('auto') returns the best registered one.
+// Kernel families and how a model finds one. The reference family is always there; fast families
+// register themselves when they load (the WebAssembly loader needs the .wasm bytes, which Node and
+// browsers fetch differently; the native addon loads in Node). getKernels('auto') returns the
+// fastest registered family; a model calls getKernels once, when it is built, and keeps what it got.
+// The interface itself, and what every family must do, are in ./types.ts and docs/kernels.md.
 
-import * as refLstm from './ref/lstm.js';
-import { gemm as refGemm } from './ref/gemm.js';
 import { ConfigError } from '../errors.js';
-import { allocArr, type Arr, type DType } from '../tensor.js';
+import type { Arr } from '../tensor.js';
+import { refKernels } from './ref/index.js';
+import type { KernelName, Kernels } from './types.js';
 
-export type KernelName = 'ref' | 'wasm';
+export { refKernels } from './ref/index.js';
+export { Workspace, LayerMemory } from './memory.js';
+export type { Kernels, KernelName } from './types.js';
 
-export interface Kernels {
-  readonly name: KernelName;
-  gemm: typeof refGemm;
-  lstmForward: typeof refLstm.lstmForward;
-  lstmBackward: typeof refLstm.lstmBackward;
-  allocLstmCache: typeof refLstm.allocLstmCache;
-  allocLstmBackWork: typeof refLstm.allocLstmBackWork;
-  /**
-   * Arrays that live across calls and that the kernels use in place (WebAssembly memory for the
-   * wasm kernels, within the arena's budget; ordinary arrays otherwise). A kernel call may grow
-   * that memory, which replaces the views: read a field again after every kernel call instead of
-   * keeping the array.
-   */
-  allocBuffers<K extends string>(sizes: Record<K, number>, dtype: DType): Record<K, Arr>;
-  /** Return a cache, back-work or allocBuffers object's memory now (the WebAssembly arena); a no-op for ordinary arrays. The object must not be used afterwards. */
-  release(obj: object): void;
-}
-
-/** allocBuffers with ordinary arrays. */
-export function plainBuffers<K extends string>(sizes: Record<K, number>, dtype: DType): Record<K, Arr> {
-  const out = {} as Record<K, Arr>;
-  for (const k of Object.keys(sizes) as K[]) out[k] = allocArr(sizes[k], dtype);
-  return out;
-}
-
-export const refKernels: Kernels = Object.freeze({
-  name: 'ref',
-  gemm: refGemm,
-  lstmForward: refLstm.lstmForward,
-  lstmBackward: refLstm.lstmBackward,
-  allocLstmCache: refLstm.allocLstmCache,
-  allocLstmBackWork: refLstm.allocLstmBackWork,
-  allocBuffers: plainBuffers,
-  release: () => {},
-});
+/** Preference of 'auto', fastest first. */
+const AUTO_ORDER: readonly KernelName[] = ['native', 'wasm', 'ref'];
 
 const registry = new Map<KernelName, Kernels>([['ref', refKernels]]);
+/** Every family ever registered (also those replaced under their name): kernelsOf must find the owner of any array. */
+const owners = new Set<Kernels>();
 
-/** Make a fast kernel available to getKernels (called by the WebAssembly loaders). */
+/** Make a family available to getKernels under its name (called by the loaders; a later one replaces an earlier). */
 export function registerKernels(k: Kernels): void {
   registry.set(k.name, k);
+  owners.add(k);
 }
 
-/** 'auto' picks the fastest registered kernel (wasm when loaded), else ref. */
+/** Let kernelsOf find the owner of this family's arrays without offering the family to getKernels (a family made for one model). */
+export function trackKernels(k: Kernels): void {
+  owners.add(k);
+}
+
+/** 'auto' picks the fastest registered family (native, then wasm, then ref). */
 export function getKernels(prefer: 'auto' | KernelName = 'auto'): Kernels {
-  if (prefer === 'auto') return registry.get('wasm') ?? refKernels;
+  if (prefer === 'auto') {
+    for (const n of AUTO_ORDER) {
+      const k = registry.get(n);
+      if (k !== undefined) return k;
+    }
+    return refKernels;
+  }
   const k = registry.get(prefer);
   if (k === undefined) {
     throw new ConfigError(
       `[getKernels] kernel '${prefer}' is not loaded; available: ${[...registry.keys()].join(', ')}. ` +
-        `Hint: in Node, import 'longshort/node' (or call loadWasmKernels()) before asking for 'wasm'.`,
+        `Hint: in Node, import 'longshort' (which loads the WebAssembly kernels) or call loadWasmKernels() before asking for 'wasm'.`,
     );
   }
   return k;
+}
+
+/**
+ * The family a layer computes with, chosen once when it is built: a family object as given, a
+ * name through getKernels (default 'auto'); float64 layers (gradient checks) always get the
+ * reference family.
+ */
+export function selectKernels(prefer: 'auto' | KernelName | Kernels | undefined, dtype: 'float32' | 'float64'): Kernels {
+  if (dtype === 'float64') return refKernels;
+  if (typeof prefer === 'object' && prefer !== null) return prefer;
+  return getKernels(prefer ?? 'auto');
+}
+
+/** The registered families, reference first (the parity tests run every one of them). */
+export function kernelFamilies(): Kernels[] {
+  return [...registry.values()];
+}
+
+/** The family whose memory holds `a` (so an operation on it runs in place there); the reference family for ordinary arrays. */
+export function kernelsOf(a: Arr): Kernels {
+  if (a instanceof Float32Array) for (const k of owners) if (k.owns(a)) return k;
+  return refKernels;
 }

@@ -1,13 +1,14 @@
 // Standalone activation layers for Sequential: relu, tanh, sigmoid element-wise, softmax over the
-// last dimension. No parameters. The arithmetic is the Dense kernel's (src/kernels/ref/dense.ts),
-// so `Dense({activation})` and `Dense` + `Activation` compute the same thing.
+// last dimension. No parameters. The arithmetic is the kernel family's activation operation, the
+// one a Dense layer ends in, so `Dense({activation})` and `Dense` + `Activation` compute the same thing.
 // Left out: log-softmax (the cross-entropy loss takes logits) and parametrised activations.
 //
 // dim key: any shape; R rows (all leading dims) × L last-dim entries for softmax.
 
 import { Tensor, formatShape, zeros, type DType } from '../tensor.js';
 import { ConfigError, ShapeError } from '../errors.js';
-import { activationBackward, activationForward, type DenseActivation } from '../kernels/ref/dense.js';
+import { selectKernels } from '../kernels/index.js';
+import type { DenseActivation, KernelName, Kernels } from '../kernels/types.js';
 import type { CallContext, Layer, Param } from './layer.js';
 
 export type ActivationFn = Exclude<DenseActivation, 'linear'>;
@@ -17,12 +18,15 @@ export const ACTIVATION_FNS: readonly ActivationFn[] = ['relu', 'tanh', 'sigmoid
 export interface ActivationOptions {
   fn: ActivationFn;
   dtype?: DType;
+  /** The kernel family to compute with (chosen once, here). Default 'auto'. */
+  kernels?: 'auto' | KernelName | Kernels;
 }
 
 export class Activation implements Layer {
   readonly kind = 'Activation';
   readonly fn: ActivationFn;
   readonly dtype: DType;
+  private kernelSet: Kernels;
   private lastY: Tensor | null = null;
 
   constructor(options: ActivationOptions) {
@@ -36,6 +40,17 @@ export class Activation implements Layer {
     }
     this.fn = fn;
     this.dtype = dtype;
+    this.kernelSet = selectKernels(options.kernels, dtype);
+  }
+
+  /** The kernel family this layer computes with. */
+  get kernels(): Kernels {
+    return this.kernelSet;
+  }
+
+  /** Compute with another kernel family from now on. */
+  useKernels(prefer: 'auto' | KernelName | Kernels): void {
+    this.kernelSet = selectKernels(prefer, this.dtype);
   }
 
   params(): Param[] {
@@ -60,7 +75,7 @@ export class Activation implements Layer {
     const R = L === 0 ? 0 : x.size / L;
     // Output in x's dtype: the layer has no parameters, so nothing forces a conversion.
     const y = zeros(x.shape, x.dtype);
-    activationForward(y.data, x.data, R, L, this.fn);
+    this.kernelSet.activationForward(y.data, x.data, R, L, this.fn);
     this.lastY = y;
     return y;
   }
@@ -79,7 +94,7 @@ export class Activation implements Layer {
     const L = y.shape[y.rank - 1];
     const R = L === 0 ? 0 : y.size / L;
     const dx = zeros(y.shape, y.dtype);
-    activationBackward(dx.data, dy.data, y.data, R, L, this.fn);
+    this.kernelSet.activationBackward(dx.data, dy.data, y.data, R, L, this.fn);
     return dx;
   }
 }

@@ -1,18 +1,20 @@
 // The fully connected layer, PyTorch nn.Linear's layout and names (weight (O, I), bias (O),
 // y = x·Wᵀ + b) with an optional activation on top. Sequence input (B, T, I) is treated as B·T
 // independent rows in one matrix product, so a Dense head after an LSTM costs a single gemm.
-// Input checking happens here, once; the arithmetic is in src/kernels/ref/dense.ts.
+// Input checking happens here, once; the arithmetic is the kernel family's (src/kernels; the
+// reference is src/kernels/ref/dense.ts), on a weight and bias that live in its memory.
 // Left out: inputs of rank other than 2 or 3, weight tying, activations with parameters.
 //
 // dim key: M rows (N, or B·T), I = inputSize, O = outputSize.
 
-import { Tensor, allocArr, formatShape, zeros, type Arr, type DType } from '../tensor.js';
+import { Tensor, formatShape, zeros, type DType } from '../tensor.js';
 import { ConfigError, ShapeError } from '../errors.js';
 import { Rng } from '../util/rng.js';
-import { DENSE_ACTIVATIONS, denseBackward, denseForward, type DenseActivation } from '../kernels/ref/dense.js';
-import type { CallContext, Layer, Param } from './layer.js';
+import { LayerMemory, selectKernels, type Workspace } from '../kernels/index.js';
+import { DENSE_ACTIVATIONS, type DenseActivation, type KernelName, type Kernels } from '../kernels/types.js';
+import { LayerParam, type CallContext, type Layer, type Param } from './layer.js';
 
-export type { DenseActivation } from '../kernels/ref/dense.js';
+export type { DenseActivation } from '../kernels/types.js';
 
 export type DenseInit = 'pytorch' | 'glorotUniform';
 
@@ -33,6 +35,8 @@ export interface DenseOptions {
   seed?: number;
   /** Draw initial weights from this generator instead (a model passes its own so layers differ). */
   rng?: Rng;
+  /** The kernel family to compute with (chosen once, here). Default 'auto'. */
+  kernels?: 'auto' | KernelName | Kernels;
 }
 
 export class Dense implements Layer {
@@ -43,13 +47,14 @@ export class Dense implements Layer {
   readonly useBias: boolean;
   readonly init: DenseInit;
   readonly dtype: DType;
-  readonly weight: Param; // (O, I)
-  readonly bias: Param | null; // (O)
-  private readonly paramList: Param[];
+  readonly weight: LayerParam; // (O, I)
+  readonly bias: LayerParam | null; // (O)
+  private readonly paramList: LayerParam[];
+  private readonly mem: LayerMemory;
+  private readonly scratch: Workspace; // dz (M, O) of backward
   // What backward needs from the last call.
   private lastX: Tensor | null = null;
   private lastY: Tensor | null = null;
-  private dz: Arr; // (M, O) scratch, grown on demand
 
   constructor(options: DenseOptions) {
     const o = options;
@@ -78,10 +83,12 @@ export class Dense implements Layer {
 
     const I = this.inputSize;
     const O = this.outputSize;
-    this.weight = { name: 'weight', shape: [O, I], value: allocArr(O * I, dtype), grad: allocArr(O * I, dtype) };
-    this.bias = this.useBias ? { name: 'bias', shape: [O], value: allocArr(O, dtype), grad: allocArr(O, dtype) } : null;
+    this.mem = new LayerMemory(selectKernels(o.kernels, dtype), dtype);
+    this.scratch = this.mem.workspace();
+    const m = this.mem;
+    this.weight = new LayerParam('weight', [O, I], m.alloc(O * I), m.alloc(O * I));
+    this.bias = this.useBias ? new LayerParam('bias', [O], m.alloc(O), m.alloc(O)) : null;
     this.paramList = this.bias !== null ? [this.weight, this.bias] : [this.weight];
-    this.dz = allocArr(0, dtype);
 
     const rng = o.rng ?? new Rng(o.seed ?? 0);
     if (init === 'pytorch') {
@@ -101,6 +108,33 @@ export class Dense implements Layer {
 
   params(): Param[] {
     return this.paramList;
+  }
+
+  /** The kernel family this layer computes with. */
+  get kernels(): Kernels {
+    return this.mem.kernels;
+  }
+
+  /** Compute with another kernel family from now on; the weight and bias move into its memory (their Param objects follow). */
+  useKernels(prefer: 'auto' | KernelName | Kernels): void {
+    this.alive('Dense.useKernels');
+    const k = selectKernels(prefer, this.dtype);
+    if (k === this.mem.kernels) return;
+    const copy = this.mem.moveTo(k);
+    for (const p of this.paramList) {
+      p.value = copy(p.value);
+      p.grad = copy(p.grad);
+    }
+  }
+
+  /** Give the weight, bias and scratch back to the kernel family now; the layer must not be used afterwards. */
+  dispose(): void {
+    this.mem.dispose();
+    this.lastX = this.lastY = null;
+  }
+
+  private alive(where: string): void {
+    if (this.mem.disposed) throw new ConfigError(`[${where}] this layer was disposed; its memory went back to the kernels. Hint: build a new layer (or load the model again).`);
   }
 
   zeroGrad(): void {
@@ -139,6 +173,7 @@ export class Dense implements Layer {
   /** y = act(x·Wᵀ + b) on x (N, I) → (N, O) or (B, T, I) → (B, T, O). Keeps x and y for backward. */
   call(x: Tensor, _ctx?: CallContext): Tensor {
     const where = 'Dense.call';
+    this.alive(where);
     const I = this.inputSize;
     const O = this.outputSize;
     if (x.rank !== 2 && x.rank !== 3) {
@@ -156,7 +191,7 @@ export class Dense implements Layer {
     checkDtype(where, x, this.dtype);
     const M = x.size / I;
     const y = zeros([...x.shape.slice(0, -1), O], this.dtype);
-    denseForward(y.data, x.data, this.weight.value, this.bias?.value ?? null, M, I, O, this.activation);
+    this.mem.kernels.denseForward(y.data, x.data, this.weight.value, this.bias?.value ?? null, M, I, O, this.activation);
     this.lastX = x;
     this.lastY = y;
     return y;
@@ -165,6 +200,7 @@ export class Dense implements Layer {
   /** Adds dL/dW and dL/db into the param grads; returns dL/dx with x's shape. */
   callBackward(dy: Tensor): Tensor {
     const where = 'Dense.callBackward';
+    this.alive(where);
     const x = this.lastX;
     const y = this.lastY;
     if (x === null || y === null) {
@@ -179,13 +215,14 @@ export class Dense implements Layer {
     const I = this.inputSize;
     const O = this.outputSize;
     const M = x.size / I;
-    if (this.activation !== 'linear' && this.dz.length < M * O) this.dz = allocArr(M * O, this.dtype);
+    // dz: backward's scratch for dL/d(pre-activation), kept while the batch shape stays
+    const dz = this.activation === 'linear' ? y.data : this.scratch.get(`${M * O}`, (alloc) => alloc(M * O));
     const dx = zeros(x.shape, this.dtype);
-    denseBackward(
+    this.mem.kernels.denseBackward(
       dx.data,
       this.weight.grad,
       this.bias?.grad ?? null,
-      this.dz,
+      dz,
       dy.data,
       x.data,
       this.weight.value,

@@ -7,10 +7,12 @@
 // dim key: V = numEmbeddings, E = embeddingDim; the input has any leading shape S (usually (B, T)).
 //   x S (ids)  →  y (S, E),  y[s,:] = weight[x[s],:]
 
-import { Tensor, allocArr, formatShape, zeros, type DType } from '../tensor.js';
+import { Tensor, formatShape, zeros, type DType } from '../tensor.js';
 import { ConfigError, ShapeError } from '../errors.js';
 import { Rng } from '../util/rng.js';
-import type { CallContext, Layer, Param } from './layer.js';
+import { LayerMemory, selectKernels } from '../kernels/index.js';
+import type { KernelName, Kernels } from '../kernels/types.js';
+import { LayerParam, type CallContext, type Layer, type Param } from './layer.js';
 
 export interface EmbeddingOptions {
   numEmbeddings: number;
@@ -21,6 +23,8 @@ export interface EmbeddingOptions {
   /** Seed for initialisation (default 0). Ignored when `rng` is given. */
   seed?: number;
   rng?: Rng;
+  /** The kernel family whose memory holds the table (its optimizer updates run there). Default 'auto'. */
+  kernels?: 'auto' | KernelName | Kernels;
 }
 
 export class Embedding implements Layer {
@@ -30,8 +34,9 @@ export class Embedding implements Layer {
   /** Normalised to [0, numEmbeddings), or null. */
   readonly paddingIdx: number | null;
   readonly dtype: DType;
-  readonly weight: Param; // (V, E)
-  private readonly paramList: Param[];
+  readonly weight: LayerParam; // (V, E)
+  private readonly paramList: LayerParam[];
+  private readonly mem: LayerMemory;
   private readonly paddingIdxOption: number | undefined;
   private lastX: Tensor | null = null;
 
@@ -64,7 +69,8 @@ export class Embedding implements Layer {
     this.paddingIdx = pad;
     this.paddingIdxOption = o.paddingIdx ?? undefined;
     this.dtype = dtype;
-    this.weight = { name: 'weight', shape: [V, E], value: allocArr(V * E, dtype), grad: allocArr(V * E, dtype) };
+    this.mem = new LayerMemory(selectKernels(o.kernels, dtype), dtype);
+    this.weight = new LayerParam('weight', [V, E], this.mem.alloc(V * E), this.mem.alloc(V * E));
     this.paramList = [this.weight];
 
     const rng = o.rng ?? new Rng(o.seed ?? 0);
@@ -79,6 +85,26 @@ export class Embedding implements Layer {
 
   zeroGrad(): void {
     this.weight.grad.fill(0);
+  }
+
+  /** Keep the table in another kernel family's memory from now on (the Param object follows). */
+  useKernels(prefer: 'auto' | KernelName | Kernels): void {
+    this.alive('Embedding.useKernels');
+    const k = selectKernels(prefer, this.dtype);
+    if (k === this.mem.kernels) return;
+    const copy = this.mem.moveTo(k);
+    this.weight.value = copy(this.weight.value);
+    this.weight.grad = copy(this.weight.grad);
+  }
+
+  /** Give the table back to the kernel family now; the layer must not be used afterwards. */
+  dispose(): void {
+    this.mem.dispose();
+    this.lastX = null;
+  }
+
+  private alive(where: string): void {
+    if (this.mem.disposed) throw new ConfigError(`[${where}] this layer was disposed; its memory went back to the kernels. Hint: build a new layer (or load the model again).`);
   }
 
   config(): Record<string, unknown> {
@@ -98,6 +124,7 @@ export class Embedding implements Layer {
   /** x S of integer ids in [0, V) → (S, E). */
   call(x: Tensor, _ctx?: CallContext): Tensor {
     const where = 'Embedding.call';
+    this.alive(where);
     const V = this.numEmbeddings;
     const E = this.embeddingDim;
     if (x.rank < 1) {
@@ -111,7 +138,7 @@ export class Embedding implements Layer {
     for (let s = 0; s < n; s++) {
       const id = ids[s];
       if (!Number.isInteger(id) || id < 0 || id >= V) {
-        throw new RangeError(
+        throw new ShapeError(
           `[${where}] x must hold integer ids in [0, ${V}) because numEmbeddings=${V}; received ${id} at position ` +
             `${formatShape(unravel(s, x.shape))} of x with shape ${formatShape(x.shape)}. ` +
             `Hint: map unknown tokens to a reserved id, or raise numEmbeddings.`,

@@ -10,7 +10,14 @@ import { formatShape, type Arr, type Tensor, type DType } from '../tensor.js';
 import { NonFiniteError, ShapeError } from '../errors.js';
 import type { Rng } from '../util/rng.js';
 
-/** One trainable tensor and its gradient, with a PyTorch state-dict style name relative to its layer. */
+/**
+ * One trainable tensor and its gradient, with a PyTorch state-dict style name relative to its
+ * layer. The arrays live in the memory of the layer's kernel family (WebAssembly or native memory
+ * when that family has its own), where every kernel call uses them in place; reading and writing
+ * them is reading and writing the parameter. Read `value`/`grad` from the Param when you need
+ * them rather than keeping the arrays: a layer moved to another kernel family (useKernels) gets
+ * new arrays, and the Param follows.
+ */
 export interface Param {
   /** e.g. 'weight_ih_l0', 'weight', 'bias'. */
   readonly name: string;
@@ -19,6 +26,30 @@ export interface Param {
   readonly value: Arr;
   /** dLoss/dValue, same length as value. Backward adds into it. */
   readonly grad: Arr;
+}
+
+/** A layer's own Param: the layer replaces its arrays when it moves to another kernel family. */
+export class LayerParam implements Param {
+  constructor(
+    readonly name: string,
+    readonly shape: readonly number[],
+    public value: Arr,
+    public grad: Arr,
+  ) {}
+}
+
+/** A Param under another name (Sequential's 'lstm.weight_ih_l0') that reads the layer's current arrays. */
+export function renamedParam(name: string, p: Param): Param {
+  return {
+    name,
+    shape: p.shape,
+    get value() {
+      return p.value;
+    },
+    get grad() {
+      return p.grad;
+    },
+  };
 }
 
 /** What flows through Sequential alongside the tensor. */
@@ -47,6 +78,25 @@ export interface Layer {
   config(): Record<string, unknown>;
   /** Zero every parameter gradient. */
   zeroGrad(): void;
+  /** Give the layer's memory (parameters, buffers) back to its kernel family now; the layer must not be used afterwards. */
+  dispose?(): void;
+}
+
+/** A layer of a model, with its name there ('lstm', 'head'). */
+export interface NamedLayer {
+  name: string;
+  layer: Layer;
+}
+
+/**
+ * What the trainers (src/train) and model files (src/io) need of a model: a layer made of named
+ * layers, with the generator that draws its dropout masks. Sequential is one; they depend on
+ * this shape, not on the class, so nn/ does not depend on them.
+ */
+export interface Model extends Layer {
+  readonly layers: readonly NamedLayer[];
+  /** Generator for dropout masks during training; its state goes into checkpoints. */
+  readonly rng: Rng;
 }
 
 export function zeroGrads(params: readonly Param[]): void {

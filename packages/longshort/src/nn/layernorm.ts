@@ -1,14 +1,16 @@
 // Layer normalisation over the last dimension, PyTorch nn.LayerNorm(normalized_shape=C) with its
 // parameter names (weight starts at 1, bias at 0) and biased variance. Works on any leading shape,
-// (N, C) or (B, T, C), each row on its own. The arithmetic is in src/kernels/ref/layernorm.ts.
+// (N, C) or (B, T, C), each row on its own. The arithmetic is the kernel family's (reference:
+// src/kernels/ref/layernorm.ts), on a weight and bias that live in its memory.
 // Left out: normalising over more than one trailing dimension.
 //
 // dim key: M rows (all leading dims), C = normalizedShape.
 
-import { Tensor, allocArr, formatShape, zeros, type Arr, type DType } from '../tensor.js';
+import { Tensor, formatShape, zeros, type Arr, type DType } from '../tensor.js';
 import { ConfigError, ShapeError, UnsupportedError } from '../errors.js';
-import { layernormBackward, layernormForward } from '../kernels/ref/layernorm.js';
-import type { CallContext, Layer, Param } from './layer.js';
+import { LayerMemory, selectKernels, type Workspace } from '../kernels/index.js';
+import type { KernelName, Kernels } from '../kernels/types.js';
+import { LayerParam, type CallContext, type Layer, type Param } from './layer.js';
 
 export interface LayerNormOptions {
   /** Size of the last dimension (a one-entry array is accepted, as PyTorch's normalized_shape). */
@@ -18,6 +20,8 @@ export interface LayerNormOptions {
   /** Learn a per-feature scale `weight` and shift `bias`. Default true. */
   elementwiseAffine?: boolean;
   dtype?: DType;
+  /** The kernel family to compute with (chosen once, here). Default 'auto'. */
+  kernels?: 'auto' | KernelName | Kernels;
 }
 
 export class LayerNorm implements Layer {
@@ -26,12 +30,12 @@ export class LayerNorm implements Layer {
   readonly eps: number;
   readonly elementwiseAffine: boolean;
   readonly dtype: DType;
-  readonly weight: Param | null; // (C)
-  readonly bias: Param | null; // (C)
-  private readonly paramList: Param[];
-  private lastX: Tensor | null = null;
-  private mean: Arr; // (M) from the last call
-  private rstd: Arr; // (M)
+  readonly weight: LayerParam | null; // (C)
+  readonly bias: LayerParam | null; // (C)
+  private readonly paramList: LayerParam[];
+  private readonly mem: LayerMemory;
+  private readonly stats: Workspace; // mean (M) and rstd (M) of the last call
+  private last: { x: Tensor; mean: Arr; rstd: Arr } | null = null;
 
   constructor(options: LayerNormOptions) {
     let C: unknown = options.normalizedShape;
@@ -59,21 +63,50 @@ export class LayerNorm implements Layer {
     this.eps = eps;
     this.elementwiseAffine = options.elementwiseAffine ?? true;
     this.dtype = dtype;
+    this.mem = new LayerMemory(selectKernels(options.kernels, dtype), dtype);
+    this.stats = this.mem.workspace();
+    const m = this.mem;
     if (this.elementwiseAffine) {
-      this.weight = { name: 'weight', shape: [C], value: allocArr(C, dtype).fill(1), grad: allocArr(C, dtype) };
-      this.bias = { name: 'bias', shape: [C], value: allocArr(C, dtype), grad: allocArr(C, dtype) };
+      this.weight = new LayerParam('weight', [C], m.alloc(C).fill(1), m.alloc(C));
+      this.bias = new LayerParam('bias', [C], m.alloc(C), m.alloc(C));
       this.paramList = [this.weight, this.bias];
     } else {
       this.weight = null;
       this.bias = null;
       this.paramList = [];
     }
-    this.mean = allocArr(0, dtype);
-    this.rstd = allocArr(0, dtype);
   }
 
   params(): Param[] {
     return this.paramList;
+  }
+
+  /** The kernel family this layer computes with. */
+  get kernels(): Kernels {
+    return this.mem.kernels;
+  }
+
+  /** Compute with another kernel family from now on; the weight and bias move into its memory (their Param objects follow). */
+  useKernels(prefer: 'auto' | KernelName | Kernels): void {
+    this.alive('LayerNorm.useKernels');
+    const k = selectKernels(prefer, this.dtype);
+    if (k === this.mem.kernels) return;
+    const copy = this.mem.moveTo(k);
+    for (const p of this.paramList) {
+      p.value = copy(p.value);
+      p.grad = copy(p.grad);
+    }
+    this.last = null;
+  }
+
+  /** Give the weight, bias and statistics back to the kernel family now; the layer must not be used afterwards. */
+  dispose(): void {
+    this.mem.dispose();
+    this.last = null;
+  }
+
+  private alive(where: string): void {
+    if (this.mem.disposed) throw new ConfigError(`[${where}] this layer was disposed; its memory went back to the kernels. Hint: build a new layer (or load the model again).`);
   }
 
   zeroGrad(): void {
@@ -102,6 +135,7 @@ export class LayerNorm implements Layer {
 
   call(x: Tensor, _ctx?: CallContext): Tensor {
     const where = 'LayerNorm.call';
+    this.alive(where);
     const C = this.normalizedShape;
     if (x.rank < 1 || x.shape[x.rank - 1] !== C) {
       throw new ShapeError(
@@ -111,22 +145,21 @@ export class LayerNorm implements Layer {
     }
     checkDtype(where, x, this.dtype);
     const M = x.size / C;
-    if (this.mean.length < M) {
-      this.mean = allocArr(M, this.dtype);
-      this.rstd = allocArr(M, this.dtype);
-    }
+    const { mean, rstd } = this.stats.get(`${M}`, (alloc) => ({ mean: alloc(M), rstd: alloc(M) }));
     const y = zeros(x.shape, this.dtype);
-    layernormForward(y.data, this.mean, this.rstd, x.data, this.weight?.value ?? null, this.bias?.value ?? null, M, C, this.eps);
-    this.lastX = x;
+    this.mem.kernels.layerNormForward(y.data, mean, rstd, x.data, this.weight?.value ?? null, this.bias?.value ?? null, M, C, this.eps);
+    this.last = { x, mean, rstd };
     return y;
   }
 
   callBackward(dy: Tensor): Tensor {
     const where = 'LayerNorm.callBackward';
-    const x = this.lastX;
-    if (x === null) {
+    this.alive(where);
+    const last = this.last;
+    if (last === null) {
       throw new ConfigError(`[${where}] no forward pass to differentiate; call(x, ctx) must run first.`);
     }
+    const x = last.x;
     if (dy.rank !== x.rank || dy.shape.some((d, k) => d !== x.shape[k])) {
       throw new ShapeError(
         `[${where}] dy must have the output's shape ${formatShape(x.shape)}; received ${formatShape(dy.shape)}.`,
@@ -136,18 +169,7 @@ export class LayerNorm implements Layer {
     const C = this.normalizedShape;
     const M = x.size / C;
     const dx = zeros(x.shape, this.dtype);
-    layernormBackward(
-      dx.data,
-      this.weight?.grad ?? null,
-      this.bias?.grad ?? null,
-      dy.data,
-      x.data,
-      this.mean,
-      this.rstd,
-      this.weight?.value ?? null,
-      M,
-      C,
-    );
+    this.mem.kernels.layerNormBackward(dx.data, this.weight?.grad ?? null, this.bias?.grad ?? null, dy.data, x.data, last.mean, last.rstd, this.weight?.value ?? null, M, C);
     return dx;
   }
 }

@@ -1,6 +1,8 @@
 // The LSTM layer: stacked, bidirectional, projected, variable-length, with Greff et al.'s gate
 // variants — PyTorch's nn.LSTM interface and state-dict names, plus a streaming step() API.
-// Input checking happens here, once; the kernels (src/kernels) do the arithmetic.
+// Input checking happens here, once; the kernel family chosen at construction does the
+// arithmetic (src/kernels), on parameters and buffers that live in its memory. Options and
+// layouts: ./lstm-options.ts; initial weights: ./lstm-init.ts.
 //
 // dim key: B batch, T time, I input size, H hidden (cell) size, P output size per direction
 //          (projSize or H), Dn directions (1 or 2), L layers, G = 4H gates (i, f, g, o).
@@ -8,68 +10,25 @@
 import { Tensor, allocArr, formatShape, type Arr, type DType } from '../tensor.js';
 import { ConfigError, NonFiniteError, ShapeError } from '../errors.js';
 import { Rng } from '../util/rng.js';
-import { getKernels, type KernelName, type Kernels } from '../kernels/index.js';
-import { ACTIVATIONS, type ActivationName } from '../kernels/activations.js';
-import { DEFAULT_CELL, type LstmBackWork, type LstmCache, type LstmCellSpec, type LstmDims, type LstmRun, type LstmWeights } from '../kernels/types.js';
-import { loadParams, type CallContext, type Layer, type Param, type StateDictLike } from './layer.js';
+import { LayerMemory, selectKernels, type Workspace } from '../kernels/index.js';
+import { allocLstmBackWork, allocLstmCache } from '../kernels/lstm-buffers.js';
+import type { KernelName, Kernels, LstmBackWork, LstmCache, LstmCellSpec, LstmDims, LstmRun, LstmWeights } from '../kernels/types.js';
+import { LayerParam, loadParams, type CallContext, type Layer, type Param, type StateDictLike } from './layer.js';
+import {
+  deinterleave, fromTimeMajor, interleave, lstmParamLayout, resolveLstmOptions, toTimeMajor,
+  type LSTMOptions, type LstmField, type LstmParamSlot,
+} from './lstm-options.js';
+import { initLstmWeights } from './lstm-init.js';
 
-/** Named variants from Greff et al. (2017), "LSTM: A Search Space Odyssey". */
-export type LstmVariant = 'vanilla' | 'NIG' | 'NFG' | 'NOG' | 'NIAF' | 'NOAF' | 'PH' | 'CIFG';
-
-export interface LSTMOptions {
-  inputSize: number;
-  hiddenSize: number;
-  numLayers?: number;
-  bidirectional?: boolean;
-  /** Unidirectional only: read each row from its last valid step to its first; outputs stay at their time index (ONNX direction 'reverse'). */
-  reverse?: boolean;
-  /** Input and output as (B, T, ·) when true (default), (T, B, ·) when false. */
-  batchFirst?: boolean;
-  /** Dropout on the outputs of every layer but the last, in training mode only. */
-  dropout?: number;
-  /** Project h to this size with weight_hr (PyTorch proj_size); 0 = off. */
-  projSize?: number;
-  /**
-   * Learn the biases bias_ih, bias_hh (default true). false = PyTorch's nn.LSTM(bias=False): no bias
-   * parameters (params, state dict, model files, ONNX B input), the kernels see zero biases.
-   */
-  bias?: boolean;
-  /** As a Sequential layer: output every step (B, T, Dn·P), or only each row's last valid step (B, Dn·P). */
-  returnSequences?: boolean;
-  /** A named variant; the explicit switches below override it. */
-  variant?: LstmVariant;
-  noInputGate?: boolean;
-  noForgetGate?: boolean;
-  noOutputGate?: boolean;
-  /** g = pre-activation instead of tanh. */
-  noInputActivation?: boolean;
-  /** h = o ⊙ c instead of o ⊙ tanh(c). */
-  noOutputActivation?: boolean;
-  peepholes?: boolean;
-  /** f = 1 − i (ONNX input_forget). */
-  coupledInputForget?: boolean;
-  /** Clamp gate pre-activations to [−clip, clip] (ONNX clip). */
-  clip?: number;
-  /** Gate, candidate and output activations (Keras recurrentActivation / activation; ONNX activations). */
-  activations?: { gate?: ActivationName; cell?: ActivationName; hidden?: ActivationName };
-  /** 'pytorch': U(±1/√H) for every tensor (default). 'keras': glorot-uniform input weights, orthogonal recurrent weights, zero biases. */
-  init?: 'pytorch' | 'keras';
-  /** Value of the forget-gate bias (in bias_ih) after initialisation; null keeps the plain init. Default 1. */
-  forgetBias?: number | null;
-  seed?: number;
-  dtype?: DType;
-  /** Reject NaN/Infinity in inputs with a clear error. */
-  checkFinite?: boolean;
-  kernels?: 'auto' | KernelName;
-}
+export type { LSTMOptions, LstmVariant } from './lstm-options.js';
 
 export interface LstmForwardOptions {
   /** (L·Dn, B, P) */
   h0?: Tensor;
   /** (L·Dn, B, H) */
   c0?: Tensor;
-  /** Valid steps per row, each in [1, T]. */
-  lengths?: ArrayLike<number>;
+  /** Valid steps per row, each in [1, T]; omitted or null: every row has T steps. */
+  lengths?: ArrayLike<number> | null;
   training?: boolean;
   /** Also return i, f, g, o and c at every step. */
   returnGates?: boolean;
@@ -105,58 +64,52 @@ export interface LstmState {
   c: Tensor;
 }
 
+/** One direction of one layer: weights, their gradients, and the input size. */
 interface Cell {
   w: LstmWeights;
   g: LstmWeights;
   inSize: number;
-  suffix: string; // '_l0', '_l0_reverse'
 }
 
+/** What one direction's forward pass leaves for backward. */
 interface DirRun {
   cache: LstmCache;
-  work: LstmBackWork | null;
   y: Arr | null; // (T, B, P); null with one direction, which writes the layer's output (io.output) directly
   hN: Arr; // (B, P)
   cN: Arr; // (B, H)
 }
 
-/**
- * Buffers from kernels.allocBuffers (WebAssembly memory when the wasm kernels run, so kernel calls
- * use them in place). A kernel call may grow that memory, which replaces the views: read a field
- * again after every kernel call instead of keeping the array.
- */
-type KBuf<K extends string> = Record<K, Arr>;
-
-interface Workspace {
+/** The forward pass's buffers for one (T, B), in kernel memory. */
+interface Forward {
   T: number;
   B: number;
   /** Per layer: input (T, B, Din) time-major (layer 0: x copied) and output (T, B, Dn·P) before dropout. */
-  io: KBuf<'input' | 'output'>[];
+  io: { input: Arr; output: Arr }[];
   /** Per layer, per direction. */
   runs: DirRun[][];
   /** Per layer but the last: dropout mask (T, B, Dn·P) scaled by 1/(1−p), or null. */
   masks: (Arr | null)[];
+  /** (B, P), (B, H) zero initial states. */
+  zeroH: Arr;
+  zeroC: Arr;
+}
+
+/** Backward's buffers for one (T, B): dY (T, B, Dn·P) of the top layer, dIn per layer (T, B, Din), one direction's dy (T, B, P) (bidirectional only), scratch per layer and direction. */
+interface Backward {
+  dY: Arr;
+  dIn: Arr[];
+  dyDir: Arr | null;
+  work: LstmBackWork[][];
+}
+
+/** What the last forward() was, for backward(). */
+interface LastForward {
+  fwd: Forward;
   lengths: Int32Array | null;
   training: boolean;
   /** backward() has used the saved forward pass (it overwrites the gates with their gradients). */
   consumed: boolean;
-  /** (B, P), (B, H) zero initial states. */
-  zeroH: Arr;
-  zeroC: Arr;
-  /** Backward scratch, made on the first backward: dY (T, B, Dn·P) of the top layer, dIn per layer (T, B, Din), one direction's dy (T, B, P) (bidirectional only). */
-  back: { dY: KBuf<'d'>; dIn: KBuf<'d'>[]; dyDir: KBuf<'d'> | null } | null;
 }
-
-const VARIANTS: Record<LstmVariant, Partial<LstmCellSpec>> = {
-  vanilla: {},
-  NIG: { inputGate: false },
-  NFG: { forgetGate: false },
-  NOG: { outputGate: false },
-  NIAF: { cellAct: 'identity' },
-  NOAF: { hiddenAct: 'identity' },
-  PH: { peephole: true },
-  CIFG: { coupled: true },
-};
 
 export class LSTM implements Layer {
   readonly kind = 'LSTM';
@@ -176,97 +129,67 @@ export class LSTM implements Layer {
   readonly checkFinite: boolean;
   private readonly options: LSTMOptions;
   private readonly cells: Cell[][]; // [layer][direction]
+  private readonly paramList: LayerParam[];
+  /** Where each of paramList sits (layer, direction, field), in the same order. */
+  private readonly paramSlots: LstmParamSlot[];
   private readonly rng: Rng;
-  private kernels: Kernels;
-  private ws: Workspace | null = null;
-  private stepWs: { B: number; caches: LstmCache[]; y: Arr[]; hN: Arr[]; cN: Arr[]; x: Arr } | null = null;
+  private readonly mem: LayerMemory;
+  private readonly fwdSpace: Workspace;
+  private readonly backSpace: Workspace;
+  private readonly stepSpace: Workspace;
+  private last: LastForward | null = null;
   private lastCall: { returnSequences: boolean; shape: readonly number[] } | null = null;
 
   constructor(options: LSTMOptions) {
-    const o = options;
-    checkPositiveInt('inputSize', o.inputSize);
-    checkPositiveInt('hiddenSize', o.hiddenSize);
-    const numLayers = o.numLayers ?? 1;
-    checkPositiveInt('numLayers', numLayers);
-    const dropout = o.dropout ?? 0;
-    if (!(dropout >= 0 && dropout < 1)) throw new ConfigError(`[LSTM] dropout must be in [0, 1); received ${dropout}.`);
-    const projSize = o.projSize ?? 0;
-    if (!Number.isInteger(projSize) || projSize < 0 || projSize >= o.hiddenSize) {
-      if (projSize !== 0) {
-        throw new ConfigError(
-          `[LSTM] projSize must be an integer in [0, hiddenSize) = [0, ${o.hiddenSize}); received ${projSize}. Hint: 0 turns projection off.`,
-        );
-      }
-    }
-    if (o.bias !== undefined && typeof o.bias !== 'boolean') throw new ConfigError(`[LSTM] bias must be true or false; received ${JSON.stringify(o.bias)}.`);
-    const clip = o.clip ?? Infinity;
-    if (!(clip > 0)) throw new ConfigError(`[LSTM] clip must be a positive number (or omitted for no clipping); received ${clip}.`);
-    const variant = o.variant ?? 'vanilla';
-    if (!(variant in VARIANTS)) {
-      throw new ConfigError(`[LSTM] variant must be one of ${Object.keys(VARIANTS).join(', ')}; received '${variant}'.`);
-    }
-    const spec: LstmCellSpec = { ...DEFAULT_CELL, ...VARIANTS[variant], clip };
-    if (o.noInputGate) spec.inputGate = false;
-    if (o.noForgetGate) spec.forgetGate = false;
-    if (o.noOutputGate) spec.outputGate = false;
-    if (o.noInputActivation) spec.cellAct = 'identity';
-    if (o.noOutputActivation) spec.hiddenAct = 'identity';
-    if (o.peepholes) spec.peephole = true;
-    if (o.coupledInputForget) spec.coupled = true;
-    for (const [key, field] of [['gate', 'gateAct'], ['cell', 'cellAct'], ['hidden', 'hiddenAct']] as const) {
-      const a = o.activations?.[key];
-      if (a === undefined) continue;
-      if (!ACTIVATIONS.includes(a)) {
-        throw new ConfigError(`[LSTM] activations.${key} must be one of ${ACTIVATIONS.join(', ')}; received '${a}'.`);
-      }
-      spec[field] = a;
-    }
-    if (spec.coupled && !spec.inputGate) {
-      throw new ConfigError('[LSTM] coupledInputForget needs the input gate (f = 1 − i); received noInputGate: true as well.');
-    }
-
-    this.inputSize = o.inputSize;
-    this.hiddenSize = o.hiddenSize;
-    this.numLayers = numLayers;
-    this.bidirectional = o.bidirectional ?? false;
-    this.reverse = o.reverse ?? false;
-    if (this.reverse && this.bidirectional) {
-      throw new ConfigError('[LSTM] reverse applies to a unidirectional layer; received reverse: true with bidirectional: true.');
-    }
-    this.batchFirst = o.batchFirst ?? true;
-    this.dropout = dropout;
-    this.projSize = projSize;
-    this.bias = o.bias ?? true;
-    this.returnSequences = o.returnSequences ?? true;
-    this.spec = Object.freeze(spec);
-    this.dtype = o.dtype ?? 'float32';
-    this.checkFinite = o.checkFinite ?? false;
-    this.options = { ...o };
-    this.rng = new Rng(o.seed ?? 0);
-    this.kernels = getKernels(this.dtype === 'float64' ? 'ref' : (o.kernels ?? 'auto'));
+    const c = resolveLstmOptions(options);
+    this.inputSize = c.inputSize;
+    this.hiddenSize = c.hiddenSize;
+    this.numLayers = c.numLayers;
+    this.bidirectional = c.bidirectional;
+    this.reverse = c.reverse;
+    this.batchFirst = c.batchFirst;
+    this.dropout = c.dropout;
+    this.projSize = c.projSize;
+    this.bias = c.bias;
+    this.returnSequences = c.returnSequences;
+    this.spec = c.spec;
+    this.dtype = c.dtype;
+    this.checkFinite = c.checkFinite;
+    this.options = { ...options };
+    this.rng = new Rng(options.seed ?? 0);
+    this.mem = new LayerMemory(selectKernels(options.kernels, this.dtype), this.dtype);
+    this.fwdSpace = this.mem.workspace();
+    this.backSpace = this.mem.workspace();
+    this.stepSpace = this.mem.workspace();
 
     const H = this.hiddenSize;
     const P = this.outSize;
     const G = 4 * H;
     const Dn = this.numDirections;
+    const a = (n: number): Arr => this.mem.alloc(n);
+    const make = (inSize: number): LstmWeights => ({
+      wih: a(G * inSize),
+      whh: a(G * P),
+      bih: a(G),
+      bhh: a(G),
+      whr: this.projSize > 0 ? a(P * H) : null,
+      peep: this.spec.peephole ? a(3 * H) : null,
+    });
     this.cells = [];
-    for (let l = 0; l < numLayers; l++) {
+    for (let l = 0; l < this.numLayers; l++) {
       const inSize = l === 0 ? this.inputSize : Dn * P;
       const row: Cell[] = [];
-      for (let d = 0; d < Dn; d++) {
-        const make = (): LstmWeights => ({
-          wih: allocArr(G * inSize, this.dtype),
-          whh: allocArr(G * P, this.dtype),
-          bih: allocArr(G, this.dtype),
-          bhh: allocArr(G, this.dtype),
-          whr: projSize > 0 ? allocArr(P * H, this.dtype) : null,
-          peep: spec.peephole ? allocArr(3 * H, this.dtype) : null,
-        });
-        row.push({ w: make(), g: make(), inSize, suffix: `_l${l}${d === 1 ? '_reverse' : ''}` });
-      }
+      for (let d = 0; d < Dn; d++) row.push({ w: make(inSize), g: make(inSize), inSize });
       this.cells.push(row);
     }
-    this.initialize(o.init ?? 'pytorch', o.forgetBias === undefined ? 1 : o.forgetBias);
+    const init = options.init ?? 'pytorch';
+    const forgetBias = options.forgetBias === undefined ? 1 : options.forgetBias;
+    for (const row of this.cells) for (const cell of row) initLstmWeights(cell.w, cell.inSize, H, P, init, forgetBias, this.rng, this.bias);
+    this.paramSlots = lstmParamLayout(c);
+    this.paramList = this.paramSlots.map((s) => {
+      const cell = this.cells[s.layer][s.direction];
+      return new LayerParam(s.name, s.shape, cell.w[s.field]!, cell.g[s.field]!);
+    });
   }
 
   get numDirections(): number {
@@ -278,78 +201,60 @@ export class LSTM implements Layer {
     return this.projSize > 0 ? this.projSize : this.hiddenSize;
   }
 
+  /** The kernel family this layer computes with. */
+  get kernels(): Kernels {
+    return this.mem.kernels;
+  }
+
   get kernelName(): KernelName {
-    return this.kernels.name;
+    return this.mem.kernels.name;
   }
 
-  /** Switch kernels ('ref' | 'wasm' | 'auto', or a kernel set such as createWasmKernelsThreaded()'s); float64 layers always use 'ref'. */
+  /**
+   * Compute with another kernel family from now on ('ref' | 'wasm' | 'auto', or a family such as
+   * createWasmKernelsThreaded()'s); float64 layers always use 'ref'. Parameters and gradients move
+   * into the new family's memory: Param objects (params(), an optimizer's) follow, arrays taken
+   * from them before do not. The saved forward pass is dropped.
+   */
   useKernels(prefer: 'auto' | KernelName | Kernels): void {
-    this.releaseWorkspace();
-    if (this.stepWs !== null) for (const c of this.stepWs.caches) this.kernels.release(c);
-    this.kernels = this.dtype === 'float64' ? getKernels('ref') : typeof prefer === 'object' ? prefer : getKernels(prefer);
-    this.stepWs = null;
-  }
-
-  private initialize(init: 'pytorch' | 'keras', forgetBias: number | null): void {
-    const H = this.hiddenSize;
-    const k = 1 / Math.sqrt(H);
+    this.alive('LSTM.useKernels');
+    const k = selectKernels(prefer, this.dtype);
+    if (k === this.mem.kernels) return;
+    const copy = this.mem.moveTo(k);
+    const fields: LstmField[] = ['wih', 'whh', 'bih', 'bhh', 'whr', 'peep'];
+    const move = (w: LstmWeights): LstmWeights => {
+      const out = { ...w };
+      for (const f of fields) if (w[f] !== null) out[f] = copy(w[f]!);
+      return out;
+    };
     for (const row of this.cells) {
       for (const cell of row) {
-        const w = cell.w;
-        if (init === 'pytorch') {
-          for (const a of [w.wih, w.whh, w.bih, w.bhh, w.whr, w.peep]) {
-            if (a !== null) for (let n = 0; n < a.length; n++) a[n] = this.rng.uniform(-k, k);
-          }
-        } else if (init === 'keras') {
-          // Keras: kernel (I, 4H) glorot-uniform, recurrent (P, 4H) orthogonal, biases zero.
-          const lim = Math.sqrt(6 / (cell.inSize + 4 * H));
-          for (let n = 0; n < w.wih.length; n++) w.wih[n] = this.rng.uniform(-lim, lim);
-          orthogonalInit(w.whh, 4 * H, this.outSize, this.rng);
-          w.bih.fill(0);
-          w.bhh.fill(0);
-          if (w.whr !== null) {
-            const lr = Math.sqrt(6 / (H + this.outSize));
-            for (let n = 0; n < w.whr.length; n++) w.whr[n] = this.rng.uniform(-lr, lr);
-          }
-          if (w.peep !== null) w.peep.fill(0);
-        } else {
-          throw new ConfigError(`[LSTM] init must be 'pytorch' or 'keras'; received '${String(init)}'.`);
-        }
-        if (!this.bias) {
-          // bias=False: the kernels read these zeros; no parameter exposes them, so they stay zero
-          w.bih.fill(0);
-          w.bhh.fill(0);
-        } else if (forgetBias !== null) {
-          // The whole forget bias sits in bias_ih so the sum b_ih + b_hh equals forgetBias.
-          for (let j = 0; j < H; j++) {
-            w.bih[H + j] = forgetBias;
-            w.bhh[H + j] = 0;
-          }
-        }
+        cell.w = move(cell.w);
+        cell.g = move(cell.g);
       }
     }
+    this.paramSlots.forEach((s, i) => {
+      const cell = this.cells[s.layer][s.direction];
+      this.paramList[i].value = cell.w[s.field]!;
+      this.paramList[i].grad = cell.g[s.field]!;
+    });
+    this.last = null;
+  }
+
+  /** Give the layer's memory (parameters, gradients, buffers) back to its kernel family now. The layer must not be used afterwards. */
+  dispose(): void {
+    this.mem.dispose();
+    this.last = null;
+  }
+
+  private alive(where: string): void {
+    if (this.mem.disposed) throw new ConfigError(`[${where}] this layer was disposed; its memory went back to the kernels. Hint: build a new layer (or load the model again).`);
   }
 
   // ---------------------------------------------------------------- parameters
 
   params(): Param[] {
-    const out: Param[] = [];
-    const H = this.hiddenSize;
-    const P = this.outSize;
-    for (const row of this.cells) {
-      for (const cell of row) {
-        const s = cell.suffix;
-        out.push({ name: `weight_ih${s}`, shape: [4 * H, cell.inSize], value: cell.w.wih, grad: cell.g.wih });
-        out.push({ name: `weight_hh${s}`, shape: [4 * H, P], value: cell.w.whh, grad: cell.g.whh });
-        if (this.bias) {
-          out.push({ name: `bias_ih${s}`, shape: [4 * H], value: cell.w.bih, grad: cell.g.bih });
-          out.push({ name: `bias_hh${s}`, shape: [4 * H], value: cell.w.bhh, grad: cell.g.bhh });
-        }
-        if (cell.w.whr !== null) out.push({ name: `weight_hr${s}`, shape: [P, H], value: cell.w.whr, grad: cell.g.whr! });
-        if (cell.w.peep !== null) out.push({ name: `weight_ph${s}`, shape: [3 * H], value: cell.w.peep, grad: cell.g.peep! });
-      }
-    }
-    return out;
+    return this.paramList;
   }
 
   /** Parameter gradients by state-dict name (live arrays, not copies). */
@@ -360,7 +265,7 @@ export class LSTM implements Layer {
   }
 
   zeroGrad(): void {
-    for (const p of this.params()) p.grad.fill(0);
+    for (const p of this.paramList) p.grad.fill(0);
   }
 
   /**
@@ -398,6 +303,7 @@ export class LSTM implements Layer {
 
   forward(x: Tensor, opts: LstmForwardOptions = {}): LstmForwardResult {
     const where = 'LSTM.forward';
+    this.alive(where);
     const { T, B } = this.checkInput(x, where);
     const lengths = this.checkLengths(opts.lengths, B, T, where);
     const L = this.numLayers;
@@ -409,33 +315,31 @@ export class LSTM implements Layer {
     const c0 = this.checkState(opts.c0, [L * Dn, B, H], 'c0', where);
     const training = opts.training ?? false;
     const rng = opts.rng ?? this.rng;
+    const k = this.mem.kernels;
 
-    const ws = this.workspace(T, B);
-    ws.lengths = lengths;
-    ws.training = training;
-    ws.consumed = false;
-    toTimeMajor(ws.io[0].input, x.data, T, B, this.inputSize, this.batchFirst);
+    const fwd = this.forwardBuffers(T, B);
+    this.last = { fwd, lengths, training, consumed: false };
+    toTimeMajor(fwd.io[0].input, x.data, T, B, this.inputSize, this.batchFirst);
 
     const hOut = allocArr(L * Dn * B * P, this.dtype);
     const cOut = allocArr(L * Dn * B * H, this.dtype);
-    const { zeroH, zeroC } = ws;
     for (let l = 0; l < L; l++) {
-      const io = ws.io[l]; // fields re-read after each kernel call (see KBuf)
+      const io = fwd.io[l];
       for (let d = 0; d < Dn; d++) {
         const cell = this.cells[l][d];
-        const run = ws.runs[l][d];
+        const run = fwd.runs[l][d];
         const sIdx = l * Dn + d;
-        const hInit = h0 === null ? zeroH : h0.subarray(sIdx * B * P, (sIdx + 1) * B * P);
-        const cInit = c0 === null ? zeroC : c0.subarray(sIdx * B * H, (sIdx + 1) * B * H);
-        this.kernels.lstmForward(run.y ?? io.output, run.hN, run.cN, run.cache, io.input, hInit, cInit, cell.w, this.runSpec(T, B, cell.inSize, lengths, d === 1 || this.reverse));
+        const hInit = h0 === null ? fwd.zeroH : h0.subarray(sIdx * B * P, (sIdx + 1) * B * P);
+        const cInit = c0 === null ? fwd.zeroC : c0.subarray(sIdx * B * H, (sIdx + 1) * B * H);
+        k.lstmForward(run.y ?? io.output, run.hN, run.cN, run.cache, io.input, hInit, cInit, cell.w, this.runSpec(T, B, cell.inSize, lengths, d === 1 || this.reverse));
         if (run.y !== null) interleave(io.output, run.y, T * B, P, d, Dn);
         hOut.set(run.hN, sIdx * B * P);
         cOut.set(run.cN, sIdx * B * H);
       }
       if (l < L - 1) {
         const out = io.output;
-        const next = ws.io[l + 1].input;
-        const mask = ws.masks[l];
+        const next = fwd.io[l + 1].input;
+        const mask = fwd.masks[l];
         if (training && this.dropout > 0 && mask !== null) {
           const keep = 1 - this.dropout;
           for (let n = 0; n < out.length; n++) {
@@ -448,14 +352,14 @@ export class LSTM implements Layer {
       }
     }
     const output = allocArr(B * T * F, this.dtype);
-    fromTimeMajor(output, ws.io[L - 1].output, T, B, F, this.batchFirst);
+    fromTimeMajor(output, fwd.io[L - 1].output, T, B, F, this.batchFirst);
     const shape = this.batchFirst ? [B, T, F] : [T, B, F];
     const result: LstmForwardResult = {
       output: new Tensor(output, shape),
       h: new Tensor(hOut, [L * Dn, B, P]),
       c: new Tensor(cOut, [L * Dn, B, H]),
     };
-    if (opts.returnGates) result.gates = this.collectGates(ws);
+    if (opts.returnGates) result.gates = this.collectGates(fwd, lengths);
     return result;
   }
 
@@ -468,12 +372,14 @@ export class LSTM implements Layer {
    */
   backward(dOutput: Tensor | null, opts: { dh?: Tensor; dc?: Tensor } = {}): { dx: Tensor; dh0: Tensor; dc0: Tensor } {
     const where = 'LSTM.backward';
-    const ws = this.ws;
-    if (ws === null) throw new ConfigError(`[${where}] call forward() before backward(); received no cached forward pass.`);
-    if (ws.consumed) {
+    this.alive(where);
+    const last = this.last;
+    if (last === null) throw new ConfigError(`[${where}] call forward() before backward(); received no cached forward pass.`);
+    if (last.consumed) {
       throw new ConfigError(`[${where}] the last forward pass was already used by a backward() (which overwrites its saved gates with their gradients, saving a (T, B, 4H) buffer); call forward() again before another backward().`);
     }
-    const { T, B } = ws;
+    const { fwd } = last;
+    const { T, B } = fwd;
     const L = this.numLayers;
     const Dn = this.numDirections;
     const H = this.hiddenSize;
@@ -483,55 +389,47 @@ export class LSTM implements Layer {
     if (dOutput !== null) checkShape(dOutput, outShape, 'dOutput', where);
     const dh = this.checkState(opts.dh, [L * Dn, B, P], 'dh', where);
     const dc = this.checkState(opts.dc, [L * Dn, B, H], 'dc', where);
+    const k = this.mem.kernels;
 
-    if (ws.back === null) {
-      ws.back = {
-        dY: this.kernels.allocBuffers({ d: T * B * F }, this.dtype),
-        dIn: this.cells.map((row) => this.kernels.allocBuffers({ d: T * B * row[0].inSize }, this.dtype)),
-        dyDir: Dn > 1 ? this.kernels.allocBuffers({ d: T * B * P }, this.dtype) : null,
-      };
-    }
-    const { dyDir } = ws.back;
-    ws.consumed = true;
-    let dY = ws.back.dY; // .d (T, B, F): gradient w.r.t. the current layer's output (fields re-read after kernel calls)
-    if (dOutput !== null) toTimeMajor(dY.d, dOutput.data, T, B, F, this.batchFirst);
-    else dY.d.fill(0);
+    const back = this.backwardBuffers(T, B);
+    last.consumed = true;
+    let dY = back.dY; // (T, B, F): gradient w.r.t. the current layer's output
+    if (dOutput !== null) toTimeMajor(dY, dOutput.data, T, B, F, this.batchFirst);
+    else dY.fill(0);
     const dh0 = allocArr(L * Dn * B * P, this.dtype);
     const dc0 = allocArr(L * Dn * B * H, this.dtype);
     let dIn = dY;
     for (let l = L - 1; l >= 0; l--) {
       const inSize = this.cells[l][0].inSize;
-      dIn = ws.back.dIn[l];
-      dIn.d.fill(0); // both directions add into it
+      dIn = back.dIn[l];
+      dIn.fill(0); // both directions add into it
       for (let d = 0; d < Dn; d++) {
         const cell = this.cells[l][d];
-        const run = ws.runs[l][d];
-        if (run.work === null) run.work = this.kernels.allocLstmBackWork(this.dims(T, B, inSize), P !== H, this.dtype);
+        const run = fwd.runs[l][d];
         // one direction: the layer's output gradient is that direction's, used as it is
-        let dyD = dY.d;
-        if (dyDir !== null) {
-          deinterleave(dyDir.d, dY.d, T * B, P, d, Dn);
-          dyD = dyDir.d;
+        let dyD = dY;
+        if (back.dyDir !== null) {
+          deinterleave(back.dyDir, dY, T * B, P, d, Dn);
+          dyD = back.dyDir;
         }
         const sIdx = l * Dn + d;
         const dhN = dh === null ? null : dh.subarray(sIdx * B * P, (sIdx + 1) * B * P);
         const dcN = dc === null ? null : dc.subarray(sIdx * B * H, (sIdx + 1) * B * H);
-        this.kernels.lstmBackward(
-          cell.g, dIn.d, dh0.subarray(sIdx * B * P, (sIdx + 1) * B * P), dc0.subarray(sIdx * B * H, (sIdx + 1) * B * H),
-          dyD, dhN, dcN, run.cache, run.work, ws.io[l].input, cell.w, this.runSpec(T, B, inSize, ws.lengths, d === 1 || this.reverse),
+        k.lstmBackward(
+          cell.g, dIn, dh0.subarray(sIdx * B * P, (sIdx + 1) * B * P), dc0.subarray(sIdx * B * H, (sIdx + 1) * B * H),
+          dyD, dhN, dcN, run.cache, back.work[l][d], fwd.io[l].input, cell.w, this.runSpec(T, B, inSize, last.lengths, d === 1 || this.reverse),
         );
       }
       if (l > 0) {
-        const mask = ws.masks[l - 1];
-        if (ws.training && this.dropout > 0 && mask !== null) {
-          const g = dIn.d;
-          for (let n = 0; n < g.length; n++) g[n] *= mask[n];
+        const mask = fwd.masks[l - 1];
+        if (last.training && this.dropout > 0 && mask !== null) {
+          for (let n = 0; n < dIn.length; n++) dIn[n] *= mask[n];
         }
         dY = dIn;
       }
     }
     const dx = allocArr(B * T * this.inputSize, this.dtype);
-    fromTimeMajor(dx, dIn.d, T, B, this.inputSize, this.batchFirst);
+    fromTimeMajor(dx, dIn, T, B, this.inputSize, this.batchFirst);
     return {
       dx: new Tensor(dx, this.batchFirst ? [B, T, this.inputSize] : [T, B, this.inputSize]),
       dh0: new Tensor(dh0, [L * Dn, B, P]),
@@ -562,10 +460,10 @@ export class LSTM implements Layer {
   }
 
   callBackward(dy: Tensor): Tensor {
-    const last = this.lastCall;
-    if (last === null || this.ws === null) throw new ConfigError('[LSTM.callBackward] call call() first; received no cached forward pass.');
-    if (last.returnSequences) return this.backward(dy).dx;
-    const B = this.ws.B;
+    const lastCall = this.lastCall;
+    if (lastCall === null || this.last === null) throw new ConfigError('[LSTM.callBackward] call call() first; received no cached forward pass.');
+    if (lastCall.returnSequences) return this.backward(dy).dx;
+    const B = this.last.fwd.B;
     const Dn = this.numDirections;
     const P = this.outSize;
     checkShape(dy, [B, Dn * P], 'dy', 'LSTM.callBackward');
@@ -598,6 +496,7 @@ export class LSTM implements Layer {
    */
   step(x: Tensor, state?: LstmState): { output: Tensor; state: LstmState } {
     const where = 'LSTM.step';
+    this.alive(where);
     if (this.bidirectional || this.reverse) {
       throw new ConfigError(`[${where}] a bidirectional or reverse LSTM cannot stream: its reverse direction needs the whole sequence. Use forward() instead.`);
     }
@@ -614,32 +513,35 @@ export class LSTM implements Layer {
     checkShape(st.h, [L, B, P], 'state.h', where);
     checkShape(st.c, [L, B, H], 'state.c', where);
     if (this.checkFinite) assertFinite(x.data, 'x', where);
-    let sw = this.stepWs;
-    if (sw === null || sw.B !== B) {
-      if (sw !== null) for (const c of sw.caches) this.kernels.release(c);
-      sw = { B, caches: [], y: [], hN: [], cN: [], x: allocArr(B * this.inputSize, this.dtype) };
-      for (let l = 0; l < L; l++) {
-        sw.caches.push(this.kernels.allocLstmCache(this.dims(1, B, this.cells[l][0].inSize), P !== H, Number.isFinite(this.spec.clip), this.dtype));
-        sw.y.push(allocArr(B * P, this.dtype));
-        sw.hN.push(allocArr(B * P, this.dtype));
-        sw.cN.push(allocArr(B * H, this.dtype));
-      }
-      this.stepWs = sw;
-    }
+    const clipped = Number.isFinite(this.spec.clip);
+    const sw = this.stepSpace.get(`${B}`, (alloc) => ({
+      x: alloc(B * this.inputSize),
+      h: alloc(L * B * P),
+      c: alloc(L * B * H),
+      layers: this.cells.map((row) => ({
+        cache: allocLstmCache(alloc, this.dims(1, B, row[0].inSize), P !== H, clipped),
+        y: alloc(B * P),
+        hN: alloc(B * P),
+        cN: alloc(B * H),
+      })),
+    }));
+    sw.x.set(x.data);
+    sw.h.set(st.h.data);
+    sw.c.set(st.c.data);
     const hOut = allocArr(L * B * P, this.dtype);
     const cOut = allocArr(L * B * H, this.dtype);
-    sw.x.set(x.data);
     let input: Arr = sw.x;
     for (let l = 0; l < L; l++) {
       const cell = this.cells[l][0];
-      this.kernels.lstmForward(
-        sw.y[l], sw.hN[l], sw.cN[l], sw.caches[l], input,
-        st.h.data.subarray(l * B * P, (l + 1) * B * P), st.c.data.subarray(l * B * H, (l + 1) * B * H),
+      const s = sw.layers[l];
+      this.mem.kernels.lstmForward(
+        s.y, s.hN, s.cN, s.cache, input,
+        sw.h.subarray(l * B * P, (l + 1) * B * P), sw.c.subarray(l * B * H, (l + 1) * B * H),
         cell.w, this.runSpec(1, B, cell.inSize, null, false),
       );
-      hOut.set(sw.hN[l], l * B * P);
-      cOut.set(sw.cN[l], l * B * H);
-      input = sw.y[l];
+      hOut.set(s.hN, l * B * P);
+      cOut.set(s.cN, l * B * H);
+      input = s.y;
     }
     return {
       output: new Tensor(input.slice(), [B, P]),
@@ -657,66 +559,61 @@ export class LSTM implements Layer {
     return { dims: this.dims(T, B, D), spec: this.spec, lengths, reverse };
   }
 
-  private workspace(T: number, B: number): Workspace {
-    if (this.ws !== null && this.ws.T === T && this.ws.B === B) return this.ws;
-    this.releaseWorkspace();
-    const Dn = this.numDirections;
-    const H = this.hiddenSize;
-    const P = this.outSize;
-    const F = Dn * P;
-    const clipped = Number.isFinite(this.spec.clip);
-    const ws: Workspace = {
-      T, B, io: [], runs: [], masks: [], lengths: null, training: false, consumed: false,
-      zeroH: allocArr(B * P, this.dtype), zeroC: allocArr(B * H, this.dtype), back: null,
-    };
-    for (let l = 0; l < this.numLayers; l++) {
-      const inSize = this.cells[l][0].inSize;
-      ws.io.push(this.kernels.allocBuffers({ input: T * B * inSize, output: T * B * F }, this.dtype));
-      ws.masks.push(l < this.numLayers - 1 && this.dropout > 0 ? allocArr(T * B * F, this.dtype) : null);
-      const runs: DirRun[] = [];
-      for (let d = 0; d < Dn; d++) {
-        runs.push({
-          cache: this.kernels.allocLstmCache(this.dims(T, B, inSize), P !== H, clipped, this.dtype),
-          work: null,
-          y: Dn === 1 ? null : allocArr(T * B * P, this.dtype),
-          hN: allocArr(B * P, this.dtype),
-          cN: allocArr(B * H, this.dtype),
-        });
+  /** The forward pass's buffers for (T, B), in kernel memory (made anew when the shape changes). */
+  private forwardBuffers(T: number, B: number): Forward {
+    return this.fwdSpace.get(`${T}x${B}`, (alloc) => {
+      const Dn = this.numDirections;
+      const H = this.hiddenSize;
+      const P = this.outSize;
+      const F = Dn * P;
+      const clipped = Number.isFinite(this.spec.clip);
+      const f: Forward = { T, B, io: [], runs: [], masks: [], zeroH: alloc(B * P), zeroC: alloc(B * H) };
+      for (let l = 0; l < this.numLayers; l++) {
+        const inSize = this.cells[l][0].inSize;
+        f.io.push({ input: alloc(T * B * inSize), output: alloc(T * B * F) });
+        f.masks.push(l < this.numLayers - 1 && this.dropout > 0 ? allocArr(T * B * F, this.dtype) : null);
+        const runs: DirRun[] = [];
+        for (let d = 0; d < Dn; d++) {
+          runs.push({
+            cache: allocLstmCache(alloc, this.dims(T, B, inSize), P !== H, clipped),
+            y: Dn === 1 ? null : alloc(T * B * P),
+            hN: alloc(B * P),
+            cN: alloc(B * H),
+          });
+        }
+        f.runs.push(runs);
       }
-      ws.runs.push(runs);
-    }
-    this.ws = ws;
-    return ws;
+      return f;
+    });
   }
 
-  /** Give the kernels' cache memory back now (WebAssembly memory is not freed by the garbage collector's pressure). */
-  private releaseWorkspace(): void {
-    if (this.ws === null) return;
-    for (const runs of this.ws.runs) {
-      for (const run of runs) {
-        this.kernels.release(run.cache);
-        if (run.work !== null) this.kernels.release(run.work);
-      }
-    }
-    for (const io of this.ws.io) this.kernels.release(io);
-    const back = this.ws.back;
-    if (back !== null) for (const b of [back.dY, ...back.dIn, back.dyDir]) if (b !== null) this.kernels.release(b);
-    this.ws = null;
+  /** Backward's buffers for (T, B), made on the first backward of a shape. */
+  private backwardBuffers(T: number, B: number): Backward {
+    return this.backSpace.get(`${T}x${B}`, (alloc) => {
+      const P = this.outSize;
+      const F = this.numDirections * P;
+      return {
+        dY: alloc(T * B * F),
+        dIn: this.cells.map((row) => alloc(T * B * row[0].inSize)),
+        dyDir: this.numDirections > 1 ? alloc(T * B * P) : null,
+        work: this.cells.map((row) => row.map((cell) => allocLstmBackWork(alloc, this.dims(T, B, cell.inSize), P !== this.hiddenSize))),
+      };
+    });
   }
 
-  private collectGates(ws: Workspace): LstmGates[] {
-    const { T, B } = ws;
+  private collectGates(fwd: Forward, lengths: Int32Array | null): LstmGates[] {
+    const { T, B } = fwd;
     const H = this.hiddenSize;
     const out: LstmGates[] = [];
     const shape = this.batchFirst ? [B, T, H] : [T, B, H];
     for (let l = 0; l < this.numLayers; l++) {
       for (let d = 0; d < this.numDirections; d++) {
-        const { gates, c } = ws.runs[l][d].cache;
+        const { gates, c } = fwd.runs[l][d].cache;
         const pick = (src: Arr, stride: number, offset: number): Tensor => {
           const dst = allocArr(B * T * H, this.dtype);
           for (let t = 0; t < T; t++) {
             for (let b = 0; b < B; b++) {
-              const len = ws.lengths === null ? T : ws.lengths[b];
+              const len = lengths === null ? T : lengths[b];
               if (t >= len) continue;
               const s = (t * B + b) * stride + offset;
               const o = this.batchFirst ? (b * T + t) * H : (t * B + b) * H;
@@ -762,8 +659,8 @@ export class LSTM implements Layer {
     return { T, B };
   }
 
-  private checkLengths(lengths: ArrayLike<number> | undefined, B: number, T: number, where: string): Int32Array | null {
-    if (lengths === undefined) return null;
+  private checkLengths(lengths: ArrayLike<number> | undefined | null, B: number, T: number, where: string): Int32Array | null {
+    if (lengths === undefined || lengths === null) return null; // null: no lengths, as in PyTorch
     if (lengths.length !== B) {
       throw new ShapeError(`[${where}] lengths must have one entry per batch row (B=${B}); received ${lengths.length} entries.`);
     }
@@ -791,10 +688,6 @@ export class LSTM implements Layer {
 
 // ---------------------------------------------------------------- helpers
 
-function checkPositiveInt(name: string, v: number): void {
-  if (!Number.isInteger(v) || v < 1) throw new ConfigError(`[LSTM] ${name} must be a positive integer; received ${v}.`);
-}
-
 function checkShape(t: Tensor, shape: readonly number[], name: string, where: string): void {
   const same = t.shape.length === shape.length && t.shape.every((d, k) => d === shape[k]);
   if (!same) {
@@ -820,68 +713,4 @@ function unravel(n: number, shape: readonly number[]): number[] {
     n = Math.floor(n / shape[k]);
   }
   return idx;
-}
-
-/** dst (T, B, F) ← src (B, T, F) when batchFirst, else a plain copy. */
-function toTimeMajor(dst: Arr, src: Arr, T: number, B: number, F: number, batchFirst: boolean): void {
-  if (!batchFirst) {
-    dst.set(src);
-    return;
-  }
-  for (let b = 0; b < B; b++) {
-    for (let t = 0; t < T; t++) copyRow(dst, (t * B + b) * F, src, (b * T + t) * F, F);
-  }
-}
-
-/** dst (B, T, F) ← src (T, B, F) when batchFirst, else a plain copy. */
-function fromTimeMajor(dst: Arr, src: Arr, T: number, B: number, F: number, batchFirst: boolean): void {
-  if (!batchFirst) {
-    dst.set(src);
-    return;
-  }
-  for (let t = 0; t < T; t++) {
-    for (let b = 0; b < B; b++) copyRow(dst, (b * T + t) * F, src, (t * B + b) * F, F);
-  }
-}
-
-/** out (N, Dn·P)[:, d·P:(d+1)·P] ← y (N, P) (bidirectional layers; one direction writes out directly) */
-function interleave(out: Arr, y: Arr, N: number, P: number, d: number, Dn: number): void {
-  for (let n = 0; n < N; n++) copyRow(out, (n * Dn + d) * P, y, n * P, P);
-}
-
-/** y (N, P) ← src (N, Dn·P)[:, d·P:(d+1)·P] (bidirectional layers) */
-function deinterleave(y: Arr, src: Arr, N: number, P: number, d: number, Dn: number): void {
-  for (let n = 0; n < N; n++) copyRow(y, n * P, src, (n * Dn + d) * P, P);
-}
-
-/** dst[o : o+n] ← src[s : s+n] (measured: set() on a subarray wins from about 16 elements) */
-function copyRow(dst: Arr, o: number, src: Arr, s: number, n: number): void {
-  if (n >= 16) {
-    dst.set(src.subarray(s, s + n), o);
-    return;
-  }
-  for (let j = 0; j < n; j++) dst[o + j] = src[s + j];
-}
-
-/** Fill a (rows, cols) matrix with orthonormal columns (rows ≥ cols) or rows (rows < cols): Gram–Schmidt on normals. */
-function orthogonalInit(a: Arr, rows: number, cols: number, rng: Rng): void {
-  const tall = rows >= cols;
-  const n = tall ? rows : cols; // vector length
-  const m = tall ? cols : rows; // number of vectors
-  const v = new Float64Array(m * n);
-  for (let k = 0; k < v.length; k++) v[k] = rng.normal();
-  for (let p = 0; p < m; p++) {
-    for (let q = 0; q < p; q++) {
-      let dot = 0;
-      for (let k = 0; k < n; k++) dot += v[p * n + k] * v[q * n + k];
-      for (let k = 0; k < n; k++) v[p * n + k] -= dot * v[q * n + k];
-    }
-    let norm = 0;
-    for (let k = 0; k < n; k++) norm += v[p * n + k] * v[p * n + k];
-    norm = Math.sqrt(norm) || 1;
-    for (let k = 0; k < n; k++) v[p * n + k] /= norm;
-  }
-  for (let r = 0; r < rows; r++) {
-    for (let c = 0; c < cols; c++) a[r * cols + c] = tall ? v[c * n + r] : v[r * n + c];
-  }
 }

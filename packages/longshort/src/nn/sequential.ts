@@ -1,35 +1,39 @@
 // Sequential: a chain of layers (LSTM, Dense, Embedding, Dropout, LayerNorm, Activation) that
 // behaves as one layer — forward, backward, named parameters with PyTorch-style prefixes
 // ('lstm.weight_ih_l0', 'head.weight'), a summary, and a config that rebuilds it. Training
-// (fit/evaluate/predict) lives in src/train and takes any Sequential; model files in src/io.
+// (fit/evaluate/predict) lives in src/train and works on any Model; writing files in src/io
+// (./model-bytes.ts); neither depends on this class, so the methods below that reach them make no
+// import cycle. Reading a model file builds a Sequential (src/io/model.ts), so Sequential.fromBytes
+// is on the public class above both (src/model/sequential.ts); model.save(path) writes with the
+// file saver it is given — the Node entry's Sequential passes its own (src/model/sequential-node.ts).
 
 import { Tensor, formatShape, type DType } from '../tensor.js';
 import { ConfigError, ShapeError } from '../errors.js';
 import { Rng } from '../util/rng.js';
-import type { CallContext, Layer, Param } from './layer.js';
-import { paramCount, loadParams, type StateDictLike } from './layer.js';
-import { fit, evaluate, predict, type FitOptions, type History, type EvaluateOptions, type TrainingState } from '../train/fit.js';
-import { modelFromBytes, modelToBytes } from '../io/model.js';
+import type { CallContext, Layer, Model, NamedLayer, Param } from './layer.js';
+import { paramCount, loadParams, renamedParam, type StateDictLike } from './layer.js';
+import type { KernelName, Kernels } from '../kernels/types.js';
+import { fit, evaluate, predict, type FitOptions, type History, type EvaluateOptions } from '../train/fit.js';
+import type { TrainingState } from '../train/state.js';
+import { modelToBytes } from '../io/model-bytes.js';
 
-type FileSaver = (path: string, model: Sequential, options: { extra?: Record<string, unknown>; training?: TrainingState }) => Promise<void>;
-let fileSaver: FileSaver | null = null;
+export type { NamedLayer } from './layer.js';
 
-/** Installed by the Node entry point (src/node.ts), so that model.save(path) writes files there and only there. */
-export function setFileSaver(saver: FileSaver): void {
-  fileSaver = saver;
+/** What a model file may carry besides the weights: user data, and a checkpoint's training state. */
+export interface ModelFileOptions {
+  extra?: Record<string, unknown>;
+  training?: TrainingState;
 }
 
-export interface NamedLayer {
-  name: string;
-  layer: Layer;
-}
+/** Writes a model file at a path (Node: saveModel in src/io/model-node.ts, atomic). */
+export type ModelSaver = (path: string, model: Sequential, options: ModelFileOptions) => Promise<void>;
 
 export interface SequentialOptions {
   /** Seed of the generator used for dropout masks during training. */
   seed?: number;
 }
 
-export class Sequential implements Layer {
+export class Sequential implements Model {
   readonly kind = 'Sequential';
   readonly layers: readonly NamedLayer[];
   /** Generator for dropout masks (and anything else random during training); its state goes into checkpoints. */
@@ -82,12 +86,27 @@ export class Sequential implements Layer {
     return l.layer;
   }
 
+  /** Every parameter under its full name ('lstm.weight_ih_l0'); each Param reads its layer's current arrays. */
   params(): Param[] {
     const out: Param[] = [];
     for (const { name, layer } of this.layers) {
-      for (const p of layer.params()) out.push({ name: `${name}.${p.name}`, shape: p.shape, value: p.value, grad: p.grad });
+      for (const p of layer.params()) out.push(renamedParam(`${name}.${p.name}`, p));
     }
     return out;
+  }
+
+  /**
+   * Compute every layer with this kernel family from now on (a name, or a family object such as
+   * createWasmKernelsThreaded()'s). Parameters move into its memory; Param objects, and optimizers
+   * built on them, follow. Layers without kernels (Dropout) are unaffected.
+   */
+  useKernels(prefer: 'auto' | KernelName | Kernels): void {
+    for (const { layer } of this.layers) (layer as { useKernels?: (k: 'auto' | KernelName | Kernels) => void }).useKernels?.(prefer);
+  }
+
+  /** Give every layer's memory back to its kernel family now (parameters, gradients, buffers); the model must not be used afterwards. */
+  dispose(): void {
+    for (const { layer } of this.layers) layer.dispose?.();
   }
 
   /** Parameter by full name, e.g. 'lstm.weight_ih_l0'. */
@@ -160,21 +179,29 @@ export class Sequential implements Layer {
   }
 
   /** The model file (safetensors with the architecture in its metadata) as bytes; works in browsers. */
-  toBytes(options: { extra?: Record<string, unknown>; training?: TrainingState } = {}): Uint8Array {
+  toBytes(options: ModelFileOptions = {}): Uint8Array {
     return modelToBytes(this, options);
   }
 
-  /** Rebuild a model from toBytes() output (or a file written by save()). */
-  static fromBytes(bytes: Uint8Array): Sequential {
-    return modelFromBytes(bytes).model;
+  /**
+   * Write the model file to `path` with a file saver: the one in `options.saver`, else this class's
+   * default. In Node the Sequential that 'longshort' exports writes atomically (temp file, fsync,
+   * rename); a browser has no files — use toBytes() there.
+   */
+  async save(path: string, options: ModelFileOptions & { saver?: ModelSaver } = {}): Promise<void> {
+    const { saver = this.defaultSaver(), ...fileOptions } = options;
+    if (saver === null) {
+      throw new ConfigError(
+        `[Sequential.save] saving to a path needs a file saver; received path '${path}' and none. ` +
+          "Hint: in Node, import Sequential (or loadModel) from 'longshort', or call saveModel(path, model); in a browser use model.toBytes().",
+      );
+    }
+    await saver(path, this, fileOptions);
   }
 
-  /** Write the model file atomically (Node; in a browser use toBytes()). */
-  async save(path: string, options: { extra?: Record<string, unknown>; training?: TrainingState } = {}): Promise<void> {
-    if (fileSaver === null) {
-      throw new ConfigError(`[Sequential.save] saving to a path needs Node.js (import from 'longshort' in Node); received path '${path}' in an environment without files. Hint: use model.toBytes() in a browser.`);
-    }
-    await fileSaver(path, this, options);
+  /** The saver save() uses when none is passed: none here; the Node entry's subclass has one. */
+  protected defaultSaver(): ModelSaver | null {
+    return null;
   }
 
   /** A table of layers, output shapes and parameter counts, as Keras prints it. */

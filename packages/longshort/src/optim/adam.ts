@@ -7,7 +7,8 @@
 // parameter groups.
 
 import type { Param } from '../nn/layer.js';
-import { type Hyper, Optimizer, checkBool, checkLr, checkNonNeg, checkUnitOpen } from './optimizer.js';
+import type { Kernels } from '../kernels/types.js';
+import { type HyperSpec, Optimizer } from './optimizer.js';
 
 export interface AdamOptions {
   /** Learning rate. Default 1e-3. */
@@ -40,83 +41,45 @@ export class Adam extends Optimizer {
 
   readonly kind: string;
   private readonly decoupled: boolean;
-  private readonly where: string;
-  private _lr = 1e-3;
-  private beta1 = 0.9;
-  private beta2 = 0.999;
-  private eps = 1e-8;
-  private weightDecay = 0;
-  private amsgrad = false;
 
   constructor(params: readonly Param[], options: AdamOptions = {}) {
     const cls = new.target as typeof Adam;
-    super(params, `[${cls.label}]`);
+    super(params, cls.label, adamSpec(cls.defaultWeightDecay), options);
     this.kind = cls.label;
     this.decoupled = cls.decoupledDecay;
-    this.where = `[${cls.label}]`;
-    this.applyHyper({
-      lr: options.lr ?? 1e-3,
-      beta1: options.beta1 ?? 0.9,
-      beta2: options.beta2 ?? 0.999,
-      eps: options.eps ?? 1e-8,
-      weightDecay: options.weightDecay ?? cls.defaultWeightDecay,
-      amsgrad: options.amsgrad ?? false,
-    });
-    this.allocSlots();
-  }
-
-  get lr(): number {
-    return this._lr;
-  }
-  set lr(v: number) {
-    this._lr = checkLr(this.where, v);
-  }
-
-  hyper(): Hyper {
-    const { _lr: lr, beta1, beta2, eps, weightDecay, amsgrad } = this;
-    return { lr, beta1, beta2, eps, weightDecay, amsgrad };
-  }
-
-  protected applyHyper(h: Hyper): void {
-    const w = this.where;
-    const lr = checkLr(w, h.lr);
-    const beta1 = checkUnitOpen(w, 'beta1', h.beta1);
-    const beta2 = checkUnitOpen(w, 'beta2', h.beta2);
-    const eps = checkNonNeg(w, 'eps', h.eps);
-    const weightDecay = checkNonNeg(w, 'weightDecay', h.weightDecay);
-    const amsgrad = checkBool(w, 'amsgrad', h.amsgrad);
-    Object.assign(this, { _lr: lr, beta1, beta2, eps, weightDecay, amsgrad });
   }
 
   protected slotNames(): string[] {
-    return this.amsgrad ? ['exp_avg', 'exp_avg_sq', 'max_exp_avg_sq'] : ['exp_avg', 'exp_avg_sq'];
+    return this.h.amsgrad ? ['exp_avg', 'exp_avg_sq', 'max_exp_avg_sq'] : ['exp_avg', 'exp_avg_sq'];
   }
 
-  protected updateParam(i: number, p: Param, t: number): void {
-    const { _lr: lr, beta1: b1, beta2: b2, eps, weightDecay: wd } = this;
-    const v = p.value;
-    const g = p.grad;
-    const m = this.slotData.exp_avg[i];
-    const s = this.slotData.exp_avg_sq[i];
-    const vmax = this.amsgrad ? this.slotData.max_exp_avg_sq[i] : null;
-    const stepSize = lr / (1 - b1 ** t);
-    const bc2Sqrt = Math.sqrt(1 - b2 ** t);
-    const decay = 1 - lr * wd; // AdamW's decoupled shrink factor
-    const l2 = this.decoupled ? 0 : wd;
-    for (let k = 0; k < v.length; k++) {
-      if (this.decoupled && wd !== 0) v[k] *= decay;
-      let gk = g[k];
-      if (l2 !== 0) gk += l2 * v[k];
-      m[k] = b1 * m[k] + (1 - b1) * gk;
-      s[k] = b2 * s[k] + (1 - b2) * (gk * gk);
-      let sk = s[k];
-      if (vmax !== null) {
-        if (sk > vmax[k]) vmax[k] = sk;
-        sk = vmax[k];
-      }
-      v[k] -= (stepSize * m[k]) / (Math.sqrt(sk) / bc2Sqrt + eps);
-    }
+  protected updateParam(i: number, p: Param, t: number, k: Kernels): void {
+    const h = this.h;
+    const lr = h.lr as number;
+    const wd = h.weightDecay as number;
+    const beta1 = h.beta1 as number;
+    const beta2 = h.beta2 as number;
+    k.adamUpdate(p.value, p.grad, this.slot('exp_avg', i)!, this.slot('exp_avg_sq', i)!, this.slot('max_exp_avg_sq', i), p.value.length, {
+      stepSize: lr / (1 - beta1 ** t),
+      bc2Sqrt: Math.sqrt(1 - beta2 ** t),
+      beta1,
+      beta2,
+      eps: h.eps as number,
+      decay: this.decoupled && wd !== 0 ? 1 - lr * wd : 1, // AdamW's decoupled shrink factor
+      l2: this.decoupled ? 0 : wd,
+    });
   }
+}
+
+function adamSpec(defaultWeightDecay: number): HyperSpec {
+  return {
+    lr: { kind: 'lr', default: 1e-3 },
+    beta1: { kind: 'unitOpen', default: 0.9 },
+    beta2: { kind: 'unitOpen', default: 0.999 },
+    eps: { kind: 'nonNeg', default: 1e-8 },
+    weightDecay: { kind: 'nonNeg', default: defaultWeightDecay },
+    amsgrad: { kind: 'bool', default: false },
+  };
 }
 
 /** AdamW: Adam with decoupled weight decay, p ← p − lr·λ·p before the Adam step (λ default 0.01, as PyTorch). */

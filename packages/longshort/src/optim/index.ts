@@ -2,7 +2,7 @@
 // docs/training-math.md.
 
 export { Optimizer } from './optimizer.js';
-export type { OptimizerState, Hyper, HasLr } from './optimizer.js';
+export type { OptimizerState, Hyper, HasLr, HyperSpec, HyperKind } from './optimizer.js';
 export { SGD } from './sgd.js';
 export type { SGDOptions } from './sgd.js';
 export { Adam, AdamW } from './adam.js';
@@ -11,4 +11,4 @@ export { RMSprop } from './rmsprop.js';
 export type { RMSpropOptions } from './rmsprop.js';
 export { clipGradNorm, clipGradValue, globalNorm } from './clip.js';
 export { StepLR, ExponentialLR, CosineWithWarmup, ReduceLROnPlateau } from './schedules.js';
-export type { LrSchedule, ScheduleState, CosineWithWarmupOptions, ReduceLROnPlateauOptions } from './schedules.js';
+export type { LrSchedule, Scheduler, ScheduleState, CosineWithWarmupOptions, ReduceLROnPlateauOptions } from './schedules.js';

@@ -1,19 +1,29 @@
-// The base every optimizer in src/optim/ shares: the parameter list, the learning rate, the step
-// counter, per-parameter state buffers ("slots", named as in PyTorch's optimizer state), zeroGrad,
-// and state()/loadState() for checkpoints that resume bit-exactly. Subclasses supply the update
-// of one parameter and their hyperparameters.
+// The base every optimizer in src/optim/ shares: the parameter list, the hyperparameters (declared
+// by each subclass as a spec of kinds and defaults; checked, stored, listed, restored and made
+// available to learning-rate schedules here, once), the step counter, per-parameter state buffers
+// ("slots", named as in PyTorch's optimizer state) in the memory of the kernel family that holds
+// the parameter, zeroGrad, and state()/loadState() for checkpoints that resume bit-exactly.
+// Subclasses supply the update of one parameter, as a call to their kernel operation.
 // Left out: parameter groups (one set of hyperparameters for all parameters), closures that
 // re-evaluate the loss, `maximize`, sparse gradients.
 //
-// Arithmetic: each element is updated in float64 (JS numbers) from the stored values and written
-// back once into the parameter's own array type; slots share the parameter's dtype (as PyTorch
-// keeps state in the parameter's dtype). The same inputs always give the same bits.
+// Arithmetic (src/kernels/ref/optim.ts, and the same bits from every kernel family): each element
+// is updated in float64 from the stored values and written back once into the parameter's own
+// array type; slots share the parameter's dtype (as PyTorch keeps state in the parameter's dtype).
 
 import type { Arr } from '../tensor.js';
 import type { Param } from '../nn/layer.js';
 import { ConfigError, ShapeError } from '../errors.js';
+import { kernelsOf } from '../kernels/index.js';
+import type { Kernels } from '../kernels/types.js';
 
 export type Hyper = Record<string, number | boolean>;
+
+/** How a hyperparameter is checked: a learning rate (finite, ≥ 0), a finite number ≥ 0, a number in [0, 1), or a boolean. */
+export type HyperKind = 'lr' | 'nonNeg' | 'unitOpen' | 'bool';
+
+/** An optimizer's hyperparameters: name → kind and default, in the order hyper() lists them. */
+export type HyperSpec = Readonly<Record<string, { kind: HyperKind; default: number | boolean }>>;
 
 /**
  * A snapshot of an optimizer: plain JSON values plus typed arrays (one per parameter per slot).
@@ -43,8 +53,17 @@ export abstract class Optimizer implements HasLr {
   /** step() calls so far. */
   protected t = 0;
   protected slotData: Record<string, Arr[]> = {};
+  /** The current hyperparameters (validated), keys in the spec's order. */
+  protected h: Hyper = {};
+  private readonly spec: HyperSpec;
+  private readonly where: string;
 
-  constructor(params: readonly Param[], where: string) {
+  /**
+   * Subclasses pass their label ('Adam'), their hyperparameters' spec and the user's options
+   * (undefined entries take the spec's default); every value is checked here, once.
+   */
+  constructor(params: readonly Param[], label: string, spec: HyperSpec, options: object) {
+    const where = `[${label}]`;
     if (!Array.isArray(params)) {
       throw new ConfigError(`${where} params must be an array of Param; received ${typeof params}. Hint: pass model.params().`);
     }
@@ -67,11 +86,22 @@ export abstract class Optimizer implements HasLr {
       seen.add(p.value);
     });
     this.params = params.slice();
+    this.spec = spec;
+    this.where = where;
+    const given = options as Record<string, number | boolean | undefined>;
+    const h: Hyper = {};
+    for (const [name, { default: d }] of Object.entries(spec)) h[name] = given[name] ?? d;
+    this.applyHyper(h);
+    this.allocSlots();
   }
 
   /** Learning rate used by the next step(). Schedules set it. */
-  abstract get lr(): number;
-  abstract set lr(v: number);
+  get lr(): number {
+    return this.h.lr as number;
+  }
+  set lr(v: number) {
+    this.h.lr = checkLr(this.where, v);
+  }
 
   /** step() calls so far. */
   get stepCount(): number {
@@ -79,19 +109,35 @@ export abstract class Optimizer implements HasLr {
   }
 
   /** Every hyperparameter, lr included (a copy). */
-  abstract hyper(): Hyper;
-  /** Validate and apply hyperparameters (all of them, as returned by hyper()). */
-  protected abstract applyHyper(h: Hyper): void;
+  hyper(): Hyper {
+    return { ...this.h };
+  }
+
+  /** Validate and apply hyperparameters (all of them, as hyper() returns them); nothing changes when one is invalid. */
+  protected applyHyper(h: Hyper): void {
+    const out: Hyper = {};
+    for (const [name, { kind }] of Object.entries(this.spec)) {
+      const v: unknown = h[name];
+      out[name] =
+        kind === 'lr' ? checkLr(this.where, v) : kind === 'nonNeg' ? checkNonNeg(this.where, name, v) : kind === 'unitOpen' ? checkUnitOpen(this.where, name, v) : checkBool(this.where, name, v);
+    }
+    this.checkTogether(out);
+    this.h = out;
+  }
+
+  /** Checks across hyperparameters (SGD: Nesterov needs momentum); throw ConfigError to refuse. */
+  protected checkTogether(_h: Hyper): void {}
+
   /** Slot names the current hyperparameters need. */
   protected abstract slotNames(): string[];
-  /** Update params[i] in place from its grad; `t` is the 1-based step number. */
-  protected abstract updateParam(i: number, p: Param, t: number): void;
+  /** Update params[i] in place from its grad with the kernel family k that holds it; `t` is the 1-based step number. */
+  protected abstract updateParam(i: number, p: Param, t: number, k: Kernels): void;
 
-  /** One optimisation step over every parameter, reading Param.grad. */
+  /** One optimisation step over every parameter, reading Param.grad; each runs on the kernel family whose memory holds it. */
   step(): void {
     this.t++;
     const ps = this.params;
-    for (let i = 0; i < ps.length; i++) this.updateParam(i, ps[i], this.t);
+    for (let i = 0; i < ps.length; i++) this.updateParam(i, ps[i], this.t, kernelsOf(ps[i].value));
   }
 
   /** Set every parameter gradient to 0. */
@@ -99,13 +145,29 @@ export abstract class Optimizer implements HasLr {
     for (const p of this.params) p.grad.fill(0);
   }
 
-  /** (Re)allocate zeroed slots for the current hyperparameters; subclass constructors call this last. */
+  /** Slot `name` of params[i], or null when the current hyperparameters have no such slot. */
+  protected slot(name: string, i: number): Arr | null {
+    return this.slotData[name]?.[i] ?? null;
+  }
+
+  /** (Re)allocate zeroed slots for the current hyperparameters, each beside its parameter (the same kernel family's memory and dtype). */
   protected allocSlots(): void {
+    this.freeSlots();
     const out: Record<string, Arr[]> = {};
     for (const s of this.slotNames()) {
-      out[s] = this.params.map((p) => (p.value instanceof Float64Array ? new Float64Array(p.value.length) : new Float32Array(p.value.length)));
+      out[s] = this.params.map((p) => kernelsOf(p.value).alloc(p.value.length, p.value instanceof Float64Array ? 'float64' : 'float32'));
     }
     this.slotData = out;
+  }
+
+  private freeSlots(): void {
+    for (const arrs of Object.values(this.slotData)) for (const a of arrs) kernelsOf(a).free(a);
+    this.slotData = {};
+  }
+
+  /** Give the slots' memory back to the kernels now; the optimizer must not step afterwards. */
+  dispose(): void {
+    this.freeSlots();
   }
 
   /** A deep copy of everything step() depends on besides the parameters themselves. */

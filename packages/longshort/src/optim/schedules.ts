@@ -20,7 +20,19 @@ export interface ScheduleState {
   [key: string]: string | number | boolean | null;
 }
 
-export interface LrSchedule {
+/**
+ * What a trainer needs of a learning-rate schedule (fit's `schedule` option): step() once per epoch
+ * with the monitored metric (validation loss when there is one, else training loss) or once per
+ * optimizer step, and its state for checkpoints. Every schedule here is one; so is any object of
+ * this shape.
+ */
+export interface Scheduler {
+  step(metric?: number): unknown;
+  state(): unknown;
+  loadState(s: unknown): void;
+}
+
+export interface LrSchedule extends Scheduler {
   readonly kind: string;
   /** Advance one step and set the optimizer's lr; returns the new lr. */
   step(metric?: number): number;

@@ -1,11 +1,12 @@
 // Stochastic gradient descent with momentum, dampening, Nesterov momentum and L2 weight decay,
 // following torch.optim.SGD's update exactly (weight decay is added to the gradient; the momentum
-// buffer starts as the first gradient, undamped).
+// buffer starts as the first gradient, undamped). The arithmetic is the kernels' sgdUpdate.
 // Left out: `maximize`, parameter groups.
 
 import type { Param } from '../nn/layer.js';
 import { ConfigError } from '../errors.js';
-import { type Hyper, Optimizer, checkBool, checkLr, checkNonNeg } from './optimizer.js';
+import type { Kernels } from '../kernels/types.js';
+import { type Hyper, type HyperSpec, Optimizer } from './optimizer.js';
 
 export interface SGDOptions {
   /** Learning rate. Default 1e-3 (PyTorch 2.x). */
@@ -20,7 +21,13 @@ export interface SGDOptions {
   weightDecay?: number;
 }
 
-const WHERE = '[SGD]';
+const SPEC: HyperSpec = {
+  lr: { kind: 'lr', default: 1e-3 },
+  momentum: { kind: 'nonNeg', default: 0 },
+  dampening: { kind: 'nonNeg', default: 0 },
+  nesterov: { kind: 'bool', default: false },
+  weightDecay: { kind: 'nonNeg', default: 0 },
+};
 
 /**
  * At step t with gradient g:
@@ -30,68 +37,30 @@ const WHERE = '[SGD]';
  */
 export class SGD extends Optimizer {
   readonly kind = 'SGD';
-  private _lr = 1e-3;
-  private momentum = 0;
-  private dampening = 0;
-  private nesterov = false;
-  private weightDecay = 0;
 
   constructor(params: readonly Param[], options: SGDOptions = {}) {
-    super(params, WHERE);
-    this.applyHyper({
-      lr: options.lr ?? 1e-3,
-      momentum: options.momentum ?? 0,
-      dampening: options.dampening ?? 0,
-      nesterov: options.nesterov ?? false,
-      weightDecay: options.weightDecay ?? 0,
-    });
-    this.allocSlots();
+    super(params, 'SGD', SPEC, options);
   }
 
-  get lr(): number {
-    return this._lr;
-  }
-  set lr(v: number) {
-    this._lr = checkLr(WHERE, v);
-  }
-
-  hyper(): Hyper {
-    const { _lr: lr, momentum, dampening, nesterov, weightDecay } = this;
-    return { lr, momentum, dampening, nesterov, weightDecay };
-  }
-
-  protected applyHyper(h: Hyper): void {
-    const lr = checkLr(WHERE, h.lr);
-    const momentum = checkNonNeg(WHERE, 'momentum', h.momentum);
-    const dampening = checkNonNeg(WHERE, 'dampening', h.dampening);
-    const nesterov = checkBool(WHERE, 'nesterov', h.nesterov);
-    const weightDecay = checkNonNeg(WHERE, 'weightDecay', h.weightDecay);
-    if (nesterov && (momentum <= 0 || dampening !== 0)) {
-      throw new ConfigError(
-        `${WHERE} nesterov needs momentum > 0 and dampening 0; received momentum ${momentum}, dampening ${dampening}.`,
-      );
+  protected override checkTogether(h: Hyper): void {
+    if (h.nesterov && ((h.momentum as number) <= 0 || h.dampening !== 0)) {
+      throw new ConfigError(`[SGD] nesterov needs momentum > 0 and dampening 0; received momentum ${h.momentum}, dampening ${h.dampening}.`);
     }
-    Object.assign(this, { _lr: lr, momentum, dampening, nesterov, weightDecay });
   }
 
   protected slotNames(): string[] {
-    return this.momentum !== 0 ? ['momentum_buffer'] : [];
+    return this.h.momentum !== 0 ? ['momentum_buffer'] : [];
   }
 
-  protected updateParam(i: number, p: Param, t: number): void {
-    const { _lr: lr, momentum: mu, dampening, nesterov, weightDecay: wd } = this;
-    const v = p.value;
-    const g = p.grad;
-    const buf = mu !== 0 ? this.slotData.momentum_buffer[i] : null;
-    for (let k = 0; k < v.length; k++) {
-      let d = g[k];
-      if (wd !== 0) d += wd * v[k];
-      if (buf !== null) {
-        // the buffer is stored in the param dtype, so later reads see the rounded value (as PyTorch)
-        buf[k] = t === 1 ? d : mu * buf[k] + (1 - dampening) * d;
-        d = nesterov ? d + mu * buf[k] : buf[k];
-      }
-      v[k] -= lr * d;
-    }
+  protected updateParam(i: number, p: Param, t: number, k: Kernels): void {
+    const h = this.h;
+    k.sgdUpdate(p.value, p.grad, this.slot('momentum_buffer', i), p.value.length, {
+      lr: h.lr as number,
+      weightDecay: h.weightDecay as number,
+      momentum: h.momentum as number,
+      damp1: 1 - (h.dampening as number),
+      nesterov: h.nesterov as boolean,
+      first: t === 1,
+    });
   }
 }

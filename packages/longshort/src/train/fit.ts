@@ -1,29 +1,24 @@
-// The training loop: mini-batches, the optimizer step with gradient clipping, validation,
-// early stopping, learning-rate schedules, callbacks, a divergence guard, and a training state
-// that checkpoints save so that a resumed run reproduces the uninterrupted one bit for bit.
-// Browser-safe: files and signals are the Node edge's business (src/train/node.ts, src/cli).
+// The training loop: mini-batches, validation, early stopping, learning-rate schedules,
+// callbacks, a divergence guard, and a training state that checkpoints save so that a resumed run
+// reproduces the uninterrupted one bit for bit. Each batch is one training step (./step.ts:
+// gradients, checks, clipping, the optimizer's update), on this thread or through an executor
+// (the thread pool, ./threads.ts). Browser-safe: files and signals are the Node edges' business
+// (src/io/model-node.ts, src/cli/training.ts). Works on any Model (src/nn/layer.ts), so it does not
+// depend on the Sequential class that offers it as model.fit().
 
 import { Tensor, formatShape } from '../tensor.js';
 import { ConfigError, DivergenceError, ShapeError } from '../errors.js';
-import { Rng, type RngState } from '../util/rng.js';
-import type { Param } from '../nn/layer.js';
-import type { Sequential } from '../nn/sequential.js';
-import { clipGradNorm, clipGradValue, globalNorm } from '../optim/clip.js';
+import { Rng } from '../util/rng.js';
+import type { Model, Param } from '../nn/layer.js';
+import type { Scheduler } from '../optim/schedules.js';
 import { createOptimizer, type Optimizer, type OptimizerSpec } from './optimizer.js';
 import { gatherInts, gatherRows, sliceRows, concatRows } from './batch.js';
 import { resolveLoss, type LossFn, type LossName, type LossOptions } from './losses.js';
+import { computeGradients, trainStep, WeightGuard, type BatchResult } from './step.js';
+import type { EpochLog, TrainingState } from './state.js';
 
-export interface EpochLog {
-  epoch: number;
-  loss: number;
-  valLoss?: number;
-  accuracy?: number;
-  valAccuracy?: number;
-  lr: number;
-  seconds: number;
-  /** Batches skipped by the divergence guard (onNonFinite: 'skip'). */
-  skipped: number;
-}
+export type { EpochLog, TrainingState } from './state.js';
+export type { BatchResult } from './step.js';
 
 export interface BatchLog {
   epoch: number;
@@ -33,26 +28,7 @@ export interface BatchLog {
   gradNorm: number;
 }
 
-/** What a checkpoint must hold besides the weights to resume exactly. */
-export interface TrainingState {
-  /** Epochs completed. */
-  epoch: number;
-  optimizer: unknown;
-  scheduler: unknown;
-  shuffleRng: RngState;
-  modelRng: RngState;
-  history: EpochLog[];
-  bestMetric: number | null;
-  bestEpoch: number | null;
-  badEpochs: number;
-}
-
-export interface Scheduler {
-  /** Called once per epoch with the monitored metric (validation loss when there is one, else training loss). */
-  step(metric?: number): void;
-  state(): unknown;
-  loadState(s: unknown): void;
-}
+export type { Scheduler } from '../optim/schedules.js';
 
 export interface FitControl {
   /** Ask the loop to stop after the current batch (Ctrl-C handlers call this). */
@@ -91,7 +67,7 @@ export interface FitOptions {
   clipNorm?: number;
   /** Clip every gradient entry to [−clipValue, clipValue]. */
   clipValue?: number;
-  /** A learning-rate schedule (see src/optim/schedules.ts), stepped once per epoch (default) or per batch. */
+  /** A learning-rate schedule (src/optim/schedules.ts), stepped once per epoch (default) or per batch; or a function of the optimizer that makes one. */
   schedule?: Scheduler | ((opt: Optimizer) => Scheduler);
   /** When the schedule steps: after every 'epoch' (with the monitored metric) or every optimizer step ('batch'). */
   scheduleEvery?: 'epoch' | 'batch';
@@ -109,20 +85,8 @@ export interface FitOptions {
   executor?: BatchExecutor;
 }
 
-/** One batch's forward + backward, as the trainer needs it. */
-export interface BatchResult {
-  /** Mean loss of the batch (over `divisor` counted elements). */
-  loss: number;
-  divisor: number;
-  /** False when a prediction or the loss was NaN or infinite (gradients are then meaningless). */
-  finite: boolean;
-  /** Classification: rows (or steps) whose argmax equals the target, out of total. */
-  correct: number;
-  total: number;
-}
-
 export interface BatchJob {
-  model: Sequential;
+  model: Model;
   lossName: LossName;
   lossOptions?: LossOptions;
   /** The whole training set; the batch is rows[] of it. */
@@ -141,16 +105,13 @@ export interface BatchExecutor {
  * the batch's gradient afterwards. Exported for executors that split a batch (each part's
  * gradient is that part's mean; the caller weights parts by their divisors).
  */
-export function localBatch(model: Sequential, fn: LossFn, classification: boolean, xb: Tensor, yb: Tensor, lb: Int32Array | undefined, rng?: Rng): BatchResult {
-  model.zeroGrad();
-  const pred = model.call(xb, { training: true, lengths: lb, rng });
-  // a non-finite prediction means a non-finite loss; the losses refuse such input, so check first
-  if (!allFiniteArr(pred.data)) return { loss: NaN, divisor: 0, finite: false, correct: 0, total: 0 };
-  const r = fn(pred, yb, { lengths: lb, computeGrad: true });
-  if (!Number.isFinite(r.loss)) return { loss: r.loss, divisor: r.divisor, finite: false, correct: 0, total: 0 };
-  model.callBackward(r.grad!);
-  const acc = classification ? accuracyCounts(pred, yb, lb) : { correct: 0, total: 0 };
-  return { loss: r.loss, divisor: r.divisor, finite: true, correct: acc.correct, total: acc.total };
+export function localBatch(model: Model, fn: LossFn, classification: boolean, xb: Tensor, yb: Tensor, lb: Int32Array | undefined, rng?: Rng): BatchResult {
+  return computeGradients(
+    model,
+    () => model.call(xb, { training: true, lengths: lb, rng }),
+    (pred) => fn(pred, yb, { lengths: lb, computeGrad: true }),
+    classification ? { score: (pred) => accuracyCounts(pred, yb, lb) } : {},
+  );
 }
 
 function lossNameOf(loss: LossName | LossFn): LossName {
@@ -166,7 +127,7 @@ export interface History {
   state: TrainingState;
 }
 
-export async function fit(model: Sequential, x: Tensor, y: Tensor, options: FitOptions): Promise<History> {
+export async function fit(model: Model, x: Tensor, y: Tensor, options: FitOptions): Promise<History> {
   checkBatchFirst(model, 'fit');
   const o = options;
   const epochs = o.epochs ?? 10;
@@ -229,7 +190,8 @@ export async function fit(model: Sequential, x: Tensor, y: Tensor, options: FitO
     history: [...state.history],
   });
   const ctl: FitControl = { stop: () => (stopRequested = true), state: snapshot };
-  const lastGood = params.map((p) => p.value.slice());
+  const guard = new WeightGuard(params); // the weights after the last good batch
+  const afterUpdate = scheduler !== null && o.scheduleEvery === 'batch' ? () => scheduler.step() : undefined;
 
   const N = train.x.shape[0];
   const lens = train.lengths === undefined ? null : Int32Array.from(train.lengths);
@@ -245,37 +207,32 @@ export async function fit(model: Sequential, x: Tensor, y: Tensor, options: FitO
     for (let b = 0; b < batches && !stopRequested; b++) {
       const s = b * batchSize;
       const e = Math.min(N, s + batchSize);
-      const res = o.executor
-        ? await o.executor.run({ model, lossName: lossNameOf(o.loss), lossOptions: o.lossOptions, x: train.x, y: train.y, lengths: lens, rows: order.subarray(s, e) })
-        : localBatch(model, loss.fn, loss.classification, gatherRows(train.x, order, s, e), gatherRows(train.y, order, s, e), lens === null ? undefined : gatherInts(lens, order, s, e));
-      const gradNorm = res.finite ? globalNorm(params, 2) : NaN; // checked before any clipping can hide an Infinity
-      if (!res.finite || !Number.isFinite(gradNorm)) {
-        const what = Number.isFinite(res.loss) ? `gradient norm ${gradNorm}` : `loss ${res.loss}`;
+      const step = await trainStep(
+        params,
+        optimizer,
+        () =>
+          o.executor
+            ? o.executor.run({ model, lossName: lossNameOf(o.loss), lossOptions: o.lossOptions, x: train.x, y: train.y, lengths: lens, rows: order.subarray(s, e) })
+            : localBatch(model, loss.fn, loss.classification, gatherRows(train.x, order, s, e), gatherRows(train.y, order, s, e), lens === null ? undefined : gatherInts(lens, order, s, e)),
+        { clipNorm: o.clipNorm, clipValue: o.clipValue, afterUpdate, guard },
+      );
+      const { result: res, gradNorm } = step;
+      if (!step.ok) {
         if (onNonFinite === 'skip') {
           skipped++;
           continue;
         }
-        restore(params, lastGood);
+        if (step.rolledBack) {
+          throw new DivergenceError(
+            `[fit] the optimizer step at epoch ${epoch + 1}, batch ${b + 1} of ${batches} produced non-finite weights; they were rolled back. Hint: lower the learning rate or set clipNorm.`,
+          );
+        }
+        guard.restore();
         throw new DivergenceError(
-          `[fit] training diverged at epoch ${epoch + 1}, batch ${b + 1} of ${batches}: ${what}. ` +
+          `[fit] training diverged at epoch ${epoch + 1}, batch ${b + 1} of ${batches}: ${step.problem}. ` +
             `The model keeps the weights from before this batch. Hint: lower the learning rate, set clipNorm (e.g. 1), or check the data for NaN/huge values.`,
         );
       }
-      if (o.clipValue !== undefined) clipGradValue(params, o.clipValue);
-      if (o.clipNorm !== undefined) clipGradNorm(params, o.clipNorm);
-      optimizer.step();
-      if (scheduler !== null && o.scheduleEvery === 'batch') scheduler.step();
-      if (!allFinite(params)) {
-        restore(params, lastGood);
-        if (onNonFinite === 'skip') {
-          skipped++;
-          continue;
-        }
-        throw new DivergenceError(
-          `[fit] the optimizer step at epoch ${epoch + 1}, batch ${b + 1} of ${batches} produced non-finite weights; they were rolled back. Hint: lower the learning rate or set clipNorm.`,
-        );
-      }
-      for (let k = 0; k < params.length; k++) lastGood[k].set(params[k].value);
       lossSum += res.loss * res.divisor;
       countSum += res.divisor;
       correct += res.correct;
@@ -318,7 +275,7 @@ export async function fit(model: Sequential, x: Tensor, y: Tensor, options: FitO
       break;
     }
   }
-  if (best !== null && o.earlyStopping?.restoreBest) restore(params, best);
+  if (best !== null && o.earlyStopping?.restoreBest) params.forEach((p, k) => p.value.set(best![k]));
   return { epochs: state.history, stoppedEarly, bestEpoch: state.bestEpoch, state: snapshot() };
 }
 
@@ -330,7 +287,7 @@ export interface EvaluateOptions {
 }
 
 /** Loss (and accuracy for classification) over a dataset, in inference mode. */
-export function evaluate(model: Sequential, x: Tensor, y: Tensor, options: EvaluateOptions): { loss: number; accuracy?: number } {
+export function evaluate(model: Model, x: Tensor, y: Tensor, options: EvaluateOptions): { loss: number; accuracy?: number } {
   checkBatchFirst(model, 'evaluate');
   checkRows(x, y, options.lengths, 'evaluate');
   const loss = resolveLoss(options.loss, options.lossOptions);
@@ -338,7 +295,7 @@ export function evaluate(model: Sequential, x: Tensor, y: Tensor, options: Evalu
 }
 
 /** Batched inference. */
-export function predict(model: Sequential, x: Tensor, options: { batchSize?: number; lengths?: ArrayLike<number> } = {}): Tensor {
+export function predict(model: Model, x: Tensor, options: { batchSize?: number; lengths?: ArrayLike<number> } = {}): Tensor {
   checkBatchFirst(model, 'predict');
   const N = x.shape[0];
   const bs = options.batchSize ?? 256;
@@ -352,7 +309,7 @@ export function predict(model: Sequential, x: Tensor, options: { batchSize?: num
   return concatRows(outs);
 }
 
-function evaluateWith(model: Sequential, data: Dataset, fn: LossFn, classification: boolean, batchSize: number): { loss: number; accuracy?: number } {
+function evaluateWith(model: Model, data: Dataset, fn: LossFn, classification: boolean, batchSize: number): { loss: number; accuracy?: number } {
   const N = data.x.shape[0];
   const lens = data.lengths === undefined ? null : Int32Array.from(data.lengths);
   let sum = 0;
@@ -407,7 +364,7 @@ function checkRows(x: Tensor, y: Tensor, lengths: ArrayLike<number> | undefined,
 }
 
 /** fit/evaluate/predict split data by rows (axis 0), so they need batch-first sequence layers. */
-function checkBatchFirst(model: Sequential, where: string): void {
+function checkBatchFirst(model: Model, where: string): void {
   for (const { name, layer } of model.layers) {
     if ((layer as { batchFirst?: boolean }).batchFirst === false) {
       throw new ConfigError(
@@ -420,20 +377,6 @@ function checkBatchFirst(model: Sequential, where: string): void {
 
 function isOptimizer(o: unknown): o is Optimizer {
   return typeof o === 'object' && o !== null && typeof (o as Optimizer).step === 'function';
-}
-
-function allFiniteArr(a: ArrayLike<number>): boolean {
-  for (let n = 0; n < a.length; n++) if (!Number.isFinite(a[n])) return false;
-  return true;
-}
-
-function allFinite(params: readonly Param[]): boolean {
-  for (const p of params) for (let n = 0; n < p.value.length; n++) if (!Number.isFinite(p.value[n])) return false;
-  return true;
-}
-
-function restore(params: readonly Param[], copies: ArrayLike<number>[]): void {
-  for (let k = 0; k < params.length; k++) params[k].value.set(copies[k]);
 }
 
 function identity(n: number): Int32Array {

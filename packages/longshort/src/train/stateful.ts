@@ -4,15 +4,16 @@
 //
 // The model is a Sequential whose first layer is an LSTM with returnSequences (the default),
 // followed by per-step layers (Dense, Dropout, LayerNorm, Activation). x (B, T, F) holds B
-// parallel streams; y holds per-step targets (B, T, …) — class ids for crossEntropy.
+// parallel streams; y holds per-step targets (B, T, …) — class ids for crossEntropy. Each chunk
+// is one training step (./step.ts), the forward pass starting from the carried state.
 
 import { Tensor, allocArr } from '../tensor.js';
 import { ConfigError, DivergenceError, ShapeError } from '../errors.js';
-import { LSTM } from '../nn/lstm.js';
-import type { Sequential } from '../nn/sequential.js';
-import { clipGradNorm } from '../optim/clip.js';
+import { LSTM, type LstmState } from '../nn/lstm.js';
+import type { Model } from '../nn/layer.js';
 import { createOptimizer, type Optimizer, type OptimizerSpec } from './optimizer.js';
 import { resolveLoss, type LossFn, type LossName } from './losses.js';
+import { computeGradients, trainStep } from './step.js';
 
 export interface StatefulFitOptions {
   loss: LossName | LossFn;
@@ -26,7 +27,7 @@ export interface StatefulFitOptions {
   onEpochEnd?(log: { epoch: number; loss: number }): void;
 }
 
-export async function fitStateful(model: Sequential, x: Tensor, y: Tensor, options: StatefulFitOptions): Promise<{ epochs: { epoch: number; loss: number }[] }> {
+export async function fitStateful(model: Model, x: Tensor, y: Tensor, options: StatefulFitOptions): Promise<{ epochs: { epoch: number; loss: number }[] }> {
   const first = model.layers[0].layer;
   if (!(first instanceof LSTM) || !first.returnSequences) {
     throw new ConfigError('[fitStateful] the first layer must be an LSTM with returnSequences: true; received ' + `${first.kind}.`);
@@ -58,22 +59,37 @@ export async function fitStateful(model: Sequential, x: Tensor, y: Tensor, optio
       const len = Math.min(k, T - s);
       const xc = chunk(x, B, T, F, s, len);
       const yc = chunk(y, B, T, yRow, s, len, y.shape.slice(2));
-      model.zeroGrad();
-      const r = lstm.forward(xc, { h0: state.h, c0: state.c, training: true, rng: model.rng });
-      let out = r.output;
-      for (const layer of rest) out = layer.call(out, { training: true, rng: model.rng });
-      const lr = loss.fn(out, yc, { computeGrad: true });
-      if (!Number.isFinite(lr.loss)) {
-        throw new DivergenceError(`[fitStateful] loss ${lr.loss} at epoch ${epoch + 1}, chunk starting at step ${s}. Hint: lower the learning rate or set clipNorm.`);
+      let next: LstmState = state;
+      const step = await trainStep(
+        params,
+        optimizer,
+        () =>
+          computeGradients(
+            model,
+            () => {
+              const r = lstm.forward(xc, { h0: state.h, c0: state.c, training: true, rng: model.rng });
+              next = { h: r.h.reshape([L, B, lstm.outSize]), c: r.c.reshape([L, B, lstm.hiddenSize]) };
+              let out = r.output;
+              for (const layer of rest) out = layer.call(out, { training: true, rng: model.rng });
+              return out;
+            },
+            (pred) => loss.fn(pred, yc, { computeGrad: true }),
+            {
+              backward: (grad) => {
+                let d = grad;
+                for (let q = rest.length - 1; q >= 0; q--) d = rest[q].callBackward(d);
+                lstm.backward(d); // no gradient into h0/c0: the carried state is detached
+              },
+            },
+          ),
+        { clipNorm: options.clipNorm },
+      );
+      if (!step.ok) {
+        throw new DivergenceError(`[fitStateful] ${step.problem} at epoch ${epoch + 1}, chunk starting at step ${s}. Hint: lower the learning rate or set clipNorm.`);
       }
-      let d = lr.grad!;
-      for (let q = rest.length - 1; q >= 0; q--) d = rest[q].callBackward(d);
-      lstm.backward(d); // no gradient into h0/c0: the carried state is detached
-      if (options.clipNorm !== undefined) clipGradNorm(params, options.clipNorm);
-      optimizer.step();
-      state = { h: r.h.reshape([L, B, lstm.outSize]), c: r.c.reshape([L, B, lstm.hiddenSize]) };
-      sum += lr.loss * lr.divisor;
-      count += lr.divisor;
+      state = next;
+      sum += step.result.loss * step.result.divisor;
+      count += step.result.divisor;
     }
     const e = { epoch: epoch + 1, loss: sum / count };
     log.push(e);

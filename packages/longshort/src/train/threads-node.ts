@@ -1,21 +1,103 @@
-// Node edge of the thread pool (./threads.ts): workers are worker_threads running
-// ./threads-worker.ts, with the WebAssembly kernels read from build/wasm/.
+// Node edge of training threads. Two ways to share each batch among threads:
+// - kernel threads (createWasmKernelsThreaded): the model moves onto a WebAssembly family whose
+//   calls are split over one shared memory — no replicas, no weight copies, no gradient reduction,
+//   the same results as one thread bit for bit. The choice for models on the WebAssembly kernels.
+// - the worker pool (./threads.ts): worker_threads running ./threads-worker.ts, each with a
+//   replica of the model and its own kernels; the batch's rows are split, gradients reduced. Works
+//   for any model and kernel family (the reference kernels included).
+// createThreadPool picks (mode 'auto'); both are executors for fit (`{ executor: pool }`).
 
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { Sequential } from '../nn/sequential.js';
+import type { Model } from '../nn/layer.js';
+import type { Tensor } from '../tensor.js';
+import type { Kernels } from '../kernels/types.js';
 import { readWasmBinaries } from '../kernels/wasm/node.js';
 import type { WasmBinaries } from '../kernels/wasm/index.js';
+import { createWasmKernelsThreaded } from '../kernels/wasm/threads-node.js';
 import { ThreadPool, type PoolPort, type PoolReply } from './threads.js';
+import { localBatch, predict, type BatchExecutor, type BatchJob, type BatchResult } from './fit.js';
+import { resolveLoss } from './losses.js';
+import { gatherInts, gatherRows } from './batch.js';
 
 export { ThreadPool } from './threads.js';
+
+/** What both kinds of training threads offer: an executor for fit, batched inference, and close(). */
+export interface TrainingThreads extends BatchExecutor {
+  readonly threads: number;
+  /** How the threads share a batch. */
+  readonly mode: 'kernels' | 'workers';
+  predict(x: Tensor, options?: { lengths?: ArrayLike<number> }): Promise<Tensor>;
+  close(): Promise<void>;
+}
 
 export interface ThreadPoolOptions {
   /** Threads including this one; default: the cores available. 1 = no workers. */
   threads?: number;
   /** Kernels the workers compute with: 'auto' = WebAssembly when it loads, else the reference. */
   kernels?: 'auto' | 'ref' | 'wasm';
+  /** Smallest batch the pool splits (multiply-adds of its forward pass; default MIN_POOL_WORK); smaller ones run on this thread. */
+  minWork?: number;
+  /**
+   * 'kernels': kernel threads (the model computes on a threaded WebAssembly family until close());
+   * 'workers': the worker pool; 'auto' (default): kernel threads when every layer of the model
+   * computes with the WebAssembly family, else workers.
+   */
+  mode?: 'auto' | 'kernels' | 'workers';
+}
+
+type WithKernels = { kernels?: Kernels; useKernels?: (k: Kernels) => void };
+
+/**
+ * Kernel threads as an executor: the model's layers move to a threaded WebAssembly family (their
+ * parameters move into its memory; Param objects follow) and every batch runs on this thread,
+ * its big calls split with the helpers. close() moves the layers back and stops the helpers.
+ */
+class KernelThreads implements TrainingThreads {
+  readonly mode = 'kernels' as const;
+  readonly threads: number;
+
+  constructor(
+    private readonly model: Model,
+    private readonly k: Kernels & { close(): void },
+    private readonly before: (Kernels | undefined)[],
+  ) {
+    this.threads = k.threads;
+  }
+
+  async run(job: BatchJob): Promise<BatchResult> {
+    const loss = resolveLoss(job.lossName, job.lossOptions);
+    const rows = job.rows;
+    // the model's own generator draws the dropout masks, as on one thread: the same results bit for bit
+    return localBatch(this.model, loss.fn, loss.classification, gatherRows(job.x, rows), gatherRows(job.y, rows), job.lengths === null ? undefined : gatherInts(job.lengths, rows));
+  }
+
+  async predict(x: Tensor, options: { lengths?: ArrayLike<number> } = {}): Promise<Tensor> {
+    return predict(this.model, x, options);
+  }
+
+  async close(): Promise<void> {
+    this.model.layers.forEach(({ layer }, i) => {
+      const prev = this.before[i];
+      if (prev !== undefined) (layer as WithKernels).useKernels?.(prev);
+    });
+    this.k.close();
+  }
+}
+
+function kernelThreads(model: Model, threads: number): TrainingThreads | null {
+  const k = createWasmKernelsThreaded({ threads });
+  if (k === null) return null;
+  const before = model.layers.map(({ layer }) => (layer as WithKernels).kernels);
+  for (const { layer } of model.layers) (layer as WithKernels).useKernels?.(k);
+  return new KernelThreads(model, k, before);
+}
+
+/** Every layer with kernels computes with the WebAssembly family over shared memory. */
+function onWasm(model: Model): boolean {
+  const ks = model.layers.map(({ layer }) => (layer as WithKernels).kernels).filter((k) => k !== undefined);
+  return ks.length > 0 && ks.every((k) => k!.name === 'wasm' && (k as { shared?: boolean }).shared === true);
 }
 
 function spawnNodeWorker(): PoolPort {
@@ -37,8 +119,22 @@ function spawnNodeWorker(): PoolPort {
   };
 }
 
-/** A pool of `threads` threads (default: every core) for model.fit(…, { executor: pool }). Close it when done. */
-export function createThreadPool(model: Sequential, options: ThreadPoolOptions = {}): Promise<ThreadPool> {
+/**
+ * `threads` threads (default: every core) sharing each batch, for model.fit(…, { executor: pool })
+ * and pool.predict(x): kernel threads or the worker pool (see the header and `mode`). Close it
+ * when done (kernel threads: the model's layers return to their kernel family).
+ */
+export async function createThreadPool(model: Model, options: ThreadPoolOptions = {}): Promise<TrainingThreads> {
+  const threads = options.threads ?? availableParallelism();
+  const mode = options.mode ?? 'auto';
+  if (mode === 'kernels' || (mode === 'auto' && options.kernels !== 'ref' && onWasm(model) && threads > 1)) {
+    const k = kernelThreads(model, threads);
+    if (k !== null) return k;
+  }
+  return workerPool(model, threads, options);
+}
+
+async function workerPool(model: Model, threads: number, options: ThreadPoolOptions): Promise<TrainingThreads> {
   let wasm: WasmBinaries | null = null;
   if (options.kernels !== 'ref') {
     try {
@@ -47,5 +143,5 @@ export function createThreadPool(model: Sequential, options: ThreadPoolOptions =
       if (options.kernels === 'wasm') throw e;
     }
   }
-  return ThreadPool.create(model, options.threads ?? availableParallelism(), spawnNodeWorker, wasm);
+  return ThreadPool.create(model, threads, spawnNodeWorker, wasm, options.minWork);
 }

@@ -10,13 +10,17 @@
 // (rows, steps or weights — the loss's divisor) and D = Σ d_k, so the result equals a one-thread
 // batch up to float rounding (and dropout masks, which come from per-part generators).
 //
+// A batch too small to pay for the hand-off (MIN_POOL_WORK, measured in bench/threads.ts) runs
+// on this thread alone, so the pool is never slower than one thread by more than noise.
+//
 // The edges only create the workers: src/train/threads-node.ts (worker_threads) and
-// web/src/pool-worker.ts (the demo's Web Workers). Both run handlePoolMessage below.
+// web/src/pool-worker.ts (the demo's Web Workers). Both run createPoolWorker below.
 
 import { Tensor } from '../tensor.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError, DivergenceError, FormatError, KernelError, NonFiniteError, ShapeError, UnsupportedError } from '../errors.js';
 import { Rng } from '../util/rng.js';
-import { Sequential } from '../nn/sequential.js';
+import type { Model } from '../nn/layer.js';
+import { modelFromBytes, modelToBytes } from '../io/model.js';
 import { registerKernels } from '../kernels/index.js';
 import { createWasmKernels, type WasmBinaries } from '../kernels/wasm/index.js';
 import { localBatch, type BatchExecutor, type BatchJob, type BatchResult } from './fit.js';
@@ -36,7 +40,7 @@ export type PoolReply =
   | { type: 'ready'; kernel: string }
   | { type: 'result'; result: BatchResult }
   | { type: 'output'; data: Float32Array; shape: number[] }
-  | { type: 'error'; message: string };
+  | { type: 'error'; message: string; name: string };
 
 /** What the pool needs of a worker, whichever kind of thread it is. */
 export interface PoolPort {
@@ -46,14 +50,23 @@ export interface PoolPort {
   terminate(): Promise<unknown> | void;
 }
 
+/**
+ * Smallest batch the pool splits, in multiply-adds of its forward pass (rows × time steps ×
+ * parameters): below it, posting the batch, publishing the weights and reducing the gradients
+ * costs more than the other threads save, so the batch runs on this thread alone. Measured with
+ * bench/threads.ts on the project's 2-core VM.
+ */
+export const MIN_POOL_WORK = 30_000_000;
+
 interface PendingReply {
   resolve(r: BatchResult | Tensor): void;
   reject(e: Error): void;
 }
 
 export class ThreadPool implements BatchExecutor {
+  readonly mode = 'workers' as const;
   readonly threads: number;
-  private readonly model: Sequential;
+  private readonly model: Model;
   private readonly ports: PoolPort[];
   private readonly pending: (PendingReply | null)[];
   private readonly weights: Float32Array; // all parameters, concatenated
@@ -62,9 +75,11 @@ export class ThreadPool implements BatchExecutor {
   private readonly rng = new Rng(0x5eed);
   private readonly datasets = new WeakMap<Tensor, { id: number; y: Tensor }>();
   private nextData = 0;
+  private readonly minWork: number;
 
-  private constructor(model: Sequential, ports: PoolPort[], weights: Float32Array, grads: Float32Array[], offsets: number[]) {
+  private constructor(model: Model, ports: PoolPort[], weights: Float32Array, grads: Float32Array[], offsets: number[], minWork: number) {
     this.model = model;
+    this.minWork = minWork;
     this.threads = ports.length + 1;
     this.ports = ports;
     this.pending = ports.map(() => null);
@@ -79,12 +94,12 @@ export class ThreadPool implements BatchExecutor {
           this.pending[k] = null;
           if (m.type === 'result') p.resolve(m.result);
           else if (m.type === 'output') p.resolve(new Tensor(m.data, m.shape));
-          else if (m.type === 'error') p.reject(new Error(`[ThreadPool] worker ${k + 1}: ${m.message}`));
+          else if (m.type === 'error') p.reject(workerError(m, k));
         },
         (e) => {
           const p = this.pending[k];
           this.pending[k] = null;
-          p?.reject(new Error(`[ThreadPool] worker ${k + 1} crashed: ${e.message}`));
+          p?.reject(new KernelError(`[ThreadPool] worker ${k + 1} crashed: ${e.message}`));
         },
       );
     });
@@ -94,7 +109,7 @@ export class ThreadPool implements BatchExecutor {
    * A pool of `threads` threads: this one plus threads − 1 workers made by `spawn`, each given a
    * replica of `model` (float32 models only) and the WebAssembly binaries to compute with.
    */
-  static async create(model: Sequential, threads: number, spawn: () => PoolPort, wasm: WasmBinaries | null): Promise<ThreadPool> {
+  static async create(model: Model, threads: number, spawn: () => PoolPort, wasm: WasmBinaries | null, minWork = MIN_POOL_WORK): Promise<ThreadPool> {
     if (!Number.isInteger(threads) || threads < 1) throw new ConfigError(`[ThreadPool] threads must be a positive integer; received ${threads}.`);
     if (model.dtype !== 'float32') throw new ConfigError(`[ThreadPool] threads train float32 models; received a ${model.dtype} model.`);
     if (typeof SharedArrayBuffer === 'undefined') {
@@ -110,7 +125,7 @@ export class ThreadPool implements BatchExecutor {
     const weights = new Float32Array(new SharedArrayBuffer(4 * total));
     const grads: Float32Array[] = [];
     const ports: PoolPort[] = [];
-    const bytes = model.toBytes();
+    const bytes = modelToBytes(model);
     try {
       for (let k = 0; k < threads - 1; k++) {
         const g = new Float32Array(new SharedArrayBuffer(4 * total));
@@ -119,7 +134,7 @@ export class ThreadPool implements BatchExecutor {
         ports.push(port);
         await new Promise<void>((resolve, reject) => {
           port.listen(
-            (m) => (m.type === 'ready' ? resolve() : reject(new Error(`[ThreadPool] worker ${k + 1} failed to start: ${m.type === 'error' ? m.message : m.type}`))),
+            (m) => (m.type === 'ready' ? resolve() : reject(new KernelError(`[ThreadPool] worker ${k + 1} failed to start: ${m.type === 'error' ? m.message : m.type}`))),
             reject,
           );
           port.post({ type: 'init', modelBytes: bytes, weights: weights.buffer as SharedArrayBuffer, grads: g.buffer as SharedArrayBuffer, wasm });
@@ -129,14 +144,18 @@ export class ThreadPool implements BatchExecutor {
       await Promise.all(ports.map((p) => p.terminate()));
       throw e;
     }
-    return new ThreadPool(model, ports, weights, grads, offsets);
+    return new ThreadPool(model, ports, weights, grads, offsets, minWork);
   }
 
   /** Forward + backward of one batch across the threads; leaves the batch's mean gradient in the model. */
   async run(job: BatchJob): Promise<BatchResult> {
     if (job.model !== this.model) throw new ConfigError('[ThreadPool] this pool was created for another model.');
     const rows = job.rows;
-    const parts = Math.min(this.threads, rows.length);
+    const parts = this.partsFor(rows.length, job.x, this.minWork);
+    if (parts === 1) {
+      const loss = resolveLoss(job.lossName, job.lossOptions);
+      return localBatch(this.model, loss.fn, loss.classification, gatherRows(job.x, rows), gatherRows(job.y, rows), job.lengths === null ? undefined : gatherInts(job.lengths, rows), new Rng(this.rng.nextU32()));
+    }
     const data = this.shareData(job);
     const params = this.publishWeights();
     const bounds = Array.from({ length: parts + 1 }, (_, k) => Math.round((k * rows.length) / parts));
@@ -192,8 +211,9 @@ export class ThreadPool implements BatchExecutor {
     const N = x.shape[0];
     const lens = options.lengths === undefined ? null : Int32Array.from(options.lengths);
     if (lens !== null && lens.length !== N) throw new ConfigError(`[ThreadPool.predict] lengths must have one entry per row of x (${N}); received ${lens.length}.`);
-    const parts = Math.min(this.threads, N);
-    const params = this.publishWeights();
+    const parts = this.partsFor(N, x, 3 * this.minWork); // a forward pass alone gains a third as much per hand-off
+    if (parts === 1) return this.model.call(x, { training: false, lengths: lens ?? undefined });
+    this.publishWeights();
     const bounds = Array.from({ length: parts + 1 }, (_, k) => Math.round((k * N) / parts));
     const row = x.size / N;
     const outs: Promise<Tensor>[] = [];
@@ -211,8 +231,14 @@ export class ThreadPool implements BatchExecutor {
     return concatRows([mine, ...(await Promise.all(outs))]);
   }
 
+  /** Threads for `rows` rows of x: all of them (at most one per row) when the forward pass's work (rows × steps × parameters) reaches `min`, else 1. */
+  private partsFor(rows: number, x: Tensor, min: number): number {
+    const T = x.rank >= 3 ? x.shape[1] : 1;
+    return rows * T * this.weights.length < min ? 1 : Math.min(this.threads, rows);
+  }
+
   /** Copy the model's current weights where the workers read them; returns the parameters. */
-  private publishWeights(): ReturnType<Sequential['params']> {
+  private publishWeights(): ReturnType<Model['params']> {
     const params = this.model.params();
     params.forEach((p, k) => this.weights.set(p.value, this.offsets[k]));
     return params;
@@ -244,17 +270,26 @@ export class ThreadPool implements BatchExecutor {
   }
 }
 
+/** The library's error classes by name: a worker's failure comes back as the class it was thrown as. */
+const ERRORS: Record<string, new (message: string) => Error> = { ShapeError, ConfigError, NonFiniteError, FormatError, DivergenceError, UnsupportedError, KernelError };
+
+/** A worker's error, rethrown on this thread with its class (KernelError for anything else). */
+function workerError(m: { message: string; name: string }, k: number): Error {
+  const Cls = Object.prototype.hasOwnProperty.call(ERRORS, m.name) ? ERRORS[m.name] : KernelError;
+  return new Cls(`[ThreadPool] worker ${k + 1}: ${m.message}`);
+}
+
 // ---------------------------------------------------------------- the worker side
 
 interface WorkerState {
-  model: Sequential | null;
+  model: Model | null;
   weights: Float32Array;
   grads: Float32Array;
   data: Map<number, { x: Tensor; y: Tensor; lengths: Int32Array | null }>;
 }
 
 /** Copy the shared weights into a replica's parameters (same order as the main model's params()). */
-function pullWeights(model: Sequential, weights: Float32Array): ReturnType<Sequential['params']> {
+function pullWeights(model: Model, weights: Float32Array): ReturnType<Model['params']> {
   const params = model.params();
   let off = 0;
   for (const p of params) {
@@ -278,7 +313,7 @@ export function createPoolWorker(reply: (m: PoolReply) => void, onClose: () => v
             kernel = `wasm (${k.variant})`;
           }
         }
-        st.model = Sequential.fromBytes(m.modelBytes);
+        st.model = modelFromBytes(m.modelBytes).model;
         st.weights = new Float32Array(m.weights);
         st.grads = new Float32Array(m.grads);
         reply({ type: 'ready', kernel });
@@ -290,7 +325,7 @@ export function createPoolWorker(reply: (m: PoolReply) => void, onClose: () => v
         });
       } else if (m.type === 'batch') {
         const d = st.data.get(m.data);
-        if (d === undefined || st.model === null) throw new Error(`batch before its data (${m.data}) or before init`);
+        if (d === undefined || st.model === null) throw new KernelError(`batch before its data (${m.data}) or before init`);
         const params = pullWeights(st.model, st.weights);
         const loss = resolveLoss(m.lossName as LossName, m.lossOptions as LossOptions | undefined);
         const result = localBatch(
@@ -305,7 +340,7 @@ export function createPoolWorker(reply: (m: PoolReply) => void, onClose: () => v
         }
         reply({ type: 'result', result });
       } else if (m.type === 'predict') {
-        if (st.model === null) throw new Error('predict before init');
+        if (st.model === null) throw new KernelError('predict before init');
         pullWeights(st.model, st.weights);
         const y = st.model.call(new Tensor(m.x, m.shape), { training: false, lengths: m.lengths ?? undefined });
         const data = y.data instanceof Float32Array ? y.data : Float32Array.from(y.data);
@@ -314,7 +349,7 @@ export function createPoolWorker(reply: (m: PoolReply) => void, onClose: () => v
         onClose();
       }
     } catch (e) {
-      reply({ type: 'error', message: (e as Error).message });
+      reply({ type: 'error', message: (e as Error).message, name: (e as Error).name });
     }
   };
 }

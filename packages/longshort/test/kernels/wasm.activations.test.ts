@@ -7,7 +7,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { activation } from '../../src/kernels/activations.js';
-import { wasmVariants } from './wasm-variants.js';
+import { label, wasmVariants } from './wasm-variants.js';
 
 const MIN_NORMAL = 2 ** -126;
 
@@ -33,7 +33,7 @@ function refSigmoid(x: number): number {
 describe('wasm activations', () => {
   const xs = sweep();
   for (const k of wasmVariants()) {
-    test(`${k.variant}: sigmoid within 4 float32 ulps (normal results), subnormal results within 2^-148`, () => {
+    test(`${label(k)}: sigmoid within 4 float32 ulps (normal results), subnormal results within 2^-148`, () => {
       const y = k.activation('sigmoid', xs);
       let worst = 0;
       let worstAt = 0;
@@ -47,11 +47,11 @@ describe('wasm activations', () => {
         const u = err / ulp32(want);
         if (u > worst) [worst, worstAt] = [u, xs[i]];
       }
-      console.log(`  ${k.variant}: sigmoid worst ${worst.toFixed(2)} ulp at x = ${worstAt}`);
+      console.log(`  ${label(k)}: sigmoid worst ${worst.toFixed(2)} ulp at x = ${worstAt}`);
       assert.ok(worst <= 4, `worst ${worst} ulp at x = ${worstAt}`);
     });
 
-    test(`${k.variant}: tanh within 4 float32 ulps everywhere, odd, tanh(−0) = −0`, () => {
+    test(`${label(k)}: tanh within 4 float32 ulps everywhere, odd, tanh(−0) = −0`, () => {
       const y = k.activation('tanh', xs);
       let worst = 0;
       let worstAt = 0;
@@ -60,14 +60,14 @@ describe('wasm activations', () => {
         const u = Math.abs(y[i] - want) / ulp32(want);
         if (u > worst) [worst, worstAt] = [u, xs[i]];
       }
-      console.log(`  ${k.variant}: tanh worst ${worst.toFixed(2)} ulp at x = ${worstAt}`);
+      console.log(`  ${label(k)}: tanh worst ${worst.toFixed(2)} ulp at x = ${worstAt}`);
       assert.ok(worst <= 4, `worst ${worst} ulp at x = ${worstAt}`);
       const neg = k.activation('tanh', Float32Array.from([-0, 0.3, -0.3]));
       assert.ok(Object.is(neg[0], -0));
       assert.equal(neg[1], -neg[2]);
     });
 
-    test(`${k.variant}: limits at ±1e30 and ±Infinity, NaN stays NaN, no overflow`, () => {
+    test(`${label(k)}: limits at ±1e30 and ±Infinity, NaN stays NaN, no overflow`, () => {
       const sp = Float32Array.from([1e30, -1e30, Infinity, -Infinity, NaN]);
       assert.deepEqual([...k.activation('sigmoid', sp)].slice(0, 4), [1, 0, 1, 0]);
       assert.deepEqual([...k.activation('tanh', sp)].slice(0, 4), [1, -1, 1, -1]);
@@ -75,7 +75,7 @@ describe('wasm activations', () => {
       assert.ok(Number.isNaN(k.activation('tanh', sp)[4]));
     });
 
-    test(`${k.variant}: relu, identity, hardSigmoid match the reference (float32 results)`, () => {
+    test(`${label(k)}: relu, identity, hardSigmoid match the reference (float32 results)`, () => {
       const xsSmall = Float32Array.from([...xs.subarray(0, 5000), -0, NaN, Infinity, -Infinity]);
       for (const name of ['relu', 'identity', 'hardSigmoid'] as const) {
         const y = k.activation(name, xsSmall);

@@ -1,17 +1,23 @@
 // The wasm-memory arena (src/kernels/wasm/arena.ts): best-fit reuse of freed blocks of other
 // sizes, merging of neighbours, the top block going back to the bump region (so memory stops
 // growing when batch shapes vary), caches returned when their owner is garbage-collected, and
-// the persistent budget beyond which caches become ordinary arrays that still compute the same.
+// the persistent budget beyond which alloc() hands out ordinary arrays that still compute the same;
+// long-lived arrays exist only over shared memory, whose growth never detaches them.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { WasmArena } from '../../src/kernels/wasm/arena.js';
 import { DEFAULT_CELL, type LstmRun } from '../../src/kernels/types.js';
-import { wasmVariants } from './wasm-variants.js';
+import { allocLstmBackWork, allocLstmCache } from '../../src/kernels/lstm-buffers.js';
+import { label, wasmVariants } from './wasm-variants.js';
 
 function freshArena(): WasmArena {
   return new WasmArena(new WebAssembly.Memory({ initial: 1 }), 1024);
+}
+
+function sharedArena(): WasmArena {
+  return new WasmArena(new WebAssembly.Memory({ initial: 1, maximum: 1024, shared: true }), 1024);
 }
 
 describe('wasm arena', () => {
@@ -54,12 +60,27 @@ describe('wasm arena', () => {
     assert.equal(a.freeBytes, 0);
   });
 
-  test('a cache object garbage-collected returns its blocks', async () => {
+  test('arrays are offered only over shared memory, where growth does not detach them', () => {
+    assert.equal(freshArena().array(10), null, 'a private memory detaches views when it grows: no long-lived arrays');
+    const a = sharedArena();
+    const x = a.array(100)!;
+    x.fill(7);
+    const big = a.alloc(1 << 20); // grows the memory
+    a.release(big, 1 << 20);
+    assert.equal(x.length, 100);
+    assert.equal(x[99], 7);
+    assert.ok(a.owns(x));
+    a.free(x);
+    assert.equal(a.persistentBytes, 0);
+  });
+
+  test('arrays garbage-collected return their blocks', async () => {
     v8.setFlagsFromString('--expose-gc');
     const gc = runInNewContext('gc') as () => void;
-    const a = freshArena();
+    const a = sharedArena();
     const make = () => {
-      a.persistentF32({ x: 1 << 16, y: 1000 });
+      a.array(1 << 16);
+      a.array(1000);
     };
     make();
     assert.equal(a.persistentBytes, (1 << 18) + 4000);
@@ -72,17 +93,18 @@ describe('wasm arena', () => {
   });
 
   for (const k of wasmVariants().slice(0, 1)) {
-    test(`${k.variant}: beyond persistentBudget, caches are ordinary arrays and give the same results`, () => {
+    test(`${label(k)}: beyond persistentBudget, alloc() returns ordinary arrays and they give the same results`, () => {
       const T = 4, B = 3, D = 2, H = 5, P = 5;
       const run: LstmRun = { dims: { T, B, D, H, P }, spec: { ...DEFAULT_CELL }, lengths: null, reverse: false };
-      const inArena = k.allocLstmCache(run.dims, false, false, 'float32');
-      assert.ok(k.arena.owns(inArena.gates));
+      const alloc = (n: number) => k.alloc(n, 'float32');
+      const inArena = allocLstmCache(alloc, run.dims, false, false);
+      assert.ok(k.owns(inArena.gates));
       const saved = k.arena.persistentBudget;
       k.arena.persistentBudget = k.arena.persistentBytes; // no room left
       try {
-        const plain = k.allocLstmCache(run.dims, false, false, 'float32');
-        assert.ok(!k.arena.owns(plain.gates) && plain.gates instanceof Float32Array);
-        assert.ok(!k.arena.owns(k.allocLstmBackWork(run.dims, false, 'float32').dzStep));
+        const plain = allocLstmCache(alloc, run.dims, false, false);
+        assert.ok(!k.owns(plain.gates) && plain.gates instanceof Float32Array);
+        assert.ok(!k.owns(allocLstmBackWork(alloc, run.dims, false).dzStep));
         const w = {
           wih: Float32Array.from({ length: 4 * H * D }, (_, i) => Math.sin(i)),
           whh: Float32Array.from({ length: 4 * H * P }, (_, i) => Math.cos(i) / 2),

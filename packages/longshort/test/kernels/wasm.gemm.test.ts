@@ -10,7 +10,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { gemm as refGemm } from '../../src/kernels/ref/gemm.js';
 import { Rng } from '../../src/util/rng.js';
-import { wasmVariants } from './wasm-variants.js';
+import { ShapeError } from '../../src/errors.js';
+import { label, wasmVariants } from './wasm-variants.js';
 
 const U = 2 ** -24;
 
@@ -38,7 +39,7 @@ const shapes: [number, number, number][] = [
 
 describe('wasm gemm', () => {
   for (const k of wasmVariants()) {
-    test(`${k.variant}: matches the exact product within the float32 bound, all transposes, overwrite and accumulate`, () => {
+    test(`${label(k)}: matches the exact product within the float32 bound, all transposes, overwrite and accumulate`, () => {
       const rng = new Rng(7);
       let worst = 0;
       for (const [M, N, K] of shapes) {
@@ -76,11 +77,11 @@ describe('wasm gemm', () => {
           }
         }
       }
-      console.log(`  ${k.variant}: worst error / float32 bound = ${worst.toFixed(4)}`);
+      console.log(`  ${label(k)}: worst error / float32 bound = ${worst.toFixed(4)}`);
       assert.ok(worst < 1);
     });
 
-    test(`${k.variant}: K = 0 zeroes C (or leaves it when accumulating); M or N = 0 touches nothing`, () => {
+    test(`${label(k)}: K = 0 zeroes C (or leaves it when accumulating); M or N = 0 touches nothing`, () => {
       const C = new Float32Array([1, 2, 3, 4, 5, 6]);
       k.gemm(C, new Float32Array(0), new Float32Array(0), 2, 3, 0, false, false, true);
       assert.deepEqual([...C], [1, 2, 3, 4, 5, 6]);
@@ -91,7 +92,7 @@ describe('wasm gemm', () => {
       assert.deepEqual([...D], [7]);
     });
 
-    test(`${k.variant}: NaN and Infinity propagate like the reference (0·Inf = NaN is not skipped)`, () => {
+    test(`${label(k)}: NaN and Infinity propagate like the reference (0·Inf = NaN is not skipped)`, () => {
       const M = 5, N = 9, K = 6;
       const A = new Float32Array(M * K).fill(0);
       const B = new Float32Array(K * N).fill(1);
@@ -105,32 +106,37 @@ describe('wasm gemm', () => {
       assert.ok(Number.isNaN(C[1 * N + 0]) && Number.isNaN(C[0 * N + 4]) && C[0] === 0);
     });
 
-    test(`${k.variant}: operands already in wasm memory are used in place and survive memory growth`, () => {
+    test(`${label(k)}: operands allocated in wasm memory are used in place and stay valid when the memory grows`, { skip: !k.shared && 'private memory: alloc() hands out ordinary arrays' }, () => {
       const M = 33, N = 17, K = 12;
       const rng = new Rng(3);
-      const o = k.arena.persistentF32({ A: M * K, B: K * N, C: M * N });
-      o.A!.set(rand(M * K, rng));
-      o.B!.set(rand(K * N, rng));
+      const A = k.alloc(M * K, 'float32') as Float32Array;
+      const B = k.alloc(K * N, 'float32') as Float32Array;
+      const C = k.alloc(M * N, 'float32') as Float32Array;
+      assert.ok(k.owns(A) && k.owns(B) && k.owns(C), 'alloc() hands out arrays in the shared memory');
+      A.set(rand(M * K, rng));
+      B.set(rand(K * N, rng));
       const before = k.arena.memory.buffer;
       // force a growth: a big temporary block, then release it
       const big = k.arena.alloc(k.arena.memory.buffer.byteLength);
       k.arena.release(big, k.arena.memory.buffer.byteLength);
       assert.notEqual(k.arena.memory.buffer, before, 'memory should have grown');
-      assert.equal(o.A!.length, M * K, 'the getter re-creates a live view after growth');
-      k.gemm(o.C!, o.A!, o.B!, M, N, K, false, false, false);
+      assert.equal(A.length, M * K, 'a view of a shared memory is never detached');
+      assert.ok(k.owns(A), 'and it is still recognised as in place');
+      k.gemm(C, A, B, M, N, K, false, false, false);
       const R = new Float32Array(M * N);
-      refGemm(R, o.A!.slice(), o.B!.slice(), M, N, K, false, false, false);
-      for (let i = 0; i < M * N; i++) assert.ok(Math.abs(o.C![i] - R[i]) <= 1e-5, `C[${i}]`);
+      refGemm(R, A.slice(), B.slice(), M, N, K, false, false, false);
+      for (let i = 0; i < M * N; i++) assert.ok(Math.abs(C[i] - R[i]) <= 1e-5, `C[${i}]`);
+      for (const a of [A, B, C]) k.free(a);
     });
 
-    test(`${k.variant}: a too-short (or detached) array is refused with a message naming both lengths`, () => {
+    test(`${label(k)}: a too-short array is refused with a message naming both lengths`, () => {
       assert.throws(
         () => k.gemm(new Float32Array(2), new Float32Array(6), new Float32Array(3), 2, 3, 1, false, false, false),
-        /must hold at least 6 elements; received 2\. Hint: .*detached/,
+        (e: Error) => e instanceof ShapeError && /must hold at least 6 elements; received 2\./.test(e.message),
       );
     });
 
-    test(`${k.variant}: float64 operands go to the reference kernel unchanged`, () => {
+    test(`${label(k)}: float64 operands go to the reference kernel unchanged`, () => {
       const A = Float64Array.from([1 / 3, 2 / 3]);
       const B = Float64Array.from([3, 5]);
       const C = new Float64Array(1);

@@ -10,11 +10,9 @@
 import type { Arr } from '../../tensor.js';
 import { gemm } from './gemm.js';
 import { sigmoid } from '../activations.js';
+import type { DenseActivation } from '../types.js';
 
-/** Activations a Dense layer may end in; 'softmax' normalises over the last dimension. */
-export type DenseActivation = 'linear' | 'relu' | 'tanh' | 'sigmoid' | 'softmax';
-
-export const DENSE_ACTIVATIONS: readonly DenseActivation[] = ['linear', 'relu', 'tanh', 'sigmoid', 'softmax'];
+export { DENSE_ACTIVATIONS, type DenseActivation } from '../types.js';
 
 // ---------------------------------------------------------------------------------------------
 // Activations on (rows, cols) blocks. `y` may be the same array as `x` (in place).

@@ -18,43 +18,9 @@
 // With clip, each bracket's sum is clamped to [−clip, clip] before σ/φ (ONNX semantics).
 
 import type { Arr } from '../../tensor.js';
-import { allocArr } from '../../tensor.js';
-import type { DType } from '../../tensor.js';
 import { activation, activationGradFromOutput } from '../activations.js';
-import type { LstmBackWork, LstmCache, LstmDims, LstmRun, LstmWeights } from '../types.js';
+import type { LstmBackWork, LstmCache, LstmRun, LstmWeights } from '../types.js';
 import { gemm } from './gemm.js';
-
-export function allocLstmCache(dims: LstmDims, projected: boolean, clipped: boolean, dtype: DType): LstmCache {
-  const { T, B, H, P } = dims;
-  const G = 4 * H;
-  return {
-    gates: allocArr(T * B * G, dtype),
-    pre: clipped ? allocArr(T * B * G, dtype) : null,
-    c0: allocArr(B * H, dtype),
-    c: allocArr(T * B * H, dtype),
-    hPrev: allocArr(T * B * P, dtype),
-    r: projected ? allocArr(T * B * H, dtype) : null,
-    hState: allocArr(B * P, dtype),
-    cState: allocArr(B * H, dtype),
-    rec: allocArr(B * G, dtype),
-    rStep: projected ? allocArr(B * H, dtype) : null,
-    hStep: projected ? allocArr(B * P, dtype) : null,
-  };
-}
-
-export function allocLstmBackWork(dims: LstmDims, projected: boolean, dtype: DType): LstmBackWork {
-  const { T, B, H, P } = dims;
-  const G = 4 * H;
-  return {
-    dzStep: allocArr(B * G, dtype),
-    dhState: allocArr(B * P, dtype),
-    dcState: allocArr(B * H, dtype),
-    dhStep: allocArr(B * P, dtype),
-    drStep: allocArr(B * H, dtype),
-    dhRec: allocArr(B * P, dtype),
-    dhAll: projected ? allocArr(T * B * P, dtype) : null,
-  };
-}
 
 /** Time index that row b processes at step s, or −1 when the row has already ended. */
 function timeAt(run: LstmRun, b: number, s: number): number {

@@ -1,41 +1,54 @@
-// Memory for the WebAssembly kernels: one WebAssembly.Memory per loaded module and a small
-// allocator over it, so buffers that live across calls (LSTM caches) can sit in wasm memory and
-// be used in place, while ordinary JavaScript arrays are copied in and out around each call.
-// Browser-safe (no Node APIs). It leaves out shared memory and threads.
+// Memory for the WebAssembly kernels: one WebAssembly.Memory per kernel family and a small
+// allocator over it, plus CallFrame, which turns a kernel call's array arguments into pointers.
+// Browser-safe (no Node APIs).
 //
-// Two facts about WebAssembly memory shape this file (measured, see docs/performance.md):
-// growing a non-shared memory detaches every view over its old buffer, and memory never
-// shrinks. So views handed out by `persistentF32` are re-created on access after a growth, and
-// freed blocks go to an address-ordered free list that merges neighbours (best fit on
-// allocation), so blocks freed by one batch shape serve the next shape. Persistent blocks (caches)
-// come back only when their owner is garbage-collected — V8 does not see wasm memory as heap
-// pressure — so `persistentBudget` caps them: beyond it, callers fall back to ordinary arrays.
+// Two kinds of memory, chosen by the loader (./index.ts):
+// - shared (a SharedArrayBuffer underneath; the threads builds): growing it never detaches
+//   existing views, so arrays handed out by array() are ordinary Float32Arrays that stay valid
+//   and in place for their whole life. Parameters, gradients, optimizer state and activations live
+//   there and every kernel call uses them where they are. (memory.buffer may return a new
+//   SharedArrayBuffer object over the same bytes — after a growth, and in V8 also after a garbage
+//   collection — so `owns` remembers the buffer object of every array it hands out.)
+// - not shared (engines or pages without SharedArrayBuffer): growing detaches every view, so no
+//   view outlives a call: array() is not offered, and every argument is copied into a temporary
+//   block before the call and back after it.
+//
+// Memory never shrinks (WebAssembly cannot), so freed blocks go to an address-ordered free list
+// that merges neighbours (best fit on allocation), and the top block goes back to the bump region:
+// blocks freed by one batch shape serve the next. Arrays come back when free()d or when they are
+// garbage-collected (FinalizationRegistry); `persistentBudget` caps the bytes of live arrays,
+// beyond which the family hands out ordinary arrays instead (copied around each call) — V8 does
+// not see wasm memory as heap pressure, so without a cap forgotten arrays could pile up.
+
+import { ShapeError } from '../../errors.js';
 
 const PAGE = 65536;
 const ALIGN = 64;
 
 export class WasmArena {
   readonly memory: WebAssembly.Memory;
+  readonly shared: boolean;
   private top: number;
   private peakTop: number;
   /** Free blocks below `top`, sorted by address, never adjacent (merged on release). */
   private readonly freeList: Array<{ ptr: number; size: number }> = [];
-  /** Bytes held by live persistent objects (caches). */
-  private persistentLive = 0;
-  /** Cap on persistentLive; allocLstmCache & co. return ordinary arrays beyond it. Default 1 GiB. */
+  /** Bytes held by live arrays from array(). */
+  private liveBytes = 0;
+  /** Cap on the bytes of live arrays; array() returns null beyond it. Default 1 GiB. */
   persistentBudget = 2 ** 30;
-  /** Returns blocks of garbage-collected persistent objects (caches) to the free list. */
-  private readonly finalizer = new FinalizationRegistry<Array<[number, number]>>((blocks) => {
-    for (const [ptr, bytes] of blocks) {
-      this.release(ptr, bytes);
-      this.persistentLive -= bytes;
-    }
+  /** The buffer objects of the arrays handed out (a shared memory's buffer object is not always the same one; each array keeps its own alive). */
+  private readonly buffers = new WeakSet<ArrayBufferLike>();
+  /** Blocks of live arrays, for free(). */
+  private readonly blocks = new WeakMap<ArrayBufferView, [number, number]>();
+  /** Returns the blocks of garbage-collected arrays to the free list. */
+  private readonly finalizer = new FinalizationRegistry<[number, number]>(([ptr, bytes]) => {
+    this.release(ptr, bytes);
+    this.liveBytes -= bytes;
   });
-  /** Blocks of live persistent objects, for dispose(). */
-  private readonly owned = new WeakMap<object, Array<[number, number]>>();
 
   constructor(memory: WebAssembly.Memory, base: number) {
     this.memory = memory;
+    this.shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
     this.top = alignUp(base, ALIGN);
     this.peakTop = this.top;
   }
@@ -45,7 +58,7 @@ export class WasmArena {
     return this.peakTop;
   }
 
-  /** End of the highest block ever handed out and not returned (diagnostics and tests). */
+  /** End of the highest block handed out and not returned (diagnostics and tests). */
   get highWater(): number {
     return this.top;
   }
@@ -57,12 +70,12 @@ export class WasmArena {
     return n;
   }
 
-  /** Bytes held by live persistent objects. */
+  /** Bytes held by live arrays from array(). */
   get persistentBytes(): number {
-    return this.persistentLive;
+    return this.liveBytes;
   }
 
-  /** A block of at least `bytes`, 64-byte aligned. May grow the memory (detaching old views). */
+  /** A block of at least `bytes`, 64-byte aligned. May grow the memory. */
   alloc(bytes: number): number {
     const size = alignUp(Math.max(bytes, 1), ALIGN);
     // best fit among the free blocks
@@ -94,10 +107,14 @@ export class WasmArena {
     const end = ptr + size;
     const have = this.memory.buffer.byteLength;
     if (end > have) {
-      // grow geometrically so a sequence of growing requests costs O(log n) detaches
+      // grow geometrically so a sequence of growing requests costs O(log n) growths
       const need = Math.ceil((end - have) / PAGE);
       const pages = Math.max(need, Math.ceil(have / PAGE / 2));
-      this.memory.grow(pages);
+      try {
+        this.memory.grow(pages);
+      } catch {
+        this.memory.grow(need); // near the maximum: only what this block needs
+      }
     }
     this.top = end;
     if (end > this.peakTop) this.peakTop = end;
@@ -136,7 +153,7 @@ export class WasmArena {
     }
   }
 
-  /** A view on the CURRENT buffer (do not keep it across calls that may allocate). */
+  /** A view on the current buffer, for the duration of a call (a non-shared memory detaches it when it grows). */
   f32(ptr: number, n: number): Float32Array {
     return new Float32Array(this.memory.buffer, ptr, n);
   }
@@ -145,68 +162,39 @@ export class WasmArena {
     return new Int32Array(this.memory.buffer, ptr, n);
   }
 
-  /** True when `a` is a live view into this arena's memory (usable by the kernels in place). */
+  /** True when `a` is a view into this memory (kernel calls use it in place). */
   owns(a: ArrayBufferView): boolean {
-    return a.buffer === this.memory.buffer;
+    return this.buffers.has(a.buffer);
   }
 
   /**
-   * An object whose properties are float32 arrays living in wasm memory (null where the size is
-   * null). Each property is a getter that re-creates its view if the memory has grown since, so
-   * reading `obj.name` always gives a live array. The blocks return to the free list when the
-   * object is garbage-collected.
+   * n zeroed floats in this memory as a Float32Array that stays valid for its whole life (shared
+   * memory only), returned to the free list by free() or when the array is garbage-collected.
+   * Null when the memory is not shared or the live arrays would exceed persistentBudget.
    */
-  persistentF32<K extends string>(sizes: Record<K, number | null>): Record<K, Float32Array | null> {
-    const obj = {} as Record<K, Float32Array | null>;
-    let total = 0;
-    const blocks: Array<[number, number]> = [];
-    for (const name of Object.keys(sizes) as K[]) {
-      const n = sizes[name];
-      if (n === null) {
-        obj[name] = null;
-        continue;
-      }
-      const ptr = this.alloc(n * 4);
-      blocks.push([ptr, n * 4]);
-      total += n * 4;
-      this.f32(ptr, n).fill(0);
-      let view: Float32Array | null = null;
-      Object.defineProperty(obj, name, {
-        enumerable: true,
-        configurable: true, // dispose() replaces the getter
-        get: () => {
-          if (view === null || view.buffer !== this.memory.buffer) view = this.f32(ptr, n);
-          return view;
-        },
-      });
-    }
-    this.persistentLive += total;
-    this.finalizer.register(obj, blocks, obj);
-    this.owned.set(obj, blocks);
-    return obj;
+  array(n: number): Float32Array | null {
+    const bytes = n * 4;
+    if (!this.shared || this.liveBytes + bytes > this.persistentBudget) return null;
+    const ptr = this.alloc(bytes);
+    const buf = this.memory.buffer;
+    this.buffers.add(buf);
+    const a = new Float32Array(buf, ptr, n);
+    a.fill(0);
+    const block: [number, number] = [ptr, bytes];
+    this.blocks.set(a, block);
+    this.finalizer.register(a, block, a);
+    this.liveBytes += bytes;
+    return a;
   }
 
-  /**
-   * Give a persistent object's blocks back now instead of at garbage collection (a layer that
-   * replaces its caches for a new batch shape calls this). Its arrays must not be used afterwards:
-   * reading one throws. Objects not made by persistentF32 are ignored.
-   */
-  dispose(obj: object): void {
-    const blocks = this.owned.get(obj);
-    if (blocks === undefined) return;
-    this.owned.delete(obj);
-    this.finalizer.unregister(obj);
-    for (const [ptr, bytes] of blocks) {
-      this.release(ptr, bytes);
-      this.persistentLive -= bytes;
-    }
-    for (const name of Object.keys(obj)) {
-      Object.defineProperty(obj, name, {
-        get: () => {
-          throw new Error(`[WasmArena] '${name}' belongs to a disposed cache; its memory was returned to the arena.`);
-        },
-      });
-    }
+  /** Give an array() back now; it must not be used afterwards. Other arrays are ignored. */
+  free(a: ArrayBufferView): void {
+    const block = this.blocks.get(a);
+    if (block === undefined) return;
+    this.blocks.delete(a);
+    this.finalizer.unregister(a);
+    this.release(block[0], block[1]);
+    this.liveBytes -= block[1];
   }
 }
 
@@ -226,10 +214,9 @@ interface Slot {
 }
 
 /**
- * The pointers of one kernel call. Arrays already in the arena are passed in place; others get a
- * temporary block, copied in before and out after the call. All in-place offsets are read
- * BEFORE any temporary block is allocated, because an allocation may grow the memory and
- * detach those views.
+ * The pointers of one kernel call. Arrays in the arena's memory are passed in place; others get a
+ * temporary block, copied in before and out after the call. In-place offsets are read before any
+ * temporary block is allocated (an allocation may grow the memory).
  */
 export class CallFrame {
   private readonly slots: Slot[] = [];
@@ -238,10 +225,7 @@ export class CallFrame {
   /** Register an argument of n elements; returns its index for ptr(). */
   add(arr: Float32Array | Int32Array | null, n: number, mode: Mode): number {
     if (arr !== null && arr.length < n) {
-      throw new RangeError(
-        `[wasm kernels] an argument must hold at least ${n} elements; received ${arr.length}. ` +
-          `Hint: a length of 0 usually means a view into wasm memory that was detached when the memory grew — re-read it from its cache object.`,
-      );
+      throw new ShapeError(`[wasm kernels] an argument must hold at least ${n} elements; received ${arr.length}.`);
     }
     const inPlace = arr !== null && this.arena.owns(arr);
     this.slots.push({ arr, n, mode, ptr: arr === null ? 0 : inPlace ? arr.byteOffset : -1, temp: !inPlace && arr !== null });

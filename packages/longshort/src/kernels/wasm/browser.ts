@@ -1,10 +1,12 @@
-// Browser edge of the WebAssembly kernels: fetch the two builds from a URL (a page or a worker
-// serves longshort-simd.wasm and longshort-relaxed.wasm next to the bundle), compile them
-// asynchronously (browsers refuse synchronous compiles of large modules on the main thread) and
-// register the one this engine runs, so getKernels('auto') picks it.
+// Browser edge of the WebAssembly kernels: fetch the builds from a URL (a page or a worker serves
+// longshort-simd.wasm and longshort-relaxed.wasm next to the bundle, and on a cross-origin
+// isolated page also longshort-threads-simd.wasm and longshort-threads-relaxed.wasm, which run
+// over shared memory so that arrays stay in place between calls), compile asynchronously
+// (browsers refuse synchronous compiles of large modules on the main thread) and register the
+// family this engine runs, so getKernels('auto') picks it.
 
 import { registerKernels } from '../index.js';
-import { createWasmKernelsAsync, type WasmBinaries, type WasmKernels } from './index.js';
+import { canShareMemory, createWasmKernelsAsync, type WasmBinaries, type WasmKernels } from './index.js';
 
 /** Null when the engine has no WebAssembly SIMD or the files are not there. */
 export async function loadWasmKernelsFrom(base: string | URL): Promise<{ kernels: WasmKernels; binaries: WasmBinaries } | null> {
@@ -15,6 +17,10 @@ export async function loadWasmKernelsFrom(base: string | URL): Promise<{ kernels
   const simd = await get('longshort-simd.wasm');
   if (simd === null) return null;
   const binaries: WasmBinaries = { simd, relaxed: await get('longshort-relaxed.wasm') };
+  if (canShareMemory()) {
+    binaries.threadsSimd = await get('longshort-threads-simd.wasm');
+    binaries.threadsRelaxed = await get('longshort-threads-relaxed.wasm');
+  }
   const kernels = await createWasmKernelsAsync(binaries);
   if (kernels === null) return null;
   registerKernels(kernels);

@@ -1,0 +1,244 @@
+// The LSTM layer's options and layouts: what a configuration may say (PyTorch nn.LSTM's options,
+// Greff et al.'s variants, Keras's and ONNX's extras), how it is validated into a cell spec, which
+// parameter tensors it has (PyTorch state-dict names and shapes), and the copies between the
+// user's batch-first tensors and the kernels' time-major buffers. No state lives here.
+//
+// dim key: B batch, T time, I input size, H hidden (cell) size, P output size per direction
+//          (projSize or H), Dn directions (1 or 2), L layers, G = 4H gates (i, f, g, o).
+
+import { ConfigError } from '../errors.js';
+import type { Arr, DType } from '../tensor.js';
+import { ACTIVATIONS, type ActivationName } from '../kernels/activations.js';
+import { DEFAULT_CELL, type KernelName, type Kernels, type LstmCellSpec } from '../kernels/types.js';
+
+/** Named variants from Greff et al. (2017), "LSTM: A Search Space Odyssey". */
+export type LstmVariant = 'vanilla' | 'NIG' | 'NFG' | 'NOG' | 'NIAF' | 'NOAF' | 'PH' | 'CIFG';
+
+export interface LSTMOptions {
+  inputSize: number;
+  hiddenSize: number;
+  numLayers?: number;
+  bidirectional?: boolean;
+  /** Unidirectional only: read each row from its last valid step to its first; outputs stay at their time index (ONNX direction 'reverse'). */
+  reverse?: boolean;
+  /** Input and output as (B, T, ·) when true (default), (T, B, ·) when false. */
+  batchFirst?: boolean;
+  /** Dropout on the outputs of every layer but the last, in training mode only. */
+  dropout?: number;
+  /** Project h to this size with weight_hr (PyTorch proj_size); 0 = off. */
+  projSize?: number;
+  /**
+   * Learn the biases bias_ih, bias_hh (default true). false = PyTorch's nn.LSTM(bias=False): no bias
+   * parameters (params, state dict, model files, ONNX B input), the kernels see zero biases.
+   */
+  bias?: boolean;
+  /** As a Sequential layer: output every step (B, T, Dn·P), or only each row's last valid step (B, Dn·P). */
+  returnSequences?: boolean;
+  /** A named variant; the explicit switches below override it. */
+  variant?: LstmVariant;
+  noInputGate?: boolean;
+  noForgetGate?: boolean;
+  noOutputGate?: boolean;
+  /** g = pre-activation instead of tanh. */
+  noInputActivation?: boolean;
+  /** h = o ⊙ c instead of o ⊙ tanh(c). */
+  noOutputActivation?: boolean;
+  peepholes?: boolean;
+  /** f = 1 − i (ONNX input_forget). */
+  coupledInputForget?: boolean;
+  /** Clamp gate pre-activations to [−clip, clip] (ONNX clip). */
+  clip?: number;
+  /** Gate, candidate and output activations (Keras recurrentActivation / activation; ONNX activations). */
+  activations?: { gate?: ActivationName; cell?: ActivationName; hidden?: ActivationName };
+  /** 'pytorch': U(±1/√H) for every tensor (default). 'keras': glorot-uniform input weights, orthogonal recurrent weights, zero biases. */
+  init?: 'pytorch' | 'keras';
+  /** Value of the forget-gate bias (in bias_ih) after initialisation; null keeps the plain init. Default 1. */
+  forgetBias?: number | null;
+  seed?: number;
+  dtype?: DType;
+  /** Reject NaN/Infinity in inputs with a clear error. */
+  checkFinite?: boolean;
+  /** The kernel family to compute with (chosen once, here): a name, or a family such as createWasmKernelsThreaded()'s. Default 'auto'. */
+  kernels?: 'auto' | KernelName | Kernels;
+}
+
+const VARIANTS: Record<LstmVariant, Partial<LstmCellSpec>> = {
+  vanilla: {},
+  NIG: { inputGate: false },
+  NFG: { forgetGate: false },
+  NOG: { outputGate: false },
+  NIAF: { cellAct: 'identity' },
+  NOAF: { hiddenAct: 'identity' },
+  PH: { peephole: true },
+  CIFG: { coupled: true },
+};
+
+/** A validated configuration: every option resolved to its value. */
+export interface LstmConfig {
+  inputSize: number;
+  hiddenSize: number;
+  numLayers: number;
+  bidirectional: boolean;
+  reverse: boolean;
+  batchFirst: boolean;
+  dropout: number;
+  projSize: number;
+  bias: boolean;
+  returnSequences: boolean;
+  spec: Readonly<LstmCellSpec>;
+  dtype: DType;
+  checkFinite: boolean;
+}
+
+/** Check every option (ConfigError naming the option, the expected range and the value received) and resolve the cell spec. */
+export function resolveLstmOptions(o: LSTMOptions): LstmConfig {
+  checkPositiveInt('inputSize', o.inputSize);
+  checkPositiveInt('hiddenSize', o.hiddenSize);
+  const numLayers = o.numLayers ?? 1;
+  checkPositiveInt('numLayers', numLayers);
+  const dropout = o.dropout ?? 0;
+  if (!(dropout >= 0 && dropout < 1)) throw new ConfigError(`[LSTM] dropout must be in [0, 1); received ${dropout}.`);
+  const projSize = o.projSize ?? 0;
+  if (projSize !== 0 && (!Number.isInteger(projSize) || projSize < 0 || projSize >= o.hiddenSize)) {
+    throw new ConfigError(
+      `[LSTM] projSize must be an integer in [0, hiddenSize) = [0, ${o.hiddenSize}); received ${projSize}. Hint: 0 turns projection off.`,
+    );
+  }
+  if (o.bias !== undefined && typeof o.bias !== 'boolean') throw new ConfigError(`[LSTM] bias must be true or false; received ${JSON.stringify(o.bias)}.`);
+  const clip = o.clip ?? Infinity;
+  if (!(clip > 0)) throw new ConfigError(`[LSTM] clip must be a positive number (or omitted for no clipping); received ${clip}.`);
+  const variant = o.variant ?? 'vanilla';
+  if (!(variant in VARIANTS)) {
+    throw new ConfigError(`[LSTM] variant must be one of ${Object.keys(VARIANTS).join(', ')}; received '${variant}'.`);
+  }
+  const spec: LstmCellSpec = { ...DEFAULT_CELL, ...VARIANTS[variant], clip };
+  if (o.noInputGate) spec.inputGate = false;
+  if (o.noForgetGate) spec.forgetGate = false;
+  if (o.noOutputGate) spec.outputGate = false;
+  if (o.noInputActivation) spec.cellAct = 'identity';
+  if (o.noOutputActivation) spec.hiddenAct = 'identity';
+  if (o.peepholes) spec.peephole = true;
+  if (o.coupledInputForget) spec.coupled = true;
+  for (const [key, field] of [['gate', 'gateAct'], ['cell', 'cellAct'], ['hidden', 'hiddenAct']] as const) {
+    const a = o.activations?.[key];
+    if (a === undefined) continue;
+    if (!ACTIVATIONS.includes(a)) {
+      throw new ConfigError(`[LSTM] activations.${key} must be one of ${ACTIVATIONS.join(', ')}; received '${a}'.`);
+    }
+    spec[field] = a;
+  }
+  if (spec.coupled && !spec.inputGate) {
+    throw new ConfigError('[LSTM] coupledInputForget needs the input gate (f = 1 − i); received noInputGate: true as well.');
+  }
+  const bidirectional = o.bidirectional ?? false;
+  const reverse = o.reverse ?? false;
+  if (reverse && bidirectional) {
+    throw new ConfigError('[LSTM] reverse applies to a unidirectional layer; received reverse: true with bidirectional: true.');
+  }
+  const dtype = o.dtype ?? 'float32';
+  if (dtype !== 'float32' && dtype !== 'float64') throw new ConfigError(`[LSTM] dtype must be 'float32' or 'float64'; received '${String(dtype)}'.`);
+  const init = o.init ?? 'pytorch';
+  if (init !== 'pytorch' && init !== 'keras') throw new ConfigError(`[LSTM] init must be 'pytorch' or 'keras'; received '${String(init)}'.`);
+  return {
+    inputSize: o.inputSize,
+    hiddenSize: o.hiddenSize,
+    numLayers,
+    bidirectional,
+    reverse,
+    batchFirst: o.batchFirst ?? true,
+    dropout,
+    projSize,
+    bias: o.bias ?? true,
+    returnSequences: o.returnSequences ?? true,
+    spec: Object.freeze(spec),
+    dtype,
+    checkFinite: o.checkFinite ?? false,
+  };
+}
+
+function checkPositiveInt(name: string, v: number): void {
+  if (!Number.isInteger(v) || v < 1) throw new ConfigError(`[LSTM] ${name} must be a positive integer; received ${v}.`);
+}
+
+/** Which tensor of a direction's weights (the LstmWeights field). */
+export type LstmField = 'wih' | 'whh' | 'bih' | 'bhh' | 'whr' | 'peep';
+
+/** One parameter tensor of the layer: its state-dict name, shape, and where it sits. */
+export interface LstmParamSlot {
+  name: string;
+  shape: number[];
+  layer: number;
+  direction: number;
+  field: LstmField;
+}
+
+/**
+ * The parameters in state-dict order: per layer and direction weight_ih, weight_hh, bias_ih,
+ * bias_hh (unless bias is false), then weight_hr (projection) and weight_ph (peepholes, 3H in order i, f, o; PyTorch has
+ * none), with suffix _l{k} and _reverse for the backward direction — PyTorch's names and shapes.
+ */
+export function lstmParamLayout(c: LstmConfig): LstmParamSlot[] {
+  const H = c.hiddenSize;
+  const P = c.projSize > 0 ? c.projSize : H;
+  const Dn = c.bidirectional ? 2 : 1;
+  const out: LstmParamSlot[] = [];
+  for (let l = 0; l < c.numLayers; l++) {
+    const inSize = l === 0 ? c.inputSize : Dn * P;
+    for (let d = 0; d < Dn; d++) {
+      const s = `_l${l}${d === 1 ? '_reverse' : ''}`;
+      const at = { layer: l, direction: d };
+      out.push({ name: `weight_ih${s}`, shape: [4 * H, inSize], field: 'wih', ...at });
+      out.push({ name: `weight_hh${s}`, shape: [4 * H, P], field: 'whh', ...at });
+      if (c.bias) {
+        out.push({ name: `bias_ih${s}`, shape: [4 * H], field: 'bih', ...at });
+        out.push({ name: `bias_hh${s}`, shape: [4 * H], field: 'bhh', ...at });
+      }
+      if (c.projSize > 0) out.push({ name: `weight_hr${s}`, shape: [P, H], field: 'whr', ...at });
+      if (c.spec.peephole) out.push({ name: `weight_ph${s}`, shape: [3 * H], field: 'peep', ...at });
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- time-major layout
+
+/** dst (T, B, F) ← src (B, T, F) when batchFirst, else a plain copy. */
+export function toTimeMajor(dst: Arr, src: Arr, T: number, B: number, F: number, batchFirst: boolean): void {
+  if (!batchFirst) {
+    dst.set(src.subarray(0, T * B * F));
+    return;
+  }
+  for (let b = 0; b < B; b++) {
+    for (let t = 0; t < T; t++) copyRow(dst, (t * B + b) * F, src, (b * T + t) * F, F);
+  }
+}
+
+/** dst (B, T, F) ← src (T, B, F) when batchFirst, else a plain copy. */
+export function fromTimeMajor(dst: Arr, src: Arr, T: number, B: number, F: number, batchFirst: boolean): void {
+  if (!batchFirst) {
+    dst.set(src.subarray(0, T * B * F));
+    return;
+  }
+  for (let t = 0; t < T; t++) {
+    for (let b = 0; b < B; b++) copyRow(dst, (b * T + t) * F, src, (t * B + b) * F, F);
+  }
+}
+
+/** out (N, Dn·P)[:, d·P:(d+1)·P] ← y (N, P) (bidirectional layers; one direction writes out directly) */
+export function interleave(out: Arr, y: Arr, N: number, P: number, d: number, Dn: number): void {
+  for (let n = 0; n < N; n++) copyRow(out, (n * Dn + d) * P, y, n * P, P);
+}
+
+/** y (N, P) ← src (N, Dn·P)[:, d·P:(d+1)·P] (bidirectional layers) */
+export function deinterleave(y: Arr, src: Arr, N: number, P: number, d: number, Dn: number): void {
+  for (let n = 0; n < N; n++) copyRow(y, n * P, src, (n * Dn + d) * P, P);
+}
+
+/** dst[o : o+n] ← src[s : s+n] (measured: set() on a subarray wins from about 16 elements) */
+function copyRow(dst: Arr, o: number, src: Arr, s: number, n: number): void {
+  if (n >= 16) {
+    dst.set(src.subarray(s, s + n), o);
+    return;
+  }
+  for (let j = 0; j < n; j++) dst[o + j] = src[s + j];
+}
