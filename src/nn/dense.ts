@@ -9,6 +9,7 @@
 import { Tensor, allocArr, formatShape, zeros, type Arr, type DType } from '../tensor.js';
 import { ConfigError, ShapeError } from '../errors.js';
 import { Rng } from '../util/rng.js';
+import { checkBooleans, checkFiniteNumber, checkOptionsObject, checkSize, checkTensorSizes } from '../util/check.js';
 import { DENSE_ACTIVATIONS, denseBackward, denseForward, type DenseActivation } from '../kernels/ref/dense.js';
 import type { CallContext, Layer, Param } from './layer.js';
 
@@ -53,6 +54,9 @@ export class Dense implements Layer {
 
   constructor(options: DenseOptions) {
     const o = options;
+    checkOptionsObject('[Dense]', o);
+    checkBooleans('[Dense]', o, ['bias']);
+    if (o.seed !== undefined) checkFiniteNumber('[Dense]', 'seed', o.seed);
     checkPositiveInt('inputSize', o.inputSize);
     checkPositiveInt('outputSize', o.outputSize);
     const activation = o.activation ?? 'linear';
@@ -78,6 +82,7 @@ export class Dense implements Layer {
 
     const I = this.inputSize;
     const O = this.outputSize;
+    checkTensorSizes('[Dense]', [['weight', [O, I]]], `outputSize=${O}, inputSize=${I}`);
     this.weight = { name: 'weight', shape: [O, I], value: allocArr(O * I, dtype), grad: allocArr(O * I, dtype) };
     this.bias = this.useBias ? { name: 'bias', shape: [O], value: allocArr(O, dtype), grad: allocArr(O, dtype) } : null;
     this.paramList = this.bias !== null ? [this.weight, this.bias] : [this.weight];
@@ -200,9 +205,7 @@ export class Dense implements Layer {
 }
 
 function checkPositiveInt(name: string, v: unknown): void {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
-    throw new ConfigError(`[Dense] ${name} must be a positive integer; received ${String(v)}.`);
-  }
+  checkSize('[Dense]', name, v);
 }
 
 function checkDtype(where: string, t: Tensor, dtype: DType): void {

@@ -5,6 +5,7 @@
 //
 // dim key: M rows (all leading dims), C = normalizedShape.
 
+import { checkBooleans, checkOptionsObject, checkSize, checkTensorSizes } from '../util/check.js';
 import { Tensor, allocArr, formatShape, zeros, type Arr, type DType } from '../tensor.js';
 import { ConfigError, ShapeError, UnsupportedError } from '../errors.js';
 import { layernormBackward, layernormForward } from '../kernels/ref/layernorm.js';
@@ -34,6 +35,7 @@ export class LayerNorm implements Layer {
   private rstd: Arr; // (M)
 
   constructor(options: LayerNormOptions) {
+    checkOptionsObject('[LayerNorm]', options);
     let C: unknown = options.normalizedShape;
     if (Array.isArray(C)) {
       if (C.length !== 1) {
@@ -44,9 +46,9 @@ export class LayerNorm implements Layer {
       }
       C = C[0];
     }
-    if (typeof C !== 'number' || !Number.isInteger(C) || C < 1) {
-      throw new ConfigError(`[LayerNorm] normalizedShape must be a positive integer; received ${String(C)}.`);
-    }
+    const size = checkSize('[LayerNorm]', 'normalizedShape', C);
+    checkBooleans('[LayerNorm]', options, ['elementwiseAffine']);
+    checkTensorSizes('[LayerNorm]', [['weight', [size]]], `normalizedShape=${size}`);
     const eps = options.eps ?? 1e-5;
     if (typeof eps !== 'number' || !(eps > 0) || !Number.isFinite(eps)) {
       throw new ConfigError(`[LayerNorm] eps must be a positive finite number; received ${String(eps)}.`);
@@ -55,13 +57,13 @@ export class LayerNorm implements Layer {
     if (dtype !== 'float32' && dtype !== 'float64') {
       throw new ConfigError(`[LayerNorm] dtype must be 'float32' or 'float64'; received '${String(dtype)}'.`);
     }
-    this.normalizedShape = C;
+    this.normalizedShape = size;
     this.eps = eps;
     this.elementwiseAffine = options.elementwiseAffine ?? true;
     this.dtype = dtype;
     if (this.elementwiseAffine) {
-      this.weight = { name: 'weight', shape: [C], value: allocArr(C, dtype).fill(1), grad: allocArr(C, dtype) };
-      this.bias = { name: 'bias', shape: [C], value: allocArr(C, dtype), grad: allocArr(C, dtype) };
+      this.weight = { name: 'weight', shape: [size], value: allocArr(size, dtype).fill(1), grad: allocArr(size, dtype) };
+      this.bias = { name: 'bias', shape: [size], value: allocArr(size, dtype), grad: allocArr(size, dtype) };
       this.paramList = [this.weight, this.bias];
     } else {
       this.weight = null;

@@ -12,6 +12,9 @@ import { getKernels, type KernelName, type Kernels } from '../kernels/index.js';
 import { ACTIVATIONS, type ActivationName } from '../kernels/activations.js';
 import { DEFAULT_CELL, type LstmBackWork, type LstmCache, type LstmCellSpec, type LstmDims, type LstmRun, type LstmWeights } from '../kernels/types.js';
 import { loadParams, type CallContext, type Layer, type Param, type StateDictLike } from './layer.js';
+import { checkBooleans, checkDType, checkFiniteNumber, checkOptionsObject, checkSize, checkTensorSizes } from '../util/check.js';
+
+const BOOLEAN_OPTIONS = ['bidirectional', 'reverse', 'batchFirst', 'returnSequences', 'noInputGate', 'noForgetGate', 'noOutputGate', 'noInputActivation', 'noOutputActivation', 'peepholes', 'coupledInputForget', 'checkFinite'] as const;
 
 /** Named variants from Greff et al. (2017), "LSTM: A Search Space Odyssey". */
 export type LstmVariant = 'vanilla' | 'NIG' | 'NFG' | 'NOG' | 'NIAF' | 'NOAF' | 'PH' | 'CIFG';
@@ -63,8 +66,8 @@ export interface LstmForwardOptions {
   h0?: Tensor;
   /** (L·Dn, B, H) */
   c0?: Tensor;
-  /** Valid steps per row, each in [1, T]. */
-  lengths?: ArrayLike<number>;
+  /** Valid steps per row, each in [1, T]; omitted or null: every row has T steps. */
+  lengths?: ArrayLike<number> | null;
   training?: boolean;
   /** Also return i, f, g, o and c at every step. */
   returnGates?: boolean;
@@ -177,12 +180,17 @@ export class LSTM implements Layer {
 
   constructor(options: LSTMOptions) {
     const o = options;
+    checkOptionsObject('[LSTM]', o);
+    checkBooleans('[LSTM]', o, BOOLEAN_OPTIONS);
+    checkDType('[LSTM]', o.dtype);
+    if (o.seed !== undefined) checkFiniteNumber('[LSTM]', 'seed', o.seed);
+    if (o.forgetBias !== undefined && o.forgetBias !== null) checkFiniteNumber('[LSTM]', 'forgetBias', o.forgetBias);
     checkPositiveInt('inputSize', o.inputSize);
     checkPositiveInt('hiddenSize', o.hiddenSize);
     const numLayers = o.numLayers ?? 1;
     checkPositiveInt('numLayers', numLayers);
     const dropout = o.dropout ?? 0;
-    if (!(dropout >= 0 && dropout < 1)) throw new ConfigError(`[LSTM] dropout must be in [0, 1); received ${dropout}.`);
+    if (typeof dropout !== 'number' || !(dropout >= 0 && dropout < 1)) throw new ConfigError(`[LSTM] dropout must be in [0, 1); received ${dropout}.`);
     const projSize = o.projSize ?? 0;
     if (!Number.isInteger(projSize) || projSize < 0 || projSize >= o.hiddenSize) {
       if (projSize !== 0) {
@@ -192,9 +200,9 @@ export class LSTM implements Layer {
       }
     }
     const clip = o.clip ?? Infinity;
-    if (!(clip > 0)) throw new ConfigError(`[LSTM] clip must be a positive number (or omitted for no clipping); received ${clip}.`);
+    if (typeof clip !== 'number' || !(clip > 0)) throw new ConfigError(`[LSTM] clip must be a positive number (or omitted for no clipping); received ${clip}.`);
     const variant = o.variant ?? 'vanilla';
-    if (!(variant in VARIANTS)) {
+    if (typeof variant !== 'string' || !Object.prototype.hasOwnProperty.call(VARIANTS, variant)) {
       throw new ConfigError(`[LSTM] variant must be one of ${Object.keys(VARIANTS).join(', ')}; received '${variant}'.`);
     }
     const spec: LstmCellSpec = { ...DEFAULT_CELL, ...VARIANTS[variant], clip };
@@ -240,6 +248,7 @@ export class LSTM implements Layer {
     const P = this.outSize;
     const G = 4 * H;
     const Dn = this.numDirections;
+    checkTensorSizes('[LSTM]', [['weight_ih_l0', [G, Math.max(this.inputSize, Dn * P)]], ['weight_hh_l0', [G, P]], ['weight_hr_l0', [P, H]]], `hiddenSize=${H}, inputSize=${this.inputSize}`);
     this.cells = [];
     for (let l = 0; l < numLayers; l++) {
       const inSize = l === 0 ? this.inputSize : Dn * P;
@@ -747,8 +756,11 @@ export class LSTM implements Layer {
     return { T, B };
   }
 
-  private checkLengths(lengths: ArrayLike<number> | undefined, B: number, T: number, where: string): Int32Array | null {
-    if (lengths === undefined) return null;
+  private checkLengths(lengths: ArrayLike<number> | undefined | null, B: number, T: number, where: string): Int32Array | null {
+    if (lengths === undefined || lengths === null) return null; // null: no lengths, as in PyTorch
+    if (typeof lengths !== 'object' || typeof lengths.length !== 'number') {
+      throw new ShapeError(`[${where}] lengths must be an array of B=${B} integers (or omitted); received ${typeof lengths}.`);
+    }
     if (lengths.length !== B) {
       throw new ShapeError(`[${where}] lengths must have one entry per batch row (B=${B}); received ${lengths.length} entries.`);
     }
@@ -777,7 +789,7 @@ export class LSTM implements Layer {
 // ---------------------------------------------------------------- helpers
 
 function checkPositiveInt(name: string, v: number): void {
-  if (!Number.isInteger(v) || v < 1) throw new ConfigError(`[LSTM] ${name} must be a positive integer; received ${v}.`);
+  checkSize('[LSTM]', name, v);
 }
 
 function checkShape(t: Tensor, shape: readonly number[], name: string, where: string): void {

@@ -10,6 +10,8 @@ import type { CallContext, Layer, Param } from './layer.js';
 import { paramCount, loadParams, type StateDictLike } from './layer.js';
 import { fit, evaluate, predict, type FitOptions, type History, type EvaluateOptions, type TrainingState } from '../train/fit.js';
 import { modelFromBytes, modelToBytes } from '../io/model.js';
+import { checkChain } from './chain.js';
+import { show } from '../util/check.js';
 
 type FileSaver = (path: string, model: Sequential, options: { extra?: Record<string, unknown>; training?: TrainingState }) => Promise<void>;
 let fileSaver: FileSaver | null = null;
@@ -40,6 +42,13 @@ export class Sequential implements Layer {
    * `new Sequential({ lstm, head: dense })` or `[['lstm', lstm], ['head', dense]]` names them yourself.
    */
   constructor(layers: Layer[] | Array<[string, Layer]> | Record<string, Layer>, options: SequentialOptions = {}) {
+    if (layers === null || typeof layers !== 'object') {
+      throw new ConfigError(`[Sequential] layers must be an array of layers, of [name, layer] pairs, or an object of named layers; received ${layers === null ? 'null' : typeof layers}.`);
+    }
+    if (options === null || typeof options !== 'object') throw new ConfigError(`[Sequential] options must be an object; received ${options === null ? 'null' : typeof options}.`);
+    if (options.seed !== undefined && (typeof options.seed !== 'number' || !Number.isFinite(options.seed))) {
+      throw new ConfigError(`[Sequential] seed must be a finite number; received ${String(options.seed)}.`);
+    }
     const entries: Array<[string | null, Layer]> = Array.isArray(layers)
       ? layers.map((l) => (Array.isArray(l) ? ([l[0], l[1]] as [string, Layer]) : ([null, l] as [null, Layer])))
       : Object.entries(layers);
@@ -47,8 +56,8 @@ export class Sequential implements Layer {
     const used = new Map<string, number>();
     const named: NamedLayer[] = [];
     for (const [given, layer] of entries) {
-      if (layer === null || typeof layer !== 'object' || typeof (layer as Layer).call !== 'function') {
-        throw new ConfigError(`[Sequential] every entry must be a layer (LSTM, Dense, …); received ${String(layer)}.`);
+      if (layer === null || typeof layer !== 'object' || typeof (layer as Layer).call !== 'function' || typeof (layer as Layer).kind !== 'string') {
+        throw new ConfigError(`[Sequential] every entry must be a layer (LSTM, Dense, …); received ${show(layer)}.`);
       }
       let name = given;
       if (name === null) {
@@ -57,14 +66,15 @@ export class Sequential implements Layer {
         used.set(base, n + 1);
         name = n === 0 ? base : `${base}_${n}`;
       }
-      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-        throw new ConfigError(`[Sequential] layer names must be identifiers (letters, digits, _); received '${name}'.`);
+      if (typeof name !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+        throw new ConfigError(`[Sequential] layer names must be identifiers (letters, digits, _); received ${show(name)}.`);
       }
       if (named.some((l) => l.name === name)) throw new ConfigError(`[Sequential] layer names must be unique; received '${name}' twice.`);
       named.push({ name, layer });
     }
     const dtypes = new Set(named.map((l) => l.layer.dtype));
     if (dtypes.size > 1) throw new ConfigError(`[Sequential] all layers must share one dtype; received ${[...dtypes].join(' and ')}.`);
+    checkChain(named);
     this.layers = Object.freeze(named);
     this.rng = new Rng(options.seed ?? 0);
   }
