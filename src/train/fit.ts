@@ -12,6 +12,8 @@ import { clipGradNorm, clipGradValue, globalNorm } from '../optim/clip.js';
 import { createOptimizer, type Optimizer, type OptimizerSpec } from './optimizer.js';
 import { gatherInts, gatherRows, sliceRows, concatRows } from './batch.js';
 import { resolveLoss, type LossFn, type LossName, type LossOptions } from './losses.js';
+import { checkTrainingState } from '../io/training-state.js';
+import { checkLengthsArg, show } from '../util/check.js';
 
 export interface EpochLog {
   epoch: number;
@@ -99,8 +101,8 @@ export interface FitOptions {
   onNonFinite?: 'stop' | 'skip';
   /** Seed of the shuffling (the model's own generator drives dropout). Default 0. */
   seed?: number;
-  /** Resume from a checkpoint's training state (the model must already hold the checkpoint's weights). */
-  resume?: TrainingState;
+  /** Resume from a checkpoint's training state (the model must already hold the checkpoint's weights). Checked field by field: a malformed state is a ConfigError. */
+  resume?: TrainingState | null;
   /**
    * Runs each batch's forward and backward somewhere else — e.g. split across worker threads
    * (createThreadPool in src/train/threads-node.ts). It must leave the full batch's mean gradient
@@ -168,7 +170,15 @@ export interface History {
 
 export async function fit(model: Sequential, x: Tensor, y: Tensor, options: FitOptions): Promise<History> {
   checkBatchFirst(model, 'fit');
-  const o = options;
+  if (options === null || typeof options !== 'object') throw new ConfigError(`[fit] options must be an object with at least { loss }; received ${show(options)}.`);
+  checkRows(x, y, undefined, 'fit');
+  const o: FitOptions = { ...options, lengths: checkLengthsArg(options.lengths, x.shape[0], '[fit]') };
+  if (o.validationData !== undefined && o.validationData !== null) {
+    const v = o.validationData;
+    if (typeof v !== 'object') throw new ConfigError(`[fit] validationData must be { x, y, lengths? }; received ${show(v)}.`);
+    checkRows(v.x, v.y, undefined, 'fit validationData');
+    o.validationData = { ...v, lengths: checkLengthsArg(v.lengths, v.x.shape[0], '[fit] validationData:') };
+  }
   const epochs = o.epochs ?? 10;
   const batchSize = o.batchSize ?? 32;
   if (!Number.isInteger(epochs) || epochs < 0) throw new ConfigError(`[fit] epochs must be a non-negative integer; received ${epochs}.`);
@@ -209,8 +219,9 @@ export async function fit(model: Sequential, x: Tensor, y: Tensor, options: FitO
     bestEpoch: null,
     badEpochs: 0,
   };
-  if (o.resume !== undefined) {
-    const r = o.resume;
+  if (o.resume !== undefined && o.resume !== null) {
+    // a checkpoint's state is data from disk: check every field before the optimizer or the generators see it
+    const r = checkTrainingState(o.resume, '[fit] resume:', ConfigError);
     Object.assign(state, { ...r, history: [...r.history] });
     shuffleRng.setState(r.shuffleRng);
     model.rng.setState(r.modelRng);
@@ -332,18 +343,22 @@ export interface EvaluateOptions {
 /** Loss (and accuracy for classification) over a dataset, in inference mode. */
 export function evaluate(model: Sequential, x: Tensor, y: Tensor, options: EvaluateOptions): { loss: number; accuracy?: number } {
   checkBatchFirst(model, 'evaluate');
-  checkRows(x, y, options.lengths, 'evaluate');
+  if (options === null || typeof options !== 'object') throw new ConfigError(`[evaluate] options must be an object with at least { loss }; received ${show(options)}.`);
+  checkRows(x, y, undefined, 'evaluate');
+  const lengths = checkLengthsArg(options.lengths, x.shape[0], '[evaluate]');
   const loss = resolveLoss(options.loss, options.lossOptions);
-  return evaluateWith(model, { x, y, lengths: options.lengths }, loss.fn, loss.classification, options.batchSize ?? 256);
+  return evaluateWith(model, { x, y, lengths }, loss.fn, loss.classification, options.batchSize ?? 256);
 }
 
 /** Batched inference. */
-export function predict(model: Sequential, x: Tensor, options: { batchSize?: number; lengths?: ArrayLike<number> } = {}): Tensor {
+export function predict(model: Sequential, x: Tensor, options: { batchSize?: number; lengths?: ArrayLike<number> | null } = {}): Tensor {
   checkBatchFirst(model, 'predict');
+  if (!(x instanceof Tensor)) throw new ShapeError(`[predict] x must be a Tensor; received ${show(x)}.`);
+  if (options === null || typeof options !== 'object') throw new ConfigError(`[predict] options must be an object; received ${show(options)}.`);
   const N = x.shape[0];
   const bs = options.batchSize ?? 256;
-  const lens = options.lengths === undefined ? null : Int32Array.from(options.lengths);
-  if (lens !== null && lens.length !== N) throw new ShapeError(`[predict] lengths must have one entry per row of x (${N}); received ${lens.length}.`);
+  if (!Number.isInteger(bs) || bs < 1) throw new ConfigError(`[predict] batchSize must be a positive integer; received ${show(bs)}.`);
+  const lens = checkLengthsArg(options.lengths, N, '[predict]') ?? null;
   const outs: Tensor[] = [];
   for (let s = 0; s < N; s += bs) {
     const e = Math.min(N, s + bs);

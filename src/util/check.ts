@@ -9,7 +9,7 @@
 //                                 each take one such copy.
 // Left out: a global memory budget (a caller who asks for a 1 GB layer gets one).
 
-import { ConfigError } from '../errors.js';
+import { ConfigError, ShapeError } from '../errors.js';
 import type { DType } from '../tensor.js';
 
 export const MAX_DIM = 2 ** 31 - 1;
@@ -82,4 +82,27 @@ export function checkTensorSizes(where: string, tensors: readonly (readonly [str
       );
     }
   }
+}
+
+/**
+ * `lengths` as a caller passes it (an array or typed array of positive integers, one per row), or
+ * nothing (undefined or null). Returns an Int32Array copy, or undefined. The upper bound (T) is the
+ * sequence layer's to check.
+ */
+export function checkLengthsArg(v: unknown, rows: number, where: string): Int32Array | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'object' || typeof (v as ArrayLike<unknown>).length !== 'number') {
+    throw new ShapeError(`${where} lengths must be an array of ${rows} integers (one per row), or omitted; received ${show(v)}.`);
+  }
+  const a = v as ArrayLike<unknown>;
+  if (a.length !== rows) throw new ShapeError(`${where} lengths must have one entry per row of x (${rows}); received ${a.length}.`);
+  const out = new Int32Array(rows);
+  for (let k = 0; k < rows; k++) {
+    const n = a[k];
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > MAX_DIM) {
+      throw new ShapeError(`${where} lengths[${k}] must be a positive integer (the valid steps of row ${k}); received ${show(n)}.`);
+    }
+    out[k] = n;
+  }
+  return out;
 }
