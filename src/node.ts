@@ -6,7 +6,7 @@ import { loadWasmKernels as loadWasmKernelsNow } from './kernels/wasm/node.js';
 
 export * from './index.js';
 export { saveModel, loadModel, loadModelFile } from './io/model-node.js';
-export { writeFileAtomic, writeFileAtomicSync, readFileChecked, readFileCheckedSync, saveSafetensors, loadSafetensors } from './io/node.js';
+export { writeFileAtomic, writeFileAtomicSync, readFileChecked, readFileCheckedSync, saveSafetensors, loadSafetensors, removeStaleTempFiles, removeStaleTempFilesSync } from './io/node.js';
 
 export { createThreadPool, ThreadPool, type ThreadPoolOptions } from './train/threads-node.js';
 export { loadWasmKernels } from './kernels/wasm/node.js';

@@ -9,7 +9,7 @@ import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import cliProgress from 'cli-progress';
-import { ConfigError, DivergenceError, FormatError, NonFiniteError, ShapeError, UnsupportedError } from '../errors.js';
+import { ConfigError, DivergenceError, FileError, FormatError, NonFiniteError, ShapeError, UnsupportedError } from '../errors.js';
 import type { BatchLog, EpochLog } from '../train/fit.js';
 
 /** The package version (package.json), read once at start-up. */
@@ -49,6 +49,7 @@ export function isUserError(e: unknown): e is Error {
     e instanceof NonFiniteError ||
     e instanceof DivergenceError ||
     e instanceof UnsupportedError ||
+    e instanceof FileError ||
     (e instanceof Error && typeof (e as NodeJS.ErrnoException).code === 'string' && /^E[A-Z]+$/.test((e as NodeJS.ErrnoException).code!))
   );
 }
