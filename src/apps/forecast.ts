@@ -88,7 +88,7 @@ export function loadSeries(text: string, o: SeriesOptions): ForecastSeries {
   if (step === null || missing === 'drop') {
     return { target: o.target, features, y: raw.values[0], x: raw.values.slice(1), times, step, filled: table.rows.length - raw.rows.length };
   }
-  const reg = regularizeTimeSeries(times, raw.values, step);
+  const reg = regularizeTimeSeries(times, raw.values, step, { label: (i) => `row ${spreadsheetRow(table, raw.rows[i])}` });
   if (reg.inserted > 0 && missing === 'error') {
     // Name the first gap by the rows around it, as the user sees them in a spreadsheet.
     let k = 0;

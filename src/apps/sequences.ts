@@ -19,6 +19,7 @@
 
 import { Tensor } from '../tensor.js';
 import { ConfigError, FormatError, ShapeError } from '../errors.js';
+import { JsonReader, jsonKind } from '../io/json.js';
 import { parseCsv, columnIndex, spreadsheetRow, DEFAULT_MISSING_TOKENS } from '../data/csv.js';
 import { StandardScaler, scalerFromJSON, type ScalerJSON } from '../data/scale.js';
 import { classificationReport, type ClassificationReport } from '../metrics/classification.js';
@@ -26,7 +27,7 @@ import { Rng } from '../util/rng.js';
 import { LSTM } from '../nn/lstm.js';
 import { Dense } from '../nn/dense.js';
 import { Sequential } from '../nn/sequential.js';
-import { predict } from '../train/fit.js';
+import { padBatch, predictRagged, type RaggedSequences } from '../data/sequences.js';
 
 export type Task = 'classify' | 'regress';
 
@@ -53,57 +54,69 @@ export function loadSequences(text: string, fileName: string, layout: CsvLayout 
   return /\.(jsonl|ndjson|json)$/i.test(fileName) ? parseJsonl(text, requireLabels) : parseLongCsv(text, layout, requireLabels);
 }
 
+/** Nesting allowed in a JSON Lines record (the sequence is read separately, straight into numbers). */
+const JSONL_MAX_DEPTH = 16;
+
+/**
+ * One JSON object per line: {"sequence": [[f1, f2, …], …] or [x1, x2, …], "label": …, "id": …}.
+ * Each line is read with the limited JSON reader (src/io/json.ts); the sequence goes straight
+ * into a Float64Array, so memory is 8 bytes per number (a number takes at least 2 bytes of text).
+ */
 export function parseJsonl(text: string, requireLabels = true): SequenceData {
+  if (typeof text !== 'string') throw new FormatError(`[jsonl] expected the file's text; received ${typeof text}.`);
   const ids: string[] = [];
   const seqs: Float64Array[] = [];
   const lengths: number[] = [];
   const labels: (string | number)[] = [];
   let F = -1;
   let sawLabel = false;
-  const lines = text.split(/\r?\n/);
-  lines.forEach((line, k) => {
-    if (line.trim() === '') return;
-    const where = `[jsonl] line ${k + 1}`;
-    let obj: unknown;
-    try {
-      obj = JSON.parse(line);
-    } catch (e) {
-      throw new FormatError(`${where}: not valid JSON (${(e as Error).message}). Hint: one object per line, e.g. {"sequence": [[0.1, 2], [0.3, 1]], "label": "walk"}.`);
-    }
-    const o = obj as { sequence?: unknown; label?: unknown; id?: unknown };
-    if (obj === null || typeof obj !== 'object' || !Array.isArray(o.sequence)) {
+  let lineNo = 0;
+  for (let at = 0; at < text.length; ) {
+    let end = text.indexOf('\n', at);
+    if (end < 0) end = text.length;
+    const line = text.slice(at, end > at && text[end - 1] === '\r' ? end - 1 : end);
+    at = end + 1;
+    lineNo++;
+    if (line.trim() === '') continue;
+    const where = `[jsonl] line ${lineNo}`;
+    const r = new JsonReader(line, where, { maxDepth: JSONL_MAX_DEPTH, eofName: 'line' });
+    r.ws();
+    if (r.s[r.i] !== '{') {
       throw new FormatError(`${where}: expected an object with a "sequence" array; received ${line.length > 80 ? line.slice(0, 80) + '…' : line}.`);
     }
-    const steps = o.sequence as unknown[];
-    if (steps.length === 0) throw new FormatError(`${where}: "sequence" is empty; every sequence needs at least one step.`);
-    const f = Array.isArray(steps[0]) ? (steps[0] as unknown[]).length : 1;
-    if (F < 0) F = f;
-    const data = new Float64Array(steps.length * F);
-    steps.forEach((st, t) => {
-      const row = Array.isArray(st) ? st : [st];
-      if (row.length !== F) {
-        throw new FormatError(`${where}: step ${t} has ${row.length} feature${row.length === 1 ? '' : 's'}; expected ${F} like the first sequence.`);
-      }
-      row.forEach((v, j) => {
-        if (typeof v !== 'number' || !Number.isFinite(v)) {
-          throw new FormatError(`${where}: sequence[${t}][${j}] must be a finite number; received ${JSON.stringify(v)}.`);
-        }
-        data[t * F + j] = v;
-      });
+    let data: Float64Array | null = null;
+    let label: unknown;
+    let id: unknown;
+    r.members(1, (key) => {
+      if (key === 'sequence') {
+        const got = readSequence(r, where, F);
+        data = got.data;
+        F = got.F;
+      } else if (key === 'label') label = r.value(2);
+      else if (key === 'id') id = r.value(2);
+      else r.value(2); // other fields are allowed and ignored
     });
-    if (o.label !== undefined) {
-      if (typeof o.label !== 'string' && !(typeof o.label === 'number' && Number.isFinite(o.label))) {
-        throw new FormatError(`${where}: "label" must be a string (class) or a finite number; received ${JSON.stringify(o.label)}.`);
+    r.ws();
+    if (r.i !== line.length) r.fail(`unexpected ${r.show()} after the end of the JSON object`);
+    if (data === null) throw new FormatError(`${where}: expected an object with a "sequence" array; it has no "sequence".`);
+    const steps = (data as Float64Array).length / F;
+    if (label !== undefined) {
+      if (typeof label !== 'string' && !(typeof label === 'number' && Number.isFinite(label))) {
+        throw new FormatError(`${where}: "label" must be a string (class) or a finite number; received ${jsonKind(label)}.`);
       }
-      labels.push(o.label);
+      if (!sawLabel && seqs.length > 0) throw new FormatError(`${where}: has a "label" but the lines before it have none; label every example or none.`);
+      labels.push(label);
       sawLabel = true;
     } else if (requireLabels || sawLabel) {
       throw new FormatError(`${where}: "label" is missing. Hint: every training example needs a label.`);
     }
-    ids.push(o.id === undefined ? String(ids.length) : String(o.id));
+    if (id !== undefined && typeof id !== 'string' && !(typeof id === 'number' && Number.isFinite(id))) {
+      throw new FormatError(`${where}: "id" must be a string or a number; received ${jsonKind(id)}.`);
+    }
+    ids.push(id === undefined ? String(ids.length) : String(id));
     seqs.push(data);
-    lengths.push(steps.length);
-  });
+    lengths.push(steps);
+  }
   if (seqs.length === 0) throw new FormatError('[jsonl] the file holds no sequences; expected one JSON object per line.');
   return {
     ids,
@@ -113,6 +126,52 @@ export function parseJsonl(text: string, requireLabels = true): SequenceData {
     featureNames: Array.from({ length: F }, (_, j) => `f${j}`),
     labels: sawLabel ? labels : null,
   };
+}
+
+/**
+ * The "sequence" value at the reader's cursor: [[f…], …] (F per step) or [x, …] (F = 1), straight
+ * into a Float64Array. `F` is the feature count fixed by the first sequence (-1 before it).
+ */
+function readSequence(r: JsonReader, where: string, F: number): { data: Float64Array; F: number } {
+  r.ws();
+  if (r.s[r.i] !== '[') throw new FormatError(`${where}: "sequence" must be an array of steps; received ${jsonKind(r.value(2))}.`);
+  let buf = new Float64Array(64);
+  let n = 0;
+  let f = F;
+  const push = (v: number, t: number, j: number): void => {
+    if (!Number.isFinite(v)) throw new FormatError(`${where}: sequence[${t}]${j < 0 ? '' : `[${j}]`} must be a finite number; received ${v}.`);
+    if (n === buf.length) {
+      const bigger = new Float64Array(2 * buf.length);
+      bigger.set(buf);
+      buf = bigger;
+    }
+    buf[n++] = v;
+  };
+  const steps = r.elements((t) => {
+    const c = r.s[r.i];
+    if (c === '[') {
+      if (f === -1 && t === 0) f = -2; // first step of the first sequence decides F
+      let j = 0;
+      r.elements((k) => {
+        const ch = r.s[r.i];
+        if (ch !== '-' && !(ch >= '0' && ch <= '9')) throw new FormatError(`${where}: sequence[${t}][${k}] must be a finite number; received ${jsonKind(r.value(3))}.`);
+        push(r.number(), t, k);
+        j++;
+      });
+      if (f === -2) {
+        if (j === 0) throw new FormatError(`${where}: sequence[0] is empty; every step needs at least one feature.`);
+        f = j;
+      }
+      if (j !== f) throw new FormatError(`${where}: step ${t} has ${j} feature${j === 1 ? '' : 's'}; expected ${f} like the first ${F === -1 ? 'step' : 'sequence'}.`);
+    } else {
+      if (f === -1 && t === 0) f = 1;
+      if (f !== 1) throw new FormatError(`${where}: step ${t} has 1 feature; expected ${f} like the first ${F === -1 ? 'step' : 'sequence'}.`);
+      if (c !== '-' && !(c >= '0' && c <= '9')) throw new FormatError(`${where}: sequence[${t}] must be a finite number or an array of numbers; received ${jsonKind(r.value(2))}.`);
+      push(r.number(), t, -1);
+    }
+  });
+  if (steps === 0) throw new FormatError(`${where}: "sequence" is empty; every sequence needs at least one step.`);
+  return { data: buf.slice(0, n), F: f };
 }
 
 export function parseLongCsv(text: string, layout: CsvLayout = {}, requireLabels = true): SequenceData {
@@ -232,18 +291,24 @@ export function splitIndices(N: number, val: number, seed: number): { train: num
   return { train: perm.slice(0, N - nVal), val: perm.slice(N - nVal) };
 }
 
-/** Right-padded (N, Tmax, F) input with lengths, features standardised. */
-export function batchTensor(data: SequenceData, idx: readonly number[], scaler: StandardScaler): { x: Tensor; lengths: Int32Array } {
+/** Examples idx with their features standardised, kept ragged (one Float32Array per example). */
+export function standardizedSequences(data: SequenceData, idx: readonly number[], scaler: StandardScaler): RaggedSequences {
   const F = data.F;
-  const lengths = Int32Array.from(idx, (i) => data.lengths[i]);
-  const T = Math.max(...lengths);
-  const x = new Float32Array(idx.length * T * F); // (N, T, F), zero past each length
   const z = scaler.transform(stepColumns(data, idx)); // F columns over all valid steps, in order
   let r = 0;
-  idx.forEach((i, n) => {
-    for (let t = 0; t < data.lengths[i]; t++, r++) for (let f = 0; f < F; f++) x[(n * T + t) * F + f] = z[f][r];
+  const seqs = idx.map((i) => {
+    const T = data.lengths[i];
+    const out = new Float32Array(T * F); // (T, F)
+    for (let t = 0; t < T; t++, r++) for (let f = 0; f < F; f++) out[t * F + f] = z[f][r];
+    return out;
   });
-  return { x: new Tensor(x, [idx.length, T, F]), lengths };
+  return { seqs, lengths: Int32Array.from(idx, (i) => data.lengths[i]), F };
+}
+
+/** Right-padded (B, T, F) input with lengths, features standardised; T is the longest of these examples (pass few: see padBatch). */
+export function batchTensor(data: SequenceData, idx: readonly number[], scaler: StandardScaler): { x: Tensor; lengths: Int32Array } {
+  const ragged = standardizedSequences(data, idx, scaler);
+  return padBatch(ragged, idx.map((_, k) => k));
 }
 
 function stepColumns(data: SequenceData, idx: readonly number[]): Float64Array[] {
@@ -257,17 +322,41 @@ function stepColumns(data: SequenceData, idx: readonly number[]): Float64Array[]
   return cols;
 }
 
+/** One part of the data (training or validation): standardised sequences and their targets, row k = example idx[k]. */
+export interface SeqPart {
+  data: RaggedSequences;
+  y: Tensor;
+  idx: number[];
+}
+
 export interface PreparedSeq {
   model: Sequential;
-  x: Tensor;
-  y: Tensor;
-  lengths: Int32Array;
-  val: { x: Tensor; y: Tensor; lengths: Int32Array; idx: number[] } | null;
+  train: SeqPart;
+  val: SeqPart | null;
   trainIdx: number[];
   extra: SeqExtra;
 }
 
-export function prepareSequences(data: SequenceData, c: SeqConfig): PreparedSeq {
+/** Checks a SeqConfig (from the command line or from a checkpoint's metadata) before anything is built from it. */
+export function checkSeqConfig(c: unknown, where = '[train]'): SeqConfig {
+  if (c === null || typeof c !== 'object') throw new ConfigError(`${where} config must be an object; received ${jsonKind(c)}.`);
+  const o = c as Record<string, unknown>;
+  if (o.task !== 'classify' && o.task !== 'regress') throw new ConfigError(`${where} task must be 'classify' or 'regress'; received ${jsonKind(o.task)}.`);
+  const int = (k: string, min: number, max: number): void => {
+    const v = o[k];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw new ConfigError(`${where} ${k} must be an integer in [${min}, ${max}]; received ${jsonKind(v)}.`);
+  };
+  int('hidden', 1, 1 << 16);
+  int('epochs', 0, 1e9);
+  int('batchSize', 1, 1 << 24);
+  int('seed', 0, Number.MAX_SAFE_INTEGER);
+  if (typeof o.lr !== 'number' || !(o.lr > 0) || !Number.isFinite(o.lr)) throw new ConfigError(`${where} lr must be a positive number; received ${jsonKind(o.lr)}.`);
+  if (typeof o.val !== 'number' || !(o.val >= 0 && o.val < 1)) throw new ConfigError(`${where} val must be in [0, 1); received ${jsonKind(o.val)}.`);
+  return o as unknown as SeqConfig;
+}
+
+export function prepareSequences(data: SequenceData, config: SeqConfig): PreparedSeq {
+  const c = checkSeqConfig(config);
   const labels = data.labels!;
   const split = splitIndices(data.seqs.length, c.val, c.seed);
   const featureScaler = new StandardScaler().fit(stepColumns(data, split.train));
@@ -277,17 +366,13 @@ export function prepareSequences(data: SequenceData, c: SeqConfig): PreparedSeq 
   }
   let targetScaler: StandardScaler | null = null;
   if (c.task === 'regress') targetScaler = new StandardScaler().fit([Float64Array.from(split.train, (i) => labels[i] as number)]);
+  const classOf = new Map(classes.map((name, k) => [name, k]));
   const target = (idx: number[]): Tensor => {
-    if (c.task === 'classify') return new Tensor(Float32Array.from(idx, (i) => classes.indexOf(String(labels[i]))), [idx.length]);
+    if (c.task === 'classify') return new Tensor(Float32Array.from(idx, (i) => classOf.get(String(labels[i]))!), [idx.length]);
     const z = targetScaler!.transform([Float64Array.from(idx, (i) => labels[i] as number)])[0];
     return new Tensor(Float32Array.from(z), [idx.length, 1]);
   };
-  const tr = batchTensor(data, split.train, featureScaler);
-  let val: PreparedSeq['val'] = null;
-  if (split.val.length > 0) {
-    const v = batchTensor(data, split.val, featureScaler);
-    val = { x: v.x, y: target(split.val), lengths: v.lengths, idx: split.val };
-  }
+  const part = (idx: number[]): SeqPart => ({ data: standardizedSequences(data, idx, featureScaler), y: target(idx), idx });
   const model = new Sequential(
     [
       ['lstm', new LSTM({ inputSize: data.F, hiddenSize: c.hidden, returnSequences: false, seed: c.seed })],
@@ -297,10 +382,8 @@ export function prepareSequences(data: SequenceData, c: SeqConfig): PreparedSeq 
   );
   return {
     model,
-    x: tr.x,
-    y: target(split.train),
-    lengths: tr.lengths,
-    val,
+    train: part(split.train),
+    val: split.val.length > 0 ? part(split.val) : null,
     trainIdx: split.train,
     extra: {
       app: 'sequences',
@@ -327,14 +410,13 @@ export function predictSequences(model: Sequential, extra: SeqExtra, data: Seque
   }
   const which = idx ?? data.seqs.map((_, i) => i);
   const scaler = scalerFromJSON(extra.featureScaler) as StandardScaler;
-  const { x, lengths } = batchTensor(data, which, scaler);
-  const out = predict(model, x, { lengths });
+  // padded per chunk of similar lengths, never to the longest sequence of the file
+  const rows = predictRagged(model, standardizedSequences(data, which, scaler), which.map((_, k) => k));
   if (extra.task === 'classify') {
-    const K = extra.classes.length;
     const probabilities: number[][] = [];
     const predicted: string[] = [];
-    for (let n = 0; n < which.length; n++) {
-      const row = Array.from(out.data.subarray(n * K, (n + 1) * K));
+    for (const out of rows) {
+      const row = Array.from(out);
       const max = Math.max(...row);
       const e = row.map((v) => Math.exp(v - max));
       const s = e.reduce((a, b) => a + b, 0);
@@ -345,7 +427,7 @@ export function predictSequences(model: Sequential, extra: SeqExtra, data: Seque
     return { predicted, probabilities };
   }
   const ts = scalerFromJSON(extra.targetScaler);
-  const v = ts.inverseTransform([Float64Array.from(out.data)])[0];
+  const v = ts.inverseTransform([Float64Array.from(rows, (r) => r[0])])[0];
   return { predicted: Array.from(v), probabilities: null };
 }
 

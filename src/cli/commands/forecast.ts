@@ -1,4 +1,4 @@
-import { THREADS_OPTION } from '../training.js';
+import { CHECKPOINT_OPTION, THREADS_OPTION, type CheckpointEvery } from '../training.js';
 // `longshort forecast data.csv --target COL --horizon N …`: argument parsing and output only; the
 // pipeline (features, windows, scalers, model, metrics, CSV) is src/apps/forecast.ts.
 // Writes into --out: model.safetensors (weights + scalers and config in its extra), forecast.csv,
@@ -10,6 +10,7 @@ import { CliError, Output, choiceOption, ensureDir, getInvocation, floatOption, 
 import type { MissingPolicy } from '../../data/csv.js';
 
 interface ForecastOpts {
+  checkpointEvery?: CheckpointEvery;
   threads: number;
   target: string;
   features?: string[];
@@ -49,6 +50,7 @@ export function register(program: Command): void {
     .option('--lr <x>', 'Adam learning rate (default 0.005)', floatOption('--lr', 0, 10, true))
     .option('--seed <n>', 'random seed (weights, shuffling)', intOption('--seed', 0), 0)
     .option(...THREADS_OPTION)
+    .option(...CHECKPOINT_OPTION)
     .option('--out <dir>', 'output folder', 'out/forecast')
     .option('--resume <checkpoint>', 'continue an interrupted run from its checkpoint')
     .option('--json', 'print one JSON object on stdout (progress as JSON lines on stderr)')
@@ -124,6 +126,7 @@ async function runForecast(file: string, o: ForecastOpts, argv: string[]): Promi
     },
     resume: resumeState,
     checkpointPath: join(o.out, 'checkpoint.safetensors'),
+    checkpointEvery: o.checkpointEvery,
     extra: prepared.extra as unknown as Record<string, unknown>,
     resumeArgs: argv.filter((_, k, a) => a[k] !== '--resume' && a[k - 1] !== '--resume'),
     out,
@@ -176,6 +179,7 @@ async function runForecast(file: string, o: ForecastOpts, argv: string[]): Promi
     out.print('');
     out.print(`wrote ${modelPath}, ${csvPath}, ${plot.svg}, ${plot.png}`);
   }
+  await fitted.finish();
 }
 
 async function writeForecastPlot(
