@@ -148,16 +148,35 @@ export function gather(t: Tensor, idx: ArrayLike<number>): Tensor {
 }
 
 /**
- * Loss (and accuracy for classification) over examples `idx` in inference mode, padded per chunk
- * of `batchSize` examples of similar length. y holds one row per example of `data`.
+ * Cuts examples (sorted by length, shortest first) into inference chunks of at most `batchSize`
+ * examples and about `maxSteps` padded steps each, so that one very long sequence is padded with
+ * few others (or none) instead of with a whole batch.
+ */
+export function lengthChunks(sorted: readonly number[], lengths: ArrayLike<number>, batchSize = 256, maxSteps = 1 << 16): number[][] {
+  const out: number[][] = [];
+  let cur: number[] = [];
+  for (const i of sorted) {
+    // sorted ascending: this example is the longest so far, so the chunk's padded size is (count + 1) · lengths[i]
+    if (cur.length > 0 && (cur.length >= batchSize || (cur.length + 1) * lengths[i] > maxSteps)) {
+      out.push(cur);
+      cur = [];
+    }
+    cur.push(i);
+  }
+  if (cur.length > 0) out.push(cur);
+  return out;
+}
+
+/**
+ * Loss (and accuracy for classification) over examples `idx` in inference mode, on padded chunks
+ * of similar length (lengthChunks). y holds one row per example of `data`.
  */
 export function evaluateRagged(model: Sequential, data: RaggedSequences, y: Tensor, idx: readonly number[], loss: LossName, batchSize = 256): { loss: number; accuracy?: number } {
   const sorted = [...idx].sort((a, b) => data.lengths[a] - data.lengths[b]);
   let sum = 0;
   let acc = 0;
   let classification = false;
-  for (let s = 0; s < sorted.length; s += batchSize) {
-    const part = sorted.slice(s, s + batchSize);
+  for (const part of lengthChunks(sorted, data.lengths, batchSize)) {
     const { x, lengths } = padBatch(data, part);
     const r = evaluate(model, x, gather(y, part), { loss, lengths, batchSize });
     sum += r.loss * part.length;
@@ -171,12 +190,12 @@ export function evaluateRagged(model: Sequential, data: RaggedSequences, y: Tens
   return out;
 }
 
-/** model output for examples `idx`, row k = example idx[k]; computed on length-sorted padded chunks. */
+/** model output for examples `idx`, row k = example idx[k]; computed on padded chunks of similar length (lengthChunks). */
 export function predictRagged(model: Sequential, data: RaggedSequences, idx: readonly number[], batchSize = 256): Float32Array[] {
   const order = idx.map((_, k) => k).sort((a, b) => data.lengths[idx[a]] - data.lengths[idx[b]]);
+  const lengthOf = Int32Array.from(idx, (i) => data.lengths[i]);
   const out = new Array<Float32Array>(idx.length);
-  for (let s = 0; s < order.length; s += batchSize) {
-    const part = order.slice(s, s + batchSize);
+  for (const part of lengthChunks(order, lengthOf, batchSize)) {
     const { x, lengths } = padBatch(data, part.map((k) => idx[k]));
     const y = model.predict(x, { lengths });
     const row = y.size / part.length;
