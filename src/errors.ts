@@ -7,9 +7,10 @@
 // disk is changed. test/fuzz/ checks this claim with structured mutations of real files and calls.
 
 /**
- * A tensor or array has the wrong shape, rank or length: a Tensor whose data does not fill its
- * shape, an input whose feature size is not the layer's, `lengths` with the wrong number of
- * entries, a state dict whose tensor shapes do not match the model.
+ * A tensor or array has the wrong shape, rank or length, or holds values outside what the call
+ * accepts: a Tensor whose data does not fill its shape, an input whose feature size is not the
+ * layer's, `lengths` with the wrong number of entries, an id outside [0, numEmbeddings), a state
+ * dict whose tensor shapes do not match the model.
  *
  * Extends RangeError, so `catch (e) { if (e instanceof RangeError) … }` code keeps working.
  * @example

@@ -270,6 +270,38 @@ export interface SeqExtra {
   config: SeqConfig;
 }
 
+/**
+ * Checks the `extra` of a model file written by `longshort train` (it comes from disk): kinds and
+ * sizes of every field predictSequences and scorePredictions read. FormatError naming the field.
+ */
+export function checkSeqExtra(extra: unknown, where: string): SeqExtra {
+  const fail = (field: string, expected: string, v: unknown): never => {
+    throw new FormatError(`${where} ${field} must be ${expected}; received ${jsonKind(v)}. The model file is corrupt or was not written by \`longshort train\`.`);
+  };
+  if (extra === null || typeof extra !== 'object') fail('extra', 'an object', extra);
+  const e = extra as Record<string, unknown>;
+  if (e.app !== 'sequences') fail('extra.app', "'sequences'", e.app);
+  if (e.task !== 'classify' && e.task !== 'regress') fail('extra.task', "'classify' or 'regress'", e.task);
+  const strings = (field: string, v: unknown, min: number): string[] => {
+    if (!Array.isArray(v) || v.length < min || !v.every((x) => typeof x === 'string')) fail(field, `an array of at least ${min} strings`, v);
+    return v as string[];
+  };
+  const features = strings('extra.featureNames', e.featureNames, 1);
+  const classes = strings('extra.classes', e.classes, e.task === 'classify' ? 2 : 0);
+  const scaler = (field: string, v: unknown, n: number): void => {
+    const s = v as Record<string, unknown> | null;
+    if (s === null || typeof s !== 'object' || s.kind !== 'standard') fail(field, "a standard scaler { kind: 'standard', mean, std }", v);
+    for (const k of ['mean', 'std'] as const) {
+      const a = s![k];
+      if (!Array.isArray(a) || a.length !== n || !a.every((x) => typeof x === 'number' && Number.isFinite(x))) fail(`${field}.${k}`, `${n} finite numbers`, a);
+    }
+  };
+  scaler('extra.featureScaler', e.featureScaler, features.length);
+  if (e.task === 'regress') scaler('extra.targetScaler', e.targetScaler, 1);
+  void classes;
+  return e as unknown as SeqExtra;
+}
+
 export function resolveTask(data: SequenceData, task: Task | 'auto'): Task {
   if (data.labels === null) throw new ConfigError('[train] the file has no labels; training needs a "label" for every sequence.');
   if (task !== 'auto') {
@@ -405,6 +437,12 @@ export interface Predictions {
 }
 
 export function predictSequences(model: Sequential, extra: SeqExtra, data: SequenceData, idx?: number[]): Predictions {
+  checkSeqExtra(extra, '[predict]');
+  const out = model.outputShape([null, null, data.F]);
+  const width = extra.task === 'classify' ? extra.classes.length : 1;
+  if (out.length !== 2 || out[1] !== width) {
+    throw new ShapeError(`[predict] the model must output one row of ${width} value${width === 1 ? '' : 's'} per sequence (${extra.task === 'classify' ? 'one per class' : 'the regression target'}); it outputs (${out.map((d) => d ?? 'B').join(', ')}).`);
+  }
   if (data.F !== extra.featureNames.length) {
     throw new ShapeError(`[predict] the model reads ${extra.featureNames.length} features (${extra.featureNames.join(', ')}); the input has ${data.F} (${data.featureNames.join(', ')}).`);
   }

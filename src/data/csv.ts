@@ -37,7 +37,13 @@ export const DEFAULT_MISSING_TOKENS: readonly string[] = ['', 'NA', 'N/A', 'NaN'
 
 /** Parses CSV text into a table of strings. Throws FormatError naming the line of malformed input. */
 export function parseCsv(text: string, options: ParseCsvOptions = {}): CsvTable {
+  if (typeof text !== 'string') throw new ConfigError(`[csv] parseCsv takes the file's text as a string; received ${text === null ? 'null' : typeof text}.`);
+  if (options === null || typeof options !== 'object') throw new ConfigError(`[csv] options must be an object; received ${options === null ? 'null' : typeof options}.`);
   const { header = 'auto' } = options;
+  if (header !== 'auto' && header !== true && header !== false) throw new ConfigError(`[csv] header must be true, false or 'auto'; received ${JSON.stringify(header)}.`);
+  if (options.delimiter !== undefined && (typeof options.delimiter !== 'string' || options.delimiter.length !== 1 || /["\r\n]/.test(options.delimiter))) {
+    throw new ConfigError(`[csv] delimiter must be one character other than a quote or a line break; received ${JSON.stringify(options.delimiter)}.`);
+  }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // UTF-8 byte-order mark from spreadsheet exports
   const delimiter = options.delimiter ?? guessDelimiter(text);
   let records: string[][];

@@ -19,7 +19,7 @@
 
 import { closeSync, fsyncSync, openSync, readFileSync, readdirSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { open, readFile, readdir, rename, stat, unlink } from 'node:fs/promises';
-import { FileError } from '../errors.js';
+import { ConfigError, FileError } from '../errors.js';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join, resolve } from 'node:path';
 import {
@@ -209,7 +209,7 @@ export async function writeFileAtomic(path: string, data: ByteSource): Promise<v
     const chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array> = data instanceof Uint8Array ? [data] : data;
     for await (const chunk of chunks) {
       if (!(chunk instanceof Uint8Array)) {
-        throw new TypeError(`each chunk must be a Uint8Array; received ${chunk === null ? 'null' : typeof chunk}`);
+        throw new ConfigError(`each chunk must be a Uint8Array; received ${chunk === null ? 'null' : typeof chunk}`);
       }
       let off = 0;
       while (off < chunk.length) {
@@ -227,6 +227,7 @@ export async function writeFileAtomic(path: string, data: ByteSource): Promise<v
     await fh?.close().catch(() => {});
     await unlink(tmp).catch(() => {});
     inFlight.delete(tmp);
+    if (err instanceof ConfigError) throw err; // the caller's data, not the file system
     const code = (err as NodeJS.ErrnoException).code;
     throw ioError('writeFileAtomic', `could not ${stage}`, target, err, hintFor(code, target));
   }
@@ -247,7 +248,7 @@ export function writeFileAtomicSync(path: string, data: Uint8Array | Iterable<Ui
     const chunks: Iterable<Uint8Array> = data instanceof Uint8Array ? [data] : data;
     for (const chunk of chunks) {
       if (!(chunk instanceof Uint8Array)) {
-        throw new TypeError(`each chunk must be a Uint8Array; received ${chunk === null ? 'null' : typeof chunk}`);
+        throw new ConfigError(`each chunk must be a Uint8Array; received ${chunk === null ? 'null' : typeof chunk}`);
       }
       let off = 0;
       while (off < chunk.length) off += writeSync(fd, chunk, off, chunk.length - off);
@@ -271,6 +272,7 @@ export function writeFileAtomicSync(path: string, data: Uint8Array | Iterable<Ui
     } catch {
       /* never created, or already gone */
     }
+    if (err instanceof ConfigError) throw err; // the caller's data, not the file system
     const code = (err as NodeJS.ErrnoException).code;
     throw ioError('writeFileAtomicSync', `could not ${stage}`, target, err, hintFor(code, target));
   }

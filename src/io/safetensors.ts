@@ -166,14 +166,19 @@ export function encodeSafetensors(
   opts: EncodeOptions = {},
 ): Uint8Array {
   const where = '[encodeSafetensors]';
+  if (opts === null || typeof opts !== 'object') throw new ConfigError(`${where} opts must be an object; received ${describe(opts)}.`);
   if (opts.dtype !== undefined && opts.dtype !== 'F32' && opts.dtype !== 'F64') {
     throw new ConfigError(`${where} opts.dtype must be 'F32' or 'F64'; received ${describe(opts.dtype)}.`);
+  }
+  if (tensors === null || typeof tensors !== 'object') {
+    throw new ConfigError(`${where} tensors must be a list of { name, shape, data } or an object of { shape, data }; received ${describe(tensors)}.`);
   }
   const list: NamedTensor[] = Array.isArray(tensors)
     ? (tensors as readonly NamedTensor[]).slice()
     : Object.keys(tensors as Record<string, TensorLike>).map((name) => {
         const t = (tensors as Record<string, TensorLike>)[name];
-        return { name, shape: t?.shape, data: t?.data } as NamedTensor;
+        if (t === null || typeof t !== 'object') throw new ConfigError(`${where} tensor ${quote(name)} must be { shape, data }; received ${describe(t)}.`);
+        return { name, shape: t.shape, data: t.data } as NamedTensor;
       });
 
   // ---- validate every input before writing anything
@@ -183,7 +188,7 @@ export function encodeSafetensors(
     if (t === null || typeof t !== 'object') {
       throw new ConfigError(`${where} each tensor must be { name, shape, data }; received ${describe(t)}.`);
     }
-    const { name, shape, data } = t;
+    const { name, shape, data } = t as NamedTensor;
     // Any string is a valid name (even ''), as in the reference implementation: what we can read we can write.
     if (typeof name !== 'string') {
       throw new ConfigError(`${where} tensor names must be strings; received ${describe(name)}.`);

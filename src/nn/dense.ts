@@ -9,7 +9,7 @@
 import { Tensor, allocArr, formatShape, zeros, type Arr, type DType } from '../tensor.js';
 import { ConfigError, ShapeError } from '../errors.js';
 import { Rng } from '../util/rng.js';
-import { checkBooleans, checkFiniteNumber, checkOptionsObject, checkSize, checkTensorSizes } from '../util/check.js';
+import { checkBooleans, checkFiniteNumber, checkOptionsObject, checkSize, checkTensorSizes, show } from '../util/check.js';
 import { DENSE_ACTIVATIONS, denseBackward, denseForward, type DenseActivation } from '../kernels/ref/dense.js';
 import type { CallContext, Layer, Param } from './layer.js';
 
@@ -57,6 +57,7 @@ export class Dense implements Layer {
     checkOptionsObject('[Dense]', o);
     checkBooleans('[Dense]', o, ['bias']);
     if (o.seed !== undefined) checkFiniteNumber('[Dense]', 'seed', o.seed);
+    if (o.rng !== undefined && !(o.rng instanceof Rng)) throw new ConfigError(`[Dense] rng must be an Rng; received ${show(o.rng)}.`);
     checkPositiveInt('inputSize', o.inputSize);
     checkPositiveInt('outputSize', o.outputSize);
     const activation = o.activation ?? 'linear';

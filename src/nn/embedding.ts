@@ -112,7 +112,7 @@ export class Embedding implements Layer {
     for (let s = 0; s < n; s++) {
       const id = ids[s];
       if (!Number.isInteger(id) || id < 0 || id >= V) {
-        throw new RangeError(
+        throw new ShapeError(
           `[${where}] x must hold integer ids in [0, ${V}) because numEmbeddings=${V}; received ${id} at position ` +
             `${formatShape(unravel(s, x.shape))} of x with shape ${formatShape(x.shape)}. ` +
             `Hint: map unknown tokens to a reserved id, or raise numEmbeddings.`,

@@ -248,7 +248,7 @@ export class LSTM implements Layer {
     const P = this.outSize;
     const G = 4 * H;
     const Dn = this.numDirections;
-    checkTensorSizes('[LSTM]', [['weight_ih_l0', [G, Math.max(this.inputSize, Dn * P)]], ['weight_hh_l0', [G, P]], ['weight_hr_l0', [P, H]]], `hiddenSize=${H}, inputSize=${this.inputSize}`);
+    checkTensorSizes('[LSTM]', [['weight_ih_l0', [G, this.inputSize]], ['weight_ih_l1', [G, numLayers > 1 ? Dn * P : 0]], ['weight_hh_l0', [G, P]], ['weight_hr_l0', [P, projSize > 0 ? H : 0]]], `hiddenSize=${H}, inputSize=${this.inputSize}`);
     this.cells = [];
     for (let l = 0; l < numLayers; l++) {
       const inSize = l === 0 ? this.inputSize : Dn * P;

@@ -80,7 +80,14 @@ export function timeLimitMs(bytes: number): number {
 
 /** Make case k, run it, classify and measure. */
 export async function runCase(target: FuzzTarget, seed: number, k: number): Promise<CaseResult> {
-  const c = await target.make(caseRng(seed, target.name, k));
+  let c;
+  try {
+    c = await target.make(caseRng(seed, target.name, k));
+  } catch (e) {
+    // a bug in the harness, not in the library: report it as a finding all the same
+    const error = `harness: making the case threw ${(e as Error)?.stack ?? String(e)}`.slice(0, 4000);
+    return { target: target.name, k, status: 'other', memory: -1, cpuMs: 0, bytes: 0, label: 'make', error, overMemory: false, overTime: false };
+  }
   let rss0 = 0;
   if (canMeasure) {
     writeFileSync('/proc/self/clear_refs', '5'); // resets VmHWM to the current resident size

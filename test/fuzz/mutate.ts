@@ -82,7 +82,7 @@ export function mutateText(text: string, rng: Rng, alphabet = ',;\t"\'\n\r{}[]:-
       return [`\ufeff${text}`, text.replace(/\n/g, '\r\n'), `${text}\n\n\n`, `${text}${'x'.repeat(rng.int(100))}`][rng.int(4)];
     case 5: { // one line many times (a large, repetitive file)
       const l = lines[1 + rng.int(Math.max(1, lines.length - 1))] ?? lines[0];
-      const copies = [10, 100, 1000, 5000][rng.int(4)];
+      const copies = Math.min([10, 100, 1000, 5000][rng.int(4)], Math.floor(8e6 / (l.length + 1))); // stay below ~8 MB
       return [lines[0], ...Array<string>(copies).fill(l), ...lines.slice(1)].join('\n');
     }
     case 6: { // a token replaced by an interesting one

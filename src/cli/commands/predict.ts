@@ -35,8 +35,8 @@ export function register(program: Command): void {
       const app = await import('../../apps/sequences.js');
       const { loadModelFile } = await import('../../io/model-node.js');
       const f = await loadModelFile(modelPath);
-      const extra = f.extra as unknown as import('../../apps/sequences.js').SeqExtra;
-      if (extra.app !== 'sequences') throw new CliError(`'${modelPath}' was not written by \`longshort train\` (it is a '${String(extra.app)}' model).`);
+      if (f.extra.app !== 'sequences') throw new CliError(`'${modelPath}' was not written by \`longshort train\` (its extra.app is ${typeof f.extra.app === 'string' ? `'${f.extra.app}'` : typeof f.extra.app}).`);
+      const extra = app.checkSeqExtra(f.extra, `[predict] '${modelPath}':`);
       const data = app.loadSequences(text, file, { id: o.id, time: o.time, label: o.label, features: o.features ?? (file.endsWith('.csv') ? extra.featureNames : undefined) }, false);
       const p = app.predictSequences(f.model, extra, data);
       const all = data.seqs.map((_, i) => i);

@@ -63,6 +63,7 @@ export function register(program: Command): void {
         const ck = await loadModelFile(o.resume);
         const extra = ck.extra as unknown as import('../../apps/sequences.js').SeqExtra;
         if (extra.app !== 'sequences') throw new CliError(`--resume: '${o.resume}' is not a \`longshort train\` checkpoint.`);
+        app.checkSeqExtra(ck.extra, `[train] --resume: '${o.resume}':`);
         if (ck.training === null) throw new CliError(`--resume: '${o.resume}' is a finished model, not a checkpoint (it has no training state).`);
         config = app.checkSeqConfig(extra.config, `[train] --resume: '${o.resume}' config`);
         ckModel = ck.model;

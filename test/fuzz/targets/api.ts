@@ -80,17 +80,18 @@ const CALLS: ((rng: RngType) => Call)[] = [
     // layers whose sizes may not chain
     const a = pick(rng, SMALL);
     const b = pick(rng, SMALL);
-    const layers = pick(rng, [
-      () => [new LSTM({ inputSize: 2, hiddenSize: a, returnSequences: rng.int(2) === 0 }), new Dense({ inputSize: b, outputSize: 2 })],
+    const makeLayers = pick(rng, [
+      () => [new LSTM({ inputSize: 2, hiddenSize: a, returnSequences }), new Dense({ inputSize: b, outputSize: 2 })],
       () => [new LSTM({ inputSize: 2, hiddenSize: a, returnSequences: false }), new LSTM({ inputSize: b, hiddenSize: 2 })],
       () => [new Dense({ inputSize: 2, outputSize: a }), new LayerNorm({ normalizedShape: b }), new Dropout({ p: 0.1 })],
       () => [new LSTM({ inputSize: 2, hiddenSize: a, bidirectional: true, projSize: 1 }), new Dense({ inputSize: b, outputSize: 1 })],
       () => [new Dense({ inputSize: 2, outputSize: 2 }), new Embedding({ numEmbeddings: 3, embeddingDim: 2 })],
       () => pick(rng, [[], [null], [{}], null, 'x', [['bad name', new Dense({ inputSize: 2, outputSize: 2 })]], { '1a': new Dense({ inputSize: 2, outputSize: 2 }) }]),
-    ])();
+    ]);
+    const returnSequences = rng.int(2) === 0;
     const options = pick(rng, [undefined, { seed: 3 }, { seed: 'x' }, null]);
     const x = input(rng, 2);
-    return { label: `Sequential ${a},${b}`, run: () => new Sequential(layers as never, options as never).predict(x) };
+    return { label: `Sequential ${a},${b}`, run: () => new Sequential(makeLayers() as never, options as never).predict(x) };
   },
   (rng) => {
     const m = new Sequential([new LSTM({ inputSize: 2, hiddenSize: 3, returnSequences: false }), new Dense({ inputSize: 3, outputSize: 2 })]);
