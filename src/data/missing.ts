@@ -166,6 +166,10 @@ export function regularizeTimeSeries(times: Float64Array, columns: readonly Floa
     if (col.length !== n) throw new ConfigError(`[regularizeTimeSeries] every column must have ${n} values like times; received ${col.length}.`);
   }
   if (n === 0) return { times: new Float64Array(0), values: columns.map(() => new Float64Array(0)), inserted: 0 };
+  for (let i = 0; i < n; i++) {
+    // a Date holds ±8.64e15 ms (±100 million days around 1970)
+    if (!(Math.abs(times[i]) <= 8.64e15)) throw new ConfigError(`[regularizeTimeSeries] times[${i}] must be a date in ms since 1970 (|t| ≤ 8.64e15); received ${times[i]}.`);
+  }
   const slot = new Array<number>(n);
   const fmt = (t: number): string => new Date(t).toISOString().slice(0, step === 'month' ? 7 : 10);
   const t0 = times[0];

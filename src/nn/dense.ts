@@ -63,16 +63,16 @@ export class Dense implements Layer {
     const activation = o.activation ?? 'linear';
     if (!DENSE_ACTIVATIONS.includes(activation)) {
       throw new ConfigError(
-        `[Dense] activation must be one of ${DENSE_ACTIVATIONS.join(', ')}; received '${String(activation)}'.`,
+        `[Dense] activation must be one of ${DENSE_ACTIVATIONS.join(', ')}; received ${show(activation)}.`,
       );
     }
     const init = o.init ?? 'pytorch';
     if (init !== 'pytorch' && init !== 'glorotUniform') {
-      throw new ConfigError(`[Dense] init must be 'pytorch' or 'glorotUniform'; received '${String(init)}'.`);
+      throw new ConfigError(`[Dense] init must be 'pytorch' or 'glorotUniform'; received ${show(init)}.`);
     }
     const dtype = o.dtype ?? 'float32';
     if (dtype !== 'float32' && dtype !== 'float64') {
-      throw new ConfigError(`[Dense] dtype must be 'float32' or 'float64'; received '${String(dtype)}'.`);
+      throw new ConfigError(`[Dense] dtype must be 'float32' or 'float64'; received ${show(dtype)}.`);
     }
     this.inputSize = o.inputSize;
     this.outputSize = o.outputSize;

@@ -7,7 +7,7 @@
 // dim key: V = numEmbeddings, E = embeddingDim; the input has any leading shape S (usually (B, T)).
 //   x S (ids)  →  y (S, E),  y[s,:] = weight[x[s],:]
 
-import { checkOptionsObject, checkSize, checkTensorSizes } from '../util/check.js';
+import { checkOptionsObject, checkSize, checkTensorSizes, show } from '../util/check.js';
 import { Tensor, allocArr, formatShape, zeros, type DType } from '../tensor.js';
 import { ConfigError, ShapeError } from '../errors.js';
 import { Rng } from '../util/rng.js';
@@ -51,14 +51,14 @@ export class Embedding implements Layer {
       const p = o.paddingIdx;
       if (typeof p !== 'number' || !Number.isInteger(p) || p < -V || p >= V) {
         throw new ConfigError(
-          `[Embedding] paddingIdx must be an integer in [-${V}, ${V}) because numEmbeddings=${V}; received ${p}.`,
+          `[Embedding] paddingIdx must be an integer in [-${V}, ${V}) because numEmbeddings=${V}; received ${show(p)}.`,
         );
       }
       pad = p < 0 ? p + V : p;
     }
     const dtype = o.dtype ?? 'float32';
     if (dtype !== 'float32' && dtype !== 'float64') {
-      throw new ConfigError(`[Embedding] dtype must be 'float32' or 'float64'; received '${String(dtype)}'.`);
+      throw new ConfigError(`[Embedding] dtype must be 'float32' or 'float64'; received ${show(dtype)}.`);
     }
     this.numEmbeddings = V;
     this.embeddingDim = E;

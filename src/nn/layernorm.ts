@@ -5,7 +5,7 @@
 //
 // dim key: M rows (all leading dims), C = normalizedShape.
 
-import { checkBooleans, checkOptionsObject, checkSize, checkTensorSizes } from '../util/check.js';
+import { checkBooleans, checkOptionsObject, checkSize, checkTensorSizes, show } from '../util/check.js';
 import { Tensor, allocArr, formatShape, zeros, type Arr, type DType } from '../tensor.js';
 import { ConfigError, ShapeError, UnsupportedError } from '../errors.js';
 import { layernormBackward, layernormForward } from '../kernels/ref/layernorm.js';
@@ -40,7 +40,7 @@ export class LayerNorm implements Layer {
     if (Array.isArray(C)) {
       if (C.length !== 1) {
         throw new UnsupportedError(
-          `[LayerNorm] normalizedShape must be one size (the last dimension); received [${C.join(', ')}]. ` +
+          `[LayerNorm] normalizedShape must be one size (the last dimension); received ${show(C)}. ` +
             `Hint: reshape so the normalised features form the last dimension.`,
         );
       }
@@ -51,11 +51,11 @@ export class LayerNorm implements Layer {
     checkTensorSizes('[LayerNorm]', [['weight', [size]]], `normalizedShape=${size}`);
     const eps = options.eps ?? 1e-5;
     if (typeof eps !== 'number' || !(eps > 0) || !Number.isFinite(eps)) {
-      throw new ConfigError(`[LayerNorm] eps must be a positive finite number; received ${String(eps)}.`);
+      throw new ConfigError(`[LayerNorm] eps must be a positive finite number; received ${show(eps)}.`);
     }
     const dtype = options.dtype ?? 'float32';
     if (dtype !== 'float32' && dtype !== 'float64') {
-      throw new ConfigError(`[LayerNorm] dtype must be 'float32' or 'float64'; received '${String(dtype)}'.`);
+      throw new ConfigError(`[LayerNorm] dtype must be 'float32' or 'float64'; received ${show(dtype)}.`);
     }
     this.normalizedShape = size;
     this.eps = eps;

@@ -12,7 +12,7 @@ import { getKernels, type KernelName, type Kernels } from '../kernels/index.js';
 import { ACTIVATIONS, type ActivationName } from '../kernels/activations.js';
 import { DEFAULT_CELL, type LstmBackWork, type LstmCache, type LstmCellSpec, type LstmDims, type LstmRun, type LstmWeights } from '../kernels/types.js';
 import { loadParams, type CallContext, type Layer, type Param, type StateDictLike } from './layer.js';
-import { checkBooleans, checkDType, checkFiniteNumber, checkOptionsObject, checkSize, checkTensorSizes } from '../util/check.js';
+import { checkBooleans, checkDType, checkFiniteNumber, checkOptionsObject, checkSize, checkTensorSizes, show } from '../util/check.js';
 
 const BOOLEAN_OPTIONS = ['bidirectional', 'reverse', 'batchFirst', 'returnSequences', 'noInputGate', 'noForgetGate', 'noOutputGate', 'noInputActivation', 'noOutputActivation', 'peepholes', 'coupledInputForget', 'checkFinite'] as const;
 
@@ -190,20 +190,20 @@ export class LSTM implements Layer {
     const numLayers = o.numLayers ?? 1;
     checkPositiveInt('numLayers', numLayers);
     const dropout = o.dropout ?? 0;
-    if (typeof dropout !== 'number' || !(dropout >= 0 && dropout < 1)) throw new ConfigError(`[LSTM] dropout must be in [0, 1); received ${dropout}.`);
+    if (typeof dropout !== 'number' || !(dropout >= 0 && dropout < 1)) throw new ConfigError(`[LSTM] dropout must be in [0, 1); received ${show(dropout)}.`);
     const projSize = o.projSize ?? 0;
     if (!Number.isInteger(projSize) || projSize < 0 || projSize >= o.hiddenSize) {
       if (projSize !== 0) {
         throw new ConfigError(
-          `[LSTM] projSize must be an integer in [0, hiddenSize) = [0, ${o.hiddenSize}); received ${projSize}. Hint: 0 turns projection off.`,
+          `[LSTM] projSize must be an integer in [0, hiddenSize) = [0, ${o.hiddenSize}); received ${show(projSize)}. Hint: 0 turns projection off.`,
         );
       }
     }
     const clip = o.clip ?? Infinity;
-    if (typeof clip !== 'number' || !(clip > 0)) throw new ConfigError(`[LSTM] clip must be a positive number (or omitted for no clipping); received ${clip}.`);
+    if (typeof clip !== 'number' || !(clip > 0)) throw new ConfigError(`[LSTM] clip must be a positive number (or omitted for no clipping); received ${show(clip)}.`);
     const variant = o.variant ?? 'vanilla';
     if (typeof variant !== 'string' || !Object.prototype.hasOwnProperty.call(VARIANTS, variant)) {
-      throw new ConfigError(`[LSTM] variant must be one of ${Object.keys(VARIANTS).join(', ')}; received '${variant}'.`);
+      throw new ConfigError(`[LSTM] variant must be one of ${Object.keys(VARIANTS).join(', ')}; received ${show(variant)}.`);
     }
     const spec: LstmCellSpec = { ...DEFAULT_CELL, ...VARIANTS[variant], clip };
     if (o.noInputGate) spec.inputGate = false;
@@ -217,7 +217,7 @@ export class LSTM implements Layer {
       const a = o.activations?.[key];
       if (a === undefined) continue;
       if (!ACTIVATIONS.includes(a)) {
-        throw new ConfigError(`[LSTM] activations.${key} must be one of ${ACTIVATIONS.join(', ')}; received '${a}'.`);
+        throw new ConfigError(`[LSTM] activations.${key} must be one of ${ACTIVATIONS.join(', ')}; received ${show(a)}.`);
       }
       spec[field] = a;
     }
@@ -313,7 +313,7 @@ export class LSTM implements Layer {
           }
           if (w.peep !== null) w.peep.fill(0);
         } else {
-          throw new ConfigError(`[LSTM] init must be 'pytorch' or 'keras'; received '${String(init)}'.`);
+          throw new ConfigError(`[LSTM] init must be 'pytorch' or 'keras'; received ${show(init)}.`);
         }
         if (forgetBias !== null) {
           // The whole forget bias sits in bias_ih so the sum b_ih + b_hh equals forgetBias.

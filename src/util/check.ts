@@ -22,6 +22,7 @@ export function show(v: unknown): string {
   if (Array.isArray(v)) return v.length <= 8 && v.every((e) => typeof e === 'number') ? `[${v.join(', ')}]` : `an array of ${v.length}`;
   if (ArrayBuffer.isView(v)) return `a ${Object.prototype.toString.call(v).slice(8, -1)} of ${(v as unknown as ArrayLike<unknown>).length ?? '?'}`;
   if (typeof v === 'function') return 'a function';
+  if (typeof v === 'symbol') return 'a symbol';
   return 'an object';
 }
 

@@ -97,7 +97,7 @@ describe('Embedding', () => {
     ids[1 * 5 + 4] = 103;
     assert.throws(
       () => e.call(new Tensor(ids, [2, 5]), ctx),
-      /^RangeError: \[Embedding\.call\] x must hold integer ids in \[0, 100\) because numEmbeddings=100; received 103 at position \(1, 4\) of x with shape \(2, 5\)\. Hint:/,
+      /^ShapeError: \[Embedding\.call\] x must hold integer ids in \[0, 100\) because numEmbeddings=100; received 103 at position \(1, 4\) of x with shape \(2, 5\)\. Hint:/,
     );
     assert.throws(() => e.call(tensor([[1, 2.5]]), ctx), /received 2\.5 at position \(0, 1\)/);
     assert.throws(() => e.call(tensor([[-1, 2]]), ctx), /received -1 at position \(0, 0\)/);
