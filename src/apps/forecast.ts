@@ -77,7 +77,7 @@ export function loadSeries(text: string, o: SeriesOptions): ForecastSeries {
   const names = [o.target, ...features];
   if (o.date === undefined) {
     const cols = numericColumns(table, names, { missing });
-    return { target: o.target, features, y: cols.values[0], x: cols.values.slice(1), times: null, step: null, filled: table.rows.length - cols.rows.length + countFilled(table, names, missing) };
+    return { target: o.target, features, y: cols.values[0], x: cols.values.slice(1), times: null, step: null, filled: table.rowCount - cols.rows.length + countFilled(table, names, missing) };
   }
   // With dates: read the numbers with NaN kept, so that missing time steps and missing values are
   // filled (or refused) together, in time order.
@@ -86,7 +86,7 @@ export function loadSeries(text: string, o: SeriesOptions): ForecastSeries {
   checkIncreasing(table, o.date, times, raw.rows);
   const step = detectStep(times);
   if (step === null || missing === 'drop') {
-    return { target: o.target, features, y: raw.values[0], x: raw.values.slice(1), times, step, filled: table.rows.length - raw.rows.length };
+    return { target: o.target, features, y: raw.values[0], x: raw.values.slice(1), times, step, filled: table.rowCount - raw.rows.length };
   }
   const reg = regularizeTimeSeries(times, raw.values, step, { label: (i) => `row ${spreadsheetRow(table, raw.rows[i])}` });
   if (reg.inserted > 0 && missing === 'error') {
@@ -106,7 +106,7 @@ export function loadSeries(text: string, o: SeriesOptions): ForecastSeries {
 function countFilled(table: CsvTable, names: readonly string[], missing: MissingPolicy): number {
   if (missing === 'error' || missing === 'drop') return 0;
   const cols = numericColumns(table, names, { missing: 'drop' });
-  return table.rows.length - cols.rows.length;
+  return table.rowCount - cols.rows.length;
 }
 
 function checkIncreasing(table: CsvTable, name: string, times: Float64Array, rows: readonly number[]): void {

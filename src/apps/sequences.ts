@@ -20,7 +20,7 @@
 import { Tensor } from '../tensor.js';
 import { ConfigError, FormatError, ShapeError } from '../errors.js';
 import { JsonReader, jsonKind } from '../io/json.js';
-import { parseCsv, columnIndex, spreadsheetRow, DEFAULT_MISSING_TOKENS } from '../data/csv.js';
+import { parseCsv, columnIndex, spreadsheetRow, clipText, DEFAULT_MISSING_TOKENS } from '../data/csv.js';
 import { StandardScaler, scalerFromJSON, type ScalerJSON } from '../data/scale.js';
 import { classificationReport, type ClassificationReport } from '../metrics/classification.js';
 import { Rng } from '../util/rng.js';
@@ -189,17 +189,17 @@ export function parseLongCsv(text: string, layout: CsvLayout = {}, requireLabels
   const jF = featureNames.map((n) => columnIndex(table, n));
   const missing = new Set(DEFAULT_MISSING_TOKENS);
   const groups = new Map<string, number[]>();
-  table.rows.forEach((row, i) => {
-    const key = row[jId].trim();
+  for (let i = 0; i < table.rowCount; i++) {
+    const key = table.cell(i, jId).trim();
     let g = groups.get(key);
     if (g === undefined) groups.set(key, (g = []));
     g.push(i);
-  });
+  }
   const num = (i: number, j: number, what: string): number => {
-    const s = table.rows[i][j].trim();
+    const s = table.cell(i, j).trim();
     const v = Number(s);
     if (s === '' || missing.has(s) || !Number.isFinite(v)) {
-      throw new FormatError(`[csv] row ${spreadsheetRow(table, i)}, column '${table.columns[j]}': expected ${what}; received ${JSON.stringify(table.rows[i][j])}.`);
+      throw new FormatError(`[csv] row ${spreadsheetRow(table, i)}, column '${table.columns[j]}': expected ${what}; received ${JSON.stringify(clipText(table.cell(i, j)))}.`);
     }
     return v;
   };
@@ -219,11 +219,11 @@ export function parseLongCsv(text: string, layout: CsvLayout = {}, requireLabels
     const data = new Float64Array(rowsOf.length * F);
     rowsOf.forEach((i, t) => jF.forEach((j, f) => (data[t * F + f] = num(i, j, 'a number'))));
     if (jL >= 0) {
-      const first = table.rows[rowsOf[0]][jL].trim();
+      const first = table.cell(rowsOf[0], jL).trim();
       for (const i of rowsOf) {
-        if (table.rows[i][jL].trim() !== first) {
+        if (table.cell(i, jL).trim() !== first) {
           throw new FormatError(
-            `[csv] row ${spreadsheetRow(table, i)}: id '${key}' has label ${JSON.stringify(table.rows[i][jL].trim())}, but its first row (row ${spreadsheetRow(table, rowsOf[0])}) has ${JSON.stringify(first)}; one sequence has one label.`,
+            `[csv] row ${spreadsheetRow(table, i)}: id '${key}' has label ${JSON.stringify(clipText(table.cell(i, jL).trim()))}, but its first row (row ${spreadsheetRow(table, rowsOf[0])}) has ${JSON.stringify(first)}; one sequence has one label.`,
           );
         }
       }
