@@ -62,6 +62,7 @@ async function runChunk(target: string, seed: number, from: number, to: number):
       mergeSummary(total, summary);
       break;
     }
+    if (last < start) throw new Error(`[fuzz] the ${target} worker died before its first case: ${died}`);
     // the worker died during case `last`: count it as a crash and go on after it
     total.cases++;
     total.crashes++;
