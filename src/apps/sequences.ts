@@ -27,7 +27,7 @@ import { Rng } from '../util/rng.js';
 import { LSTM } from '../nn/lstm.js';
 import { Dense } from '../nn/dense.js';
 import { Sequential } from '../nn/sequential.js';
-import { padBatch, predictRagged, type RaggedSequences } from '../data/sequences.js';
+import { lengthChunks, padBatch, predictRagged, type RaggedSequences } from '../data/sequences.js';
 
 export type Task = 'classify' | 'regress';
 
@@ -132,10 +132,13 @@ export function parseJsonl(text: string, requireLabels = true): SequenceData {
  * The "sequence" value at the reader's cursor: [[f…], …] (F per step) or [x, …] (F = 1), straight
  * into a Float64Array. `F` is the feature count fixed by the first sequence (-1 before it).
  */
+/** Scratch for readSequence, reused from line to line (grows to the longest sequence read). */
+let scratch = new Float64Array(1024);
+
 function readSequence(r: JsonReader, where: string, F: number): { data: Float64Array; F: number } {
   r.ws();
   if (r.s[r.i] !== '[') throw new FormatError(`${where}: "sequence" must be an array of steps; received ${jsonKind(r.value(2))}.`);
-  let buf = new Float64Array(64);
+  let buf = scratch;
   let n = 0;
   let f = F;
   const push = (v: number, t: number, j: number): void => {
@@ -143,7 +146,7 @@ function readSequence(r: JsonReader, where: string, F: number): { data: Float64A
     if (n === buf.length) {
       const bigger = new Float64Array(2 * buf.length);
       bigger.set(buf);
-      buf = bigger;
+      buf = scratch = bigger;
     }
     buf[n++] = v;
   };
@@ -323,15 +326,22 @@ export function splitIndices(N: number, val: number, seed: number): { train: num
   return { train: perm.slice(0, N - nVal), val: perm.slice(N - nVal) };
 }
 
-/** Examples idx with their features standardised, kept ragged (one Float32Array per example). */
+/**
+ * Examples idx with their features standardised, kept ragged (one Float32Array per example). One
+ * sequence at a time: memory is the output plus one sequence's columns.
+ */
 export function standardizedSequences(data: SequenceData, idx: readonly number[], scaler: StandardScaler): RaggedSequences {
   const F = data.F;
-  const z = scaler.transform(stepColumns(data, idx)); // F columns over all valid steps, in order
-  let r = 0;
   const seqs = idx.map((i) => {
     const T = data.lengths[i];
+    const s = data.seqs[i];
     const out = new Float32Array(T * F); // (T, F)
-    for (let t = 0; t < T; t++, r++) for (let f = 0; f < F; f++) out[t * F + f] = z[f][r];
+    const col = new Float64Array(T);
+    for (let f = 0; f < F; f++) {
+      for (let t = 0; t < T; t++) col[t] = s[t * F + f];
+      const z = scaler.transformColumn(col, f);
+      for (let t = 0; t < T; t++) out[t * F + f] = z[t];
+    }
     return out;
   });
   return { seqs, lengths: Int32Array.from(idx, (i) => data.lengths[i]), F };
@@ -343,15 +353,28 @@ export function batchTensor(data: SequenceData, idx: readonly number[], scaler: 
   return padBatch(ragged, idx.map((_, k) => k));
 }
 
-function stepColumns(data: SequenceData, idx: readonly number[]): Float64Array[] {
-  const total = idx.reduce((s, i) => s + data.lengths[i], 0);
-  const cols = Array.from({ length: data.F }, () => new Float64Array(total));
-  let r = 0;
+/**
+ * Mean and standard deviation of each feature over every valid step of examples idx, in one pass
+ * per statistic without gathering the steps into columns (the same sums, in the same order, as
+ * StandardScaler.fit on those columns).
+ */
+function fitStepScaler(data: SequenceData, idx: readonly number[]): StandardScaler {
+  const F = data.F;
+  let n = 0;
+  const sum = new Float64Array(F);
   for (const i of idx) {
     const s = data.seqs[i];
-    for (let t = 0; t < data.lengths[i]; t++, r++) for (let f = 0; f < data.F; f++) cols[f][r] = s[t * data.F + f];
+    n += data.lengths[i];
+    for (let t = 0; t < data.lengths[i]; t++) for (let f = 0; f < F; f++) sum[f] += s[t * F + f];
   }
-  return cols;
+  const mean = Array.from(sum, (x) => x / n);
+  const ss = new Float64Array(F);
+  for (const i of idx) {
+    const s = data.seqs[i];
+    for (let t = 0; t < data.lengths[i]; t++) for (let f = 0; f < F; f++) ss[f] += (s[t * F + f] - mean[f]) * (s[t * F + f] - mean[f]);
+  }
+  const std = Array.from(ss, (x) => Math.sqrt(x / n) || 1); // constant feature → 1, so it maps to 0
+  return new StandardScaler().setFitted(mean, std);
 }
 
 /** One part of the data (training or validation): standardised sequences and their targets, row k = example idx[k]. */
@@ -391,7 +414,7 @@ export function prepareSequences(data: SequenceData, config: SeqConfig): Prepare
   const c = checkSeqConfig(config);
   const labels = data.labels!;
   const split = splitIndices(data.seqs.length, c.val, c.seed);
-  const featureScaler = new StandardScaler().fit(stepColumns(data, split.train));
+  const featureScaler = fitStepScaler(data, split.train);
   const classes = c.task === 'classify' ? [...new Set(labels.map(String))].sort() : [];
   if (c.task === 'classify' && classes.length < 2) {
     throw new ConfigError(`[train] classification needs at least 2 classes; every example has label ${JSON.stringify(classes[0])}.`);
@@ -448,8 +471,15 @@ export function predictSequences(model: Sequential, extra: SeqExtra, data: Seque
   }
   const which = idx ?? data.seqs.map((_, i) => i);
   const scaler = scalerFromJSON(extra.featureScaler) as StandardScaler;
-  // padded per chunk of similar lengths, never to the longest sequence of the file
-  const rows = predictRagged(model, standardizedSequences(data, which, scaler), which.map((_, k) => k));
+  // padded per chunk of similar lengths, never to the longest sequence of the file; standardised
+  // chunk by chunk, so memory is one chunk's, not a copy of the file's
+  const rows = new Array<Float32Array>(which.length);
+  const order = which.map((_, k) => k).sort((a, b) => data.lengths[which[a]] - data.lengths[which[b]]);
+  for (const part of lengthChunks(order, Int32Array.from(which, (i) => data.lengths[i]))) {
+    const ragged = standardizedSequences(data, part.map((k) => which[k]), scaler);
+    const out = predictRagged(model, ragged, part.map((_, n) => n));
+    part.forEach((k, n) => (rows[k] = out[n]));
+  }
   if (extra.task === 'classify') {
     const probabilities: number[][] = [];
     const predicted: string[] = [];

@@ -184,6 +184,7 @@ export class LSTM implements Layer {
     checkBooleans('[LSTM]', o, BOOLEAN_OPTIONS);
     checkDType('[LSTM]', o.dtype);
     if (o.seed !== undefined) checkFiniteNumber('[LSTM]', 'seed', o.seed);
+    if (o.kernels !== undefined && typeof o.kernels !== 'string') throw new ConfigError(`[LSTM] kernels must be 'auto' or a kernel name such as 'ref' or 'wasm'; received ${show(o.kernels)}.`);
     if (o.forgetBias !== undefined && o.forgetBias !== null) checkFiniteNumber('[LSTM]', 'forgetBias', o.forgetBias);
     checkPositiveInt('inputSize', o.inputSize);
     checkPositiveInt('hiddenSize', o.hiddenSize);

@@ -39,7 +39,7 @@ type Call = { label: string; run: () => unknown };
 const CALLS: ((rng: RngType) => Call)[] = [
   (rng) => {
     const o = perturb(rng, { inputSize: 2, hiddenSize: 3 }, ['inputSize', 'hiddenSize', 'numLayers', 'bidirectional', 'reverse', 'batchFirst', 'dropout', 'projSize', 'returnSequences', 'variant', 'peepholes', 'clip', 'init', 'forgetBias', 'seed', 'dtype', 'checkFinite', 'kernels', 'activations', 'coupledInputForget', 'noInputGate']);
-    const x = input(rng, typeof o.inputSize === 'number' && o.inputSize <= 4 && o.inputSize >= 1 ? o.inputSize : 2);
+    const x = input(rng, typeof o.inputSize === 'number' && Number.isInteger(o.inputSize) && o.inputSize <= 4 && o.inputSize >= 1 ? o.inputSize : 2);
     const lengths = pick(rng, [undefined, null, [1, 1, 1].slice(0, x.shape[0]), [0], [2 ** 31], 'x', {}, [1.5]]);
     return { label: `LSTM ${describe(o)}`, run: () => new LSTM(o as never).forward(x, { lengths: lengths as never }) };
   },
