@@ -179,10 +179,11 @@ export async function fit(model: Sequential, x: Tensor, y: Tensor, options: FitO
     checkRows(v.x, v.y, undefined, 'fit validationData');
     o.validationData = { ...v, lengths: checkLengthsArg(v.lengths, v.x.shape[0], '[fit] validationData:') };
   }
+  checkFitOptions(o);
   const epochs = o.epochs ?? 10;
   const batchSize = o.batchSize ?? 32;
-  if (!Number.isInteger(epochs) || epochs < 0) throw new ConfigError(`[fit] epochs must be a non-negative integer; received ${epochs}.`);
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new ConfigError(`[fit] batchSize must be a positive integer; received ${batchSize}.`);
+  if (!Number.isInteger(epochs) || epochs < 0) throw new ConfigError(`[fit] epochs must be a non-negative integer; received ${show(epochs)}.`);
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new ConfigError(`[fit] batchSize must be a positive integer; received ${show(batchSize)}.`);
   checkRows(x, y, o.lengths, 'fit');
   const loss = resolveLoss(o.loss, o.lossOptions);
   const params = model.params();
@@ -196,7 +197,7 @@ export async function fit(model: Sequential, x: Tensor, y: Tensor, options: FitO
   if (val !== null) checkRows(val.x, val.y, val.lengths, 'fit validationData');
   if (o.validationSplit !== undefined) {
     const f = o.validationSplit;
-    if (!(f > 0 && f < 1)) throw new ConfigError(`[fit] validationSplit must be in (0, 1); received ${f}.`);
+    if (typeof f !== 'number' || !(f > 0 && f < 1)) throw new ConfigError(`[fit] validationSplit must be in (0, 1); received ${show(f)}.`);
     if (val !== null) throw new ConfigError('[fit] pass validationSplit or validationData, not both.');
     const N = x.shape[0];
     const nVal = Math.max(1, Math.round(N * f));
@@ -346,8 +347,10 @@ export function evaluate(model: Sequential, x: Tensor, y: Tensor, options: Evalu
   if (options === null || typeof options !== 'object') throw new ConfigError(`[evaluate] options must be an object with at least { loss }; received ${show(options)}.`);
   checkRows(x, y, undefined, 'evaluate');
   const lengths = checkLengthsArg(options.lengths, x.shape[0], '[evaluate]');
+  const bs = options.batchSize ?? 256;
+  if (!Number.isInteger(bs) || bs < 1) throw new ConfigError(`[evaluate] batchSize must be a positive integer; received ${show(bs)}.`);
   const loss = resolveLoss(options.loss, options.lossOptions);
-  return evaluateWith(model, { x, y, lengths }, loss.fn, loss.classification, options.batchSize ?? 256);
+  return evaluateWith(model, { x, y, lengths }, loss.fn, loss.classification, bs);
 }
 
 /** Batched inference. */
@@ -418,6 +421,29 @@ function checkRows(x: Tensor, y: Tensor, lengths: ArrayLike<number> | undefined,
   if (x.shape[0] < 1) throw new ShapeError(`[${where}] x must have at least one row; received ${formatShape(x.shape)}.`);
   if (lengths !== undefined && lengths.length !== x.shape[0]) {
     throw new ShapeError(`[${where}] lengths must have one entry per row of x (${x.shape[0]}); received ${lengths.length}.`);
+  }
+}
+
+/** The kinds of fit's object-valued options, so a wrong one fails here and not in the middle of an epoch. */
+function checkFitOptions(o: FitOptions): void {
+  const object = (name: string, v: unknown): void => {
+    if (v !== undefined && (v === null || typeof v !== 'object')) throw new ConfigError(`[fit] ${name} must be an object (or omitted); received ${show(v)}.`);
+  };
+  object('lossOptions', o.lossOptions);
+  object('callbacks', o.callbacks);
+  object('earlyStopping', o.earlyStopping);
+  if (o.earlyStopping !== undefined) {
+    const p = o.earlyStopping.patience;
+    if (typeof p !== 'number' || !Number.isInteger(p) || p < 0) throw new ConfigError(`[fit] earlyStopping.patience must be an integer ≥ 0; received ${show(p)}.`);
+  }
+  if (o.schedule !== undefined && typeof o.schedule !== 'function' && (o.schedule === null || typeof o.schedule !== 'object' || typeof o.schedule.step !== 'function')) {
+    throw new ConfigError(`[fit] schedule must be a scheduler (with step()) or a function of the optimizer; received ${show(o.schedule)}.`);
+  }
+  if (o.executor !== undefined && (o.executor === null || typeof o.executor !== 'object' || typeof o.executor.run !== 'function')) {
+    throw new ConfigError(`[fit] executor must have a run(job) method; received ${show(o.executor)}.`);
+  }
+  if (o.optimizer !== undefined && o.optimizer !== null && typeof o.optimizer !== 'object') {
+    throw new ConfigError(`[fit] optimizer must be an optimizer or a spec { name, lr, … }; received ${show(o.optimizer)}.`);
   }
 }
 

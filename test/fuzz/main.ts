@@ -18,6 +18,8 @@ import { TARGETS, emptySummary, formatTable, mergeSummary, runCase, type CaseRes
 import { killCampaign, type KillReport } from './kill.js';
 
 const CHILD = new URL('./child.ts', import.meta.url).pathname;
+/** A worker silent for this long is stuck in a case (the slowest cases take a few seconds). */
+const HANG_MS = 120_000;
 
 export interface FuzzRun {
   seed: number;
@@ -43,8 +45,19 @@ async function runChunk(target: string, seed: number, from: number, to: number):
       let summary: TargetSummary | null = null;
       const partial = emptySummary(target);
       let stderr = '';
+      // a case that hangs (an endless loop) blocks its worker: no output for HANG_MS means kill it
+      let hung = false;
+      let watchdog = setTimeout(() => {
+        hung = true;
+        child.kill('SIGKILL');
+      }, HANG_MS);
       child.stderr!.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
       child.stdout!.on('data', (d) => {
+        clearTimeout(watchdog);
+        watchdog = setTimeout(() => {
+          hung = true;
+          child.kill('SIGKILL');
+        }, HANG_MS);
         buf += d;
         let nl;
         while ((nl = buf.indexOf('\n')) >= 0) {
@@ -56,7 +69,11 @@ async function runChunk(target: string, seed: number, from: number, to: number):
         }
       });
       child.on('error', reject);
-      child.on('close', (code, signal) => resolve({ summary, last, died: summary === null ? `worker died (${signal ?? `exit ${code}`}): ${stderr.trim().split('\n').slice(-3).join(' / ')}` : null }));
+      child.on('close', (code, signal) => {
+        clearTimeout(watchdog);
+        const why = hung ? `hang: no progress for ${HANG_MS / 1000} s` : `worker died (${signal ?? `exit ${code}`}): ${stderr.trim().split('\n').slice(-3).join(' / ')}`;
+        resolve({ summary, last, died: summary === null ? why : null });
+      });
     });
     if (summary !== null) {
       mergeSummary(total, summary);
@@ -66,7 +83,7 @@ async function runChunk(target: string, seed: number, from: number, to: number):
     // the worker died during case `last`: count it as a crash and go on after it
     total.cases++;
     total.crashes++;
-    total.findings.push({ target, k: last, status: 'other', memory: -1, cpuMs: 0, bytes: 0, label: 'crash', error: died ?? 'worker died', overMemory: false, overTime: false });
+    total.findings.push({ target, k: last, status: 'other', memory: -1, cpuMs: 0, bytes: 0, label: died?.startsWith('hang') ? 'hang' : 'crash', error: died ?? 'worker died', overMemory: false, overTime: false });
     start = last + 1;
   }
   return total;

@@ -100,14 +100,18 @@ const CALLS: ((rng: RngType) => Call)[] = [
     const T = x.shape[1];
     const lengths = pick(rng, [undefined, null, Array(B).fill(T), Array(B).fill(0), Array(B).fill(T + 1), Array(B + 1).fill(1), Array(B).fill(1.5), 'x', 5, { length: B }, new Int32Array(B).fill(1)]);
     const batchSize = pick(rng, [undefined, 1, 0, -1, 1.5, NaN, 2 ** 31, '2']);
-    return { label: `predict lengths ${JSON.stringify(lengths)} batchSize ${String(batchSize)}`, run: () => m.predict(x, { lengths: lengths as never, batchSize: batchSize as never }) };
+    const y = new Tensor(new Float32Array(B), [B]);
+    return {
+      label: `predict/evaluate lengths ${JSON.stringify(lengths)} batchSize ${String(batchSize)}`,
+      run: () => [attempt(() => m.predict(x, { lengths: lengths as never, batchSize: batchSize as never })), attempt(() => m.evaluate(x, y, { loss: 'crossEntropy', lengths: lengths as never, batchSize: batchSize as never }))],
+    };
   },
   (rng) => {
     const m = new Sequential([new LSTM({ inputSize: 2, hiddenSize: 3, returnSequences: false }), new Dense({ inputSize: 3, outputSize: 2 })]);
     const x = input(rng, 2);
     const B = x.shape[0];
     const y = pick(rng, [new Tensor(new Float32Array(B), [B]), new Tensor(new Float32Array(B + 1), [B + 1]), new Tensor(Float32Array.from({ length: B }, () => 7), [B]), new Tensor(new Float32Array(B * 2), [B, 2])]);
-    const o = perturb(rng, { loss: 'crossEntropy', epochs: 1, batchSize: 2 }, ['loss', 'epochs', 'batchSize', 'shuffle', 'lengths', 'validationSplit', 'clipNorm', 'clipValue', 'seed', 'onNonFinite', 'optimizer', 'resume', 'scheduleEvery', 'earlyStopping', 'validationData']);
+    const o = perturb(rng, { loss: 'crossEntropy', epochs: 1, batchSize: 2 }, ['loss', 'epochs', 'batchSize', 'shuffle', 'lengths', 'validationSplit', 'clipNorm', 'clipValue', 'seed', 'onNonFinite', 'optimizer', 'resume', 'scheduleEvery', 'earlyStopping', 'validationData', 'lossOptions', 'callbacks', 'schedule', 'executor']);
     if (typeof o.epochs === 'number' && o.epochs > 3) o.epochs = 3; // a long run is valid, just slow
     if (o.loss === undefined || typeof o.loss === 'number') o.loss = pick(rng, ['mse', 'crossEntropy', 'mae', 'huber', 'nope', 'binaryCrossEntropy']);
     return { label: `fit ${describe(o)}`, run: () => m.fit(x, y, o as never) };
