@@ -410,7 +410,11 @@ export function checkSeqConfig(c: unknown, where = '[train]'): SeqConfig {
   return o as unknown as SeqConfig;
 }
 
-export function prepareSequences(data: SequenceData, config: SeqConfig): PreparedSeq {
+/**
+ * The training and validation parts, the scalers, and the model: a new one, or `model` (resuming
+ * from a checkpoint), which must then have the shape this data and config call for.
+ */
+export function prepareSequences(data: SequenceData, config: SeqConfig, model?: Sequential): PreparedSeq {
   const c = checkSeqConfig(config);
   const labels = data.labels!;
   const split = splitIndices(data.seqs.length, c.val, c.seed);
@@ -428,15 +432,29 @@ export function prepareSequences(data: SequenceData, config: SeqConfig): Prepare
     return new Tensor(Float32Array.from(z), [idx.length, 1]);
   };
   const part = (idx: number[]): SeqPart => ({ data: standardizedSequences(data, idx, featureScaler), y: target(idx), idx });
-  const model = new Sequential(
-    [
-      ['lstm', new LSTM({ inputSize: data.F, hiddenSize: c.hidden, returnSequences: false, seed: c.seed })],
-      ['head', new Dense({ inputSize: c.hidden, outputSize: c.task === 'classify' ? classes.length : 1, seed: c.seed + 1 })],
-    ],
-    { seed: c.seed },
-  );
+  const outputs = c.task === 'classify' ? classes.length : 1;
+  if (model !== undefined) {
+    // checked before the data is standardised: a checkpoint says what it holds, the data must fit it
+    const lstm = model.layers[0]?.layer;
+    const head = model.layers[1]?.layer;
+    if (!(lstm instanceof LSTM) || !(head instanceof Dense) || model.layers.length !== 2 || lstm.inputSize !== data.F || lstm.hiddenSize !== c.hidden || head.outputSize !== outputs) {
+      throw new ConfigError(
+        `[train] the model to resume must be an LSTM (inputSize ${data.F}, hiddenSize ${c.hidden}) and a Dense head with ${outputs} output${outputs === 1 ? '' : 's'} for this data and config; ` +
+          `it is ${model.layers.map((l) => l.layer.kind).join(' → ')}${lstm instanceof LSTM ? ` (inputSize ${lstm.inputSize}, hiddenSize ${lstm.hiddenSize})` : ''}${head instanceof Dense ? ` with ${head.outputSize} output(s)` : ''}. Hint: resume with the same data file.`,
+      );
+    }
+  }
+  const built =
+    model ??
+    new Sequential(
+      [
+        ['lstm', new LSTM({ inputSize: data.F, hiddenSize: c.hidden, returnSequences: false, seed: c.seed })],
+        ['head', new Dense({ inputSize: c.hidden, outputSize: outputs, seed: c.seed + 1 })],
+      ],
+      { seed: c.seed },
+    );
   return {
-    model,
+    model: built,
     train: part(split.train),
     val: split.val.length > 0 ? part(split.val) : null,
     trainIdx: split.train,

@@ -9,8 +9,10 @@
 // on the seed and the epoch, so a resumed run draws the same batches as an uninterrupted one.
 //
 // dim key: N examples, B rows in a batch, T_b the longest length in batch b, F features per step.
-// Left out: bucketing by exact length boundaries (PyTorch's BucketIterator), threads (a thread pool
-// shares one fixed x tensor with its workers; see ConfigError in the CLI).
+// Left out: bucketing by exact length boundaries (PyTorch's BucketIterator), and worker threads: a
+// thread pool (src/train/threads.ts) shares one fixed x tensor with its workers, so `longshort
+// train --threads N` pads once to the longest sequence, and refuses when that would cost more than
+// 4× the data.
 
 import { Tensor } from '../tensor.js';
 import { ConfigError, ShapeError } from '../errors.js';

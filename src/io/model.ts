@@ -217,6 +217,7 @@ function checkLayerDoc(l: unknown, k: number, present: Map<string, number>): { n
       const I = size('inputSize');
       const H = size('hiddenSize');
       const L = size('numLayers', 1, 1);
+      if (L > 1024) throw new FormatError(`${where} numLayers must be at most 1024; received ${L}.`);
       const proj = size('projSize', 0, 0);
       const Dn = c.bidirectional === true ? 2 : 1;
       const P = proj > 0 ? proj : H;

@@ -14,6 +14,8 @@ import { DEFAULT_CELL, type LstmBackWork, type LstmCache, type LstmCellSpec, typ
 import { loadParams, type CallContext, type Layer, type Param, type StateDictLike } from './layer.js';
 import { checkBooleans, checkDType, checkFiniteNumber, checkOptionsObject, checkSize, checkTensorSizes, show } from '../util/check.js';
 
+/** Deepest stack the constructor builds (PyTorch has no cap; real stacks have a handful of layers). */
+const MAX_LAYERS = 1024;
 const BOOLEAN_OPTIONS = ['bidirectional', 'reverse', 'batchFirst', 'returnSequences', 'noInputGate', 'noForgetGate', 'noOutputGate', 'noInputActivation', 'noOutputActivation', 'peepholes', 'coupledInputForget', 'checkFinite'] as const;
 
 /** Named variants from Greff et al. (2017), "LSTM: A Search Space Odyssey". */
@@ -190,6 +192,8 @@ export class LSTM implements Layer {
     checkPositiveInt('hiddenSize', o.hiddenSize);
     const numLayers = o.numLayers ?? 1;
     checkPositiveInt('numLayers', numLayers);
+    // every layer and direction is a dozen typed arrays: a stack deeper than this is a typo, not a model
+    if (numLayers > MAX_LAYERS) throw new ConfigError(`[LSTM] numLayers must be at most ${MAX_LAYERS}; received ${numLayers}.`);
     const dropout = o.dropout ?? 0;
     if (typeof dropout !== 'number' || !(dropout >= 0 && dropout < 1)) throw new ConfigError(`[LSTM] dropout must be in [0, 1); received ${show(dropout)}.`);
     const projSize = o.projSize ?? 0;

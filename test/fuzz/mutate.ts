@@ -188,9 +188,10 @@ export function paths(v: unknown, prefix: Path = [], out: Path[] = [], limit = 5
  * interesting value, tweak a number, delete or add a key, duplicate a key, empty or grow an array.
  * `prefer` biases the choice toward paths whose last key matches it (e.g. /size|layers|shape/).
  */
-export function mutateJson(root: unknown, rng: Rng, prefer?: RegExp): unknown {
+export function mutateJson(root: unknown, rng: Rng, prefer?: RegExp, avoid?: RegExp): unknown {
   const copy = structuredClone(root) as unknown;
   let all = paths(copy);
+  if (avoid !== undefined) all = all.filter((p) => !p.some((k) => avoid.test(String(k))));
   if (all.length === 0) return interestingValue(copy, rng);
   if (prefer !== undefined && rng.int(3) > 0) {
     const hit = all.filter((p) => prefer.test(String(p[p.length - 1])));
@@ -268,7 +269,7 @@ export function joinSafetensors(headerText: string, data: Uint8Array): Uint8Arra
  * names), a JSON document stored in one of its metadata strings (`metaKey`), the data section
  * (NaN weights, cut, grown), or the bytes.
  */
-export function mutateSafetensors(bytes: Uint8Array, rng: Rng, metaKey?: string, prefer?: RegExp): Uint8Array {
+export function mutateSafetensors(bytes: Uint8Array, rng: Rng, metaKey?: string, prefer?: RegExp, avoid?: RegExp): Uint8Array {
   const parts = splitSafetensors(bytes);
   if (parts === null) return mutateBytes(bytes, rng);
   const { header, data } = parts;
@@ -282,7 +283,7 @@ export function mutateSafetensors(bytes: Uint8Array, rng: Rng, metaKey?: string,
     } catch {
       return mutateBytes(bytes, rng);
     }
-    const mutated = mutateJson(doc, rng, prefer);
+    const mutated = mutateJson(doc, rng, prefer, avoid);
     const text = toJson(mutated);
     return joinSafetensors(toJson({ ...header, __metadata__: { ...meta, [metaKey]: text } }), data);
   }

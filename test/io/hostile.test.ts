@@ -55,7 +55,8 @@ describe('model files: architecture numbers are checked against the tensors befo
 
   test('numLayers 2^31, a huge embedding, a huge Dense: refused before allocation', () => {
     throwsClass(() => modelFromBytes(withDoc(small(), (d) => ((d.architecture.layers[0].config.numLayers = 2 ** 31), d))), FormatError, /numLayers must be a positive integer at most 2147483647; received the number 2147483648/);
-    throwsClass(() => modelFromBytes(withDoc(small(), (d) => ((d.architecture.layers[0].config.numLayers = 5000), d))), FormatError, /numLayers=5000 needs at least/);
+    throwsClass(() => modelFromBytes(withDoc(small(), (d) => ((d.architecture.layers[0].config.numLayers = 5000), d))), FormatError, /numLayers must be at most 1024; received 5000/);
+    throwsClass(() => modelFromBytes(withDoc(small(), (d) => ((d.architecture.layers[0].config.numLayers = 300), d))), FormatError, /numLayers=300 needs at least/);
     throwsClass(() => modelFromBytes(withDoc(small(), (d) => ((d.architecture.layers[1].config.outputSize = 1e8), d))), FormatError, /layer 'head' \(Dense\) with inputSize=3, outputSize=100000000 needs at least 300000000/);
     const emb = withDoc(small(), (d) => {
       d.architecture.layers.unshift({ name: 'emb', kind: 'Embedding', config: { numEmbeddings: 1e6, embeddingDim: 2 } });

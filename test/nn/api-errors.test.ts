@@ -18,6 +18,8 @@ describe('constructor options', () => {
     throwsClass(() => new LSTM({ inputSize: 2, hiddenSize: 2 ** 20 }), ConfigError, /\[LSTM\] weight_hh_l0 would have shape \(4194304, 1048576\) = 4398046511104 values because hiddenSize=1048576, inputSize=2; a tensor holds at most 1073741824/);
     throwsClass(() => new Dense({ inputSize: 2 ** 31 - 1, outputSize: 2 }), ConfigError, /\[Dense\] weight would have shape \(2, 2147483647\)/);
     throwsClass(() => new Embedding({ numEmbeddings: 2 ** 30, embeddingDim: 8 }), ConfigError, /\[Embedding\] weight would have shape \(1073741824, 8\)/);
+    // tiny tensors, but 2^31 − 1 layers of them (it looped, allocating, until the process died)
+    throwsClass(() => new LSTM({ inputSize: 2, hiddenSize: 3, numLayers: 2 ** 31 - 1 }), ConfigError, /\[LSTM\] numLayers must be at most 1024; received 2147483647/);
   });
 
   test("batchFirst: 'yes' and other non-booleans are refused (they were accepted and read as true)", () => {

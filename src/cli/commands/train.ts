@@ -71,11 +71,8 @@ export function register(program: Command): void {
         out.log(`resuming from ${o.resume} after epoch ${resume?.epoch ?? 0} of ${config.epochs}`);
         (await import('../training.js')).warnIfKernelsDiffer(ck.extra, out);
       }
-      const p = app.prepareSequences(data, config);
-      const model = ckModel ?? p.model;
-      if (ckModel !== null && JSON.stringify(ckModel.config()) !== JSON.stringify(p.model.config())) {
-        throw new CliError(`--resume: the checkpoint's model does not fit '${file}' (its input or class count differs). Hint: resume with the same data file and options.`);
-      }
+      const p = app.prepareSequences(data, config, ckModel ?? undefined);
+      const model = p.model;
       let minLen = Infinity;
       let maxLen = 0;
       for (const l of data.lengths) [minLen, maxLen] = [Math.min(minLen, l), Math.max(maxLen, l)];

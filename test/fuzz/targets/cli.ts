@@ -99,7 +99,8 @@ export const cliTarget: FuzzTarget = {
       }
       case 1:
         files['data.jsonl'] = jsonl(1);
-        files['ck.safetensors'] = mutateSafetensors(s.checkpoint, rng, 'longshort', /config|hidden|epochs|batchSize|epoch|history|optimizer|s$|spare|classes|featureNames|featureScaler|task|Size|layers/);
+        // the run's epoch count is left alone: a checkpoint that asks for 10 000 epochs gets them
+        files['ck.safetensors'] = mutateSafetensors(s.checkpoint, rng, 'longshort', /^(config|hidden|batchSize|epoch|history|optimizer|s|spare|classes|featureNames|featureScaler|task|inputSize|hiddenSize|layers|lr|val|seed)$/, /^epochs$/);
         args = ['train', join(dir, 'data.jsonl'), '--resume', join(dir, 'ck.safetensors'), '--out', out, '--quiet'];
         break;
       case 2:
