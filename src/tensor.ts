@@ -2,7 +2,7 @@
 // broadcasting. Layers own their buffers and call kernels on them; this type only carries
 // data and shape across the public API. float64 exists for gradient checks.
 
-import { ShapeError } from './errors.js';
+import { ConfigError, ShapeError } from './errors.js';
 
 export type DType = 'float32' | 'float64';
 export type Arr = Float32Array | Float64Array;
@@ -78,7 +78,13 @@ export function sizeOf(shape: readonly number[]): number {
 }
 
 export function allocArr(n: number, dtype: DType = 'float32'): Arr {
-  return dtype === 'float64' ? new Float64Array(n) : new Float32Array(n);
+  try {
+    return dtype === 'float64' ? new Float64Array(n) : new Float32Array(n);
+  } catch (e) {
+    // a length beyond what a typed array holds, or more memory than the engine will give
+    if (e instanceof RangeError) throw new ConfigError(`[allocArr] cannot allocate ${n} ${dtype} values (${n * (dtype === 'float64' ? 8 : 4)} bytes): ${e.message}. Hint: use smaller sizes.`);
+    throw e;
+  }
 }
 
 export function zeros(shape: readonly number[], dtype: DType = 'float32'): Tensor {
