@@ -50,6 +50,7 @@ export * from './data/cmudict.js';
 // (data → model → metrics) that the CLI only wraps with files, options and progress.
 export * as forecastApp from './apps/forecast.js';
 export * as sequenceApp from './apps/sequences.js';
+export { PaddedBatchExecutor, padBatch, bucketedOrder, placeholderRows, evaluateRagged, predictRagged, lengthChunks, type RaggedSequences, type PaddedBatchOptions } from './data/sequences.js';
 export * as textApp from './apps/text.js';
 export * as gatesApp from './apps/gates.js';
 export * as experiments from './experiments/index.js';

@@ -6,7 +6,7 @@ import { loadKernels } from './kernels/node.js';
 export * from './index.js';
 export { Sequential, loadModel, loadModelFile } from './model/sequential-node.js';
 export { saveModel } from './io/model-node.js';
-export { writeFileAtomic, writeFileAtomicSync, readFileChecked, readFileCheckedSync, saveSafetensors, loadSafetensors } from './io/node.js';
+export { writeFileAtomic, writeFileAtomicSync, readFileChecked, readFileCheckedSync, saveSafetensors, loadSafetensors, removeStaleTempFiles, removeStaleTempFilesSync } from './io/node.js';
 
 export { createThreadPool, ThreadPool, type ThreadPoolOptions, type TrainingThreads } from './train/threads-node.js';
 export { loadWasmKernels } from './kernels/wasm/node.js';

@@ -10,7 +10,7 @@ import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InvalidArgumentError } from 'commander';
 import cliProgress from 'cli-progress';
-import { ConfigError, DivergenceError, FormatError, NonFiniteError, ShapeError, UnsupportedError } from 'longshort';
+import { ConfigError, DivergenceError, FileError, FormatError, NonFiniteError, ShapeError, UnsupportedError } from 'longshort';
 import type { BatchLog, EpochLog } from 'longshort';
 
 /** The package version (package.json), read once at start-up. */
@@ -86,6 +86,7 @@ export function isUserError(e: unknown): e is Error {
     e instanceof NonFiniteError ||
     e instanceof DivergenceError ||
     e instanceof UnsupportedError ||
+    e instanceof FileError ||
     (e instanceof Error && typeof (e as NodeJS.ErrnoException).code === 'string' && /^E[A-Z]+$/.test((e as NodeJS.ErrnoException).code!))
   );
 }

@@ -4,10 +4,10 @@
 // fonts at all the PNG still renders, but without any text; the SVG is unaffected.
 // Left out: PDF output.
 
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname, extname } from 'node:path';
 import { Resvg } from '@resvg/resvg-js';
-import { ConfigError } from 'longshort';
+import { ConfigError, writeFileAtomicSync } from 'longshort';
 
 export interface PngOptions {
   /** Pixel scale relative to the SVG size; default 2 (sharp on high-DPI screens). */
@@ -61,7 +61,7 @@ export function writeChart(file: string, svg: string, o: PngOptions = {}): void 
     throw new ConfigError(`[writeChart] file must end in .svg or .png; received '${file}'.`);
   }
   mkdirSync(dirname(file) || '.', { recursive: true });
-  writeFileSync(file, ext === '.svg' ? svg : svgToPng(svg, o));
+  writeFileAtomicSync(file, ext === '.svg' ? new TextEncoder().encode(svg) : new Uint8Array(svgToPng(svg, o))); // never half-written
 }
 
 /** Writes base.svg and base.png; returns both paths. */

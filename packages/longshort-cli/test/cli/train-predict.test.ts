@@ -109,7 +109,7 @@ describe('longshort train / predict: sequence classification', () => {
     const cases: [string, string, RegExp][] = [
       ['bad.jsonl', '{"sequence": [[1, 2], [3]], "label": "a"}\n', /^error: \[jsonl\] line 1: step 1 has 1 feature; expected 2/],
       ['nolabel.jsonl', '{"sequence": [[1, 2]]}\n', /^error: \[jsonl\] line 1: "label" is missing/],
-      ['broken.jsonl', '{"sequence": [[1, 2]], "label": "a"}\n{"sequence": \n', /^error: \[jsonl\] line 2: not valid JSON/],
+      ['broken.jsonl', '{"sequence": [[1, 2]], "label": "a"}\n{"sequence": \n', /^error: \[jsonl\] line 2 is not valid JSON: expected a value; found end of line/],
       ['mixed.csv', 'id,t,x,label\na,0,1,up\na,1,2,down\n', /^error: \[csv\] row 3: id 'a' has label "down", but its first row \(row 2\) has "up"/],
       ['text.csv', 'id,t,x,label\na,0,1,up\na,1,high,up\n', /^error: \[csv\] row 3, column 'x': expected a number; received "high"/],
       ['nolabel.csv', 'id,t,x\na,0,1\n', /^error: \[csv\] no column 'label'; columns are: id, t, x/],

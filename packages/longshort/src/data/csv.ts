@@ -1,16 +1,21 @@
 // CSV text → a table of strings, and typed columns taken from it: numbers (with a missing-value
-// policy) and dates. Browser-safe: the parser is csv-parse's self-contained browser build (its
-// Node build uses the global Buffer), and nothing here touches the file system — reading the file
-// is the caller's job (src/cli, or fetch() in a page).
+// policy) and dates. Browser-safe: nothing here touches the file system — reading the file is the
+// caller's job (src/cli, or fetch() in a page).
+//
+// The parser is our own (RFC 4180: quoted fields with doubled quotes and line breaks inside, CRLF
+// or LF line ends, blank lines skipped, a UTF-8 byte-order mark ignored). It keeps the text as it
+// is and records where each field ends (4 bytes per field), so a table costs about 2 bytes per
+// byte of text instead of one JavaScript string and array slot per field (csv-parse's string[][]
+// measured about 60 bytes per byte of a numeric file). Cells are cut from the text on demand
+// (table.cell(i, j)); `rows` builds the string[][] view only when someone asks for it.
 //
 // Row numbers in messages count as a spreadsheet user does: the header is row 1, so the first
 // data row is row 2 (row 1 when the file has no header). Blank lines are skipped and not counted.
-// Malformed CSV (unterminated quote, ragged row) is reported by file line instead, since there
-// are no rows yet to count.
+// Malformed CSV (unterminated quote, ragged row, stray quote) is reported by file line instead,
+// since there are no rows yet to count.
 // Left out: type inference for whole tables, delimiters other than , ; and tab (auto-detected),
 // time zones (dates without one are read as UTC so results do not depend on the machine).
 
-import { parse } from 'csv-parse/browser/esm/sync';
 import { ConfigError, FormatError } from '../errors.js';
 import { applyMissing, MISSING_POLICIES, type MissingPolicy } from './missing.js';
 
@@ -19,8 +24,12 @@ export type { MissingPolicy } from './missing.js';
 export interface CsvTable {
   /** Column names (from the header, or col1, col2, … when there is none). */
   columns: string[];
-  /** Data rows, every one as long as `columns`. */
-  rows: string[][];
+  /** Number of data rows. */
+  readonly rowCount: number;
+  /** The text of data row i (0-based), column j, unquoted. */
+  cell(i: number, j: number): string;
+  /** Data rows as strings, every one as long as `columns` (built on first access; prefer cell() for large files). */
+  readonly rows: string[][];
   /** True when the first line was taken as a header. */
   hasHeader: boolean;
 }
@@ -35,45 +44,200 @@ export interface ParseCsvOptions {
 /** Values read as missing by numericColumn (after trimming). */
 export const DEFAULT_MISSING_TOKENS: readonly string[] = ['', 'NA', 'N/A', 'NaN', 'nan', 'null', 'NULL', 'None', '?'];
 
-/** Parses CSV text into a table of strings. Throws FormatError naming the line of malformed input. */
+/** Longest text parseCsv reads: offsets are 32-bit. */
+const MAX_TEXT = 2 ** 31 - 1;
+
+/** Parses CSV text into a table. Throws FormatError naming the line of malformed input. */
 export function parseCsv(text: string, options: ParseCsvOptions = {}): CsvTable {
+  if (typeof text !== 'string') throw new ConfigError(`[csv] parseCsv takes the file's text as a string; received ${text === null ? 'null' : typeof text}.`);
+  if (options === null || typeof options !== 'object') throw new ConfigError(`[csv] options must be an object; received ${options === null ? 'null' : typeof options}.`);
   const { header = 'auto' } = options;
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // UTF-8 byte-order mark from spreadsheet exports
-  const delimiter = options.delimiter ?? guessDelimiter(text);
-  let records: string[][];
-  try {
-    records = parse(text, { delimiter, skip_empty_lines: true, relax_column_count: true }) as string[][];
-  } catch (e) {
-    throw csvError(e, text);
+  if (header !== 'auto' && header !== true && header !== false) throw new ConfigError(`[csv] header must be true, false or 'auto'; received ${JSON.stringify(header)}.`);
+  if (options.delimiter !== undefined && (typeof options.delimiter !== 'string' || options.delimiter.length !== 1 || /["\r\n]/.test(options.delimiter))) {
+    throw new ConfigError(`[csv] delimiter must be one character other than a quote or a line break; received ${JSON.stringify(options.delimiter)}.`);
   }
-  if (records.length === 0) {
+  if (text.length > MAX_TEXT) throw new FormatError(`[csv] the text must be at most ${MAX_TEXT} characters; received ${text.length}.`);
+  const start = text.charCodeAt(0) === 0xfeff ? 1 : 0; // UTF-8 byte-order mark from spreadsheet exports
+  const delimiter = options.delimiter ?? guessDelimiter(text, start);
+  const grid = scan(text, start, delimiter.charCodeAt(0));
+  if (grid.records === 0) {
     throw new FormatError('[csv] the file has no rows; expected a header line and at least one data row. Hint: check the path and that the file is not empty.');
   }
-  // Ragged rows are checked here rather than by csv-parse so the message can say which line and
-  // how many fields were expected, counting from the header.
-  const width = records[0].length;
-  for (let r = 1; r < records.length; r++) {
-    if (records[r].length !== width) {
-      const line = lineOfRecord(text, r);
-      throw new FormatError(
-        `[csv] line ${line} has ${records[r].length} field${records[r].length === 1 ? '' : 's'}; expected ${width} like the first line. ` +
-          `Hint: quote fields that contain the delimiter ${JSON.stringify(delimiter)}, and check for a missing or extra delimiter on that line.`,
-      );
-    }
-  }
-  const hasHeader = header === 'auto' ? !looksLikeData(records) : header;
+  const first = Array.from({ length: grid.width }, (_, j) => grid.field(0, j));
+  const hasHeader = header === 'auto' ? !looksLikeData([first]) : header;
   if (hasHeader) {
-    const columns = records[0].map((c) => c.trim());
+    const columns = first.map((c) => c.trim());
     const seen = new Set<string>();
     for (const c of columns) {
-      if (seen.has(c)) {
-        throw new FormatError(`[csv] the header names column '${c}' twice; column names must be unique. Hint: rename one of them.`);
-      }
+      if (seen.has(c)) throw new FormatError(`[csv] the header names column '${c}' twice; column names must be unique. Hint: rename one of them.`);
       seen.add(c);
     }
-    return { columns, rows: records.slice(1), hasHeader: true };
+    return new GridTable(grid, 1, columns, true);
   }
-  return { columns: records[0].map((_, j) => `col${j + 1}`), rows: records, hasHeader: false };
+  return new GridTable(grid, 0, first.map((_, j) => `col${j + 1}`), false);
+}
+
+/** Where every field of every record is: the text, each record's first character, each field's end. */
+interface Grid {
+  records: number;
+  width: number;
+  field(r: number, j: number): string;
+}
+
+/**
+ * One pass over the text: records split on line breaks outside quotes, fields on the delimiter.
+ * recordStart[r] is the index of record r's first character; fieldEnd[r·width + j] the index just
+ * past field j's raw text (closing quote included), so field j starts at fieldEnd[…j-1] + 1.
+ * Every record must have as many fields as the first (the message names the line).
+ */
+function scan(text: string, from: number, delim: number): Grid {
+  const n = text.length;
+  // Capacity from a count of delimiters and line breaks: fields ≤ that + 1, no growing and copying.
+  let seps = 1;
+  let lines = 1;
+  for (let i = from; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === delim) seps++;
+    else if (c === 10) lines++;
+  }
+  let fieldEnd: Uint32Array = new Uint32Array(seps + lines);
+  let recordStart: Uint32Array = new Uint32Array(lines);
+  let records = 0;
+  let width = -1;
+  let nf = 0; // fields stored
+  let line = 1; // file line of the character at i
+  let i = from;
+  const stray = (at: number): never => {
+    throw new FormatError(
+      `[csv] stray quote on line ${at} (a quote inside an unquoted field, or text after a closing quote). ` +
+        'Hint: quote the whole field ("a ""b"" c") or remove the quote character.',
+    );
+  };
+  while (i < n) {
+    const c0 = text.charCodeAt(i);
+    if (c0 === 10) {
+      line++;
+      i++;
+      continue; // blank line
+    }
+    if (c0 === 13) {
+      if (text.charCodeAt(i + 1) === 10) i++;
+      line++;
+      i++;
+      continue;
+    }
+    const recordLine = line;
+    recordStart[records] = i;
+    let count = 0;
+    for (;;) {
+      // one field starting at i
+      if (text.charCodeAt(i) === 34) {
+        const openLine = line;
+        i++;
+        for (;;) {
+          if (i >= n) {
+            throw new FormatError(
+              `[csv] unterminated quoted field starting on line ${openLine}; the file ended inside the quotes. ` +
+                'Hint: close the quote, and write a quote inside a quoted field as two quotes ("").',
+            );
+          }
+          const c = text.charCodeAt(i);
+          if (c === 34) {
+            if (text.charCodeAt(i + 1) === 34) {
+              i += 2;
+              continue;
+            }
+            i++;
+            break;
+          }
+          if (c === 10) line++;
+          i++;
+        }
+        if (i < n) {
+          const c = text.charCodeAt(i);
+          if (c !== delim && c !== 10 && c !== 13) stray(line);
+        }
+      } else {
+        while (i < n) {
+          const c = text.charCodeAt(i);
+          if (c === delim || c === 10 || c === 13) break;
+          if (c === 34) stray(line);
+          i++;
+        }
+      }
+      if (nf === fieldEnd.length) fieldEnd = grow(fieldEnd); // only if a line break hid inside quotes
+      fieldEnd[nf++] = i;
+      count++;
+      if (i < n && text.charCodeAt(i) === delim) {
+        i++;
+        continue;
+      }
+      break;
+    }
+    // end of record: its line break (or the end of the text)
+    if (i < n) {
+      if (text.charCodeAt(i) === 13 && text.charCodeAt(i + 1) === 10) i++;
+      i++;
+      line++;
+    }
+    if (width < 0) width = count;
+    else if (count !== width) {
+      throw new FormatError(
+        `[csv] line ${recordLine} has ${count} field${count === 1 ? '' : 's'}; expected ${width} like the first line. ` +
+          `Hint: quote fields that contain the delimiter ${JSON.stringify(String.fromCharCode(delim))}, and check for a missing or extra delimiter on that line.`,
+      );
+    }
+    records++;
+    if (records === recordStart.length) recordStart = grow(recordStart);
+  }
+  const w = Math.max(width, 0);
+  return {
+    records,
+    width: w,
+    field(r: number, j: number): string {
+      const begin = j === 0 ? recordStart[r] : fieldEnd[r * w + j - 1] + 1;
+      const end = fieldEnd[r * w + j];
+      if (text.charCodeAt(begin) !== 34) return text.slice(begin, end);
+      const inner = text.slice(begin + 1, end - 1);
+      return inner.includes('"') ? inner.replace(/""/g, '"') : inner;
+    },
+  };
+}
+
+function grow(a: Uint32Array): Uint32Array {
+  const b = new Uint32Array(Math.max(16, Math.ceil(a.length * 1.5)));
+  b.set(a);
+  return b;
+}
+
+class GridTable implements CsvTable {
+  readonly rowCount: number;
+  private materialized: string[][] | null = null;
+
+  constructor(
+    private readonly grid: Grid,
+    private readonly skip: number,
+    readonly columns: string[],
+    readonly hasHeader: boolean,
+  ) {
+    this.rowCount = grid.records - skip;
+  }
+
+  cell(i: number, j: number): string {
+    if (!(i >= 0 && i < this.rowCount && j >= 0 && j < this.grid.width) || !Number.isInteger(i) || !Number.isInteger(j)) {
+      throw new ConfigError(`[csv] cell(${i}, ${j}) is outside the table of ${this.rowCount} rows × ${this.grid.width} columns.`);
+    }
+    return this.grid.field(i + this.skip, j);
+  }
+
+  get rows(): string[][] {
+    if (this.materialized === null) {
+      const out: string[][] = [];
+      for (let i = 0; i < this.rowCount; i++) out.push(Array.from({ length: this.grid.width }, (_, j) => this.grid.field(i + this.skip, j)));
+      this.materialized = out;
+    }
+    return this.materialized;
+  }
 }
 
 /**
@@ -89,9 +253,9 @@ function isNumberText(s: string): boolean {
   return s !== '' && Number.isFinite(Number(s));
 }
 
-function guessDelimiter(text: string): string {
-  const nl = text.indexOf('\n');
-  const first = nl < 0 ? text : text.slice(0, nl);
+function guessDelimiter(text: string, from: number): string {
+  const nl = text.indexOf('\n', from);
+  const first = nl < 0 ? text.slice(from) : text.slice(from, nl);
   let best = ',';
   let bestCount = 0;
   for (const d of [',', ';', '\t']) {
@@ -102,73 +266,6 @@ function guessDelimiter(text: string): string {
     }
   }
   return best;
-}
-
-/** 1-based file line on which record r (0-based, blank lines skipped) starts, quotes respected. */
-function lineOfRecord(text: string, r: number): number {
-  let line = 1;
-  let record = 0;
-  let inQuote = false;
-  let atRecordStart = true;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (atRecordStart && ch !== '\n' && ch !== '\r') {
-      if (record === r) return line;
-      atRecordStart = false;
-    }
-    if (inQuote) {
-      if (ch === '"') {
-        if (text[i + 1] === '"') i++;
-        else inQuote = false;
-      } else if (ch === '\n') line++;
-      continue;
-    }
-    if (ch === '"') inQuote = true;
-    else if (ch === '\n') {
-      line++;
-      if (!atRecordStart) record++;
-      atRecordStart = true;
-    }
-  }
-  return line;
-}
-
-/** Line on which the last quote that was never closed opened. */
-function unclosedQuoteLine(text: string): number {
-  let line = 1;
-  let openedAt = 1;
-  let inQuote = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (ch === '\n') line++;
-    if (ch !== '"') continue;
-    if (inQuote) {
-      if (text[i + 1] === '"') i++;
-      else inQuote = false;
-    } else {
-      inQuote = true;
-      openedAt = line;
-    }
-  }
-  return openedAt;
-}
-
-function csvError(e: unknown, text: string): Error {
-  const err = e as { code?: string; lines?: number; message?: string };
-  if (err.code === 'CSV_QUOTE_NOT_CLOSED') {
-    const line = unclosedQuoteLine(text);
-    return new FormatError(
-      `[csv] unterminated quoted field starting on line ${line}; the file ended inside the quotes. ` +
-        'Hint: close the quote, and write a quote inside a quoted field as two quotes ("").',
-    );
-  }
-  if (err.code === 'INVALID_OPENING_QUOTE' || err.code === 'CSV_INVALID_CLOSING_QUOTE') {
-    return new FormatError(
-      `[csv] stray quote on line ${err.lines ?? '?'} (${err.message}). ` +
-        'Hint: quote the whole field ("a ""b"" c") or remove the quote character.',
-    );
-  }
-  return new FormatError(`[csv] could not parse line ${err.lines ?? '?'}: ${err.message ?? String(e)}`);
 }
 
 /** Index of a column by name; a missing name lists the columns there are. */
@@ -183,6 +280,11 @@ export function columnIndex(table: CsvTable, name: string): number {
       ? 'column names come from the first line of the file and are case-sensitive.'
       : `this file has no header line, so its columns are named col1 … col${table.columns.length}.`;
   throw new ConfigError(`[csv] no column '${name}'; columns are: ${table.columns.join(', ')}. Hint: ${hint}`);
+}
+
+/** A cell's text for a message: long ones shortened. */
+export function clipText(s: string): string {
+  return s.length > 80 ? `${s.slice(0, 60)}…(${s.length} characters)` : s;
 }
 
 /** Spreadsheet row of data row i: the header is row 1. */
@@ -218,11 +320,11 @@ export function numericColumns(table: CsvTable, names: readonly string[], option
   }
   const tokens = new Set(missingTokens);
   const idx = names.map((n) => columnIndex(table, n));
-  const n = table.rows.length;
+  const n = table.rowCount;
   const raw = idx.map((j, c) => {
     const out = new Float64Array(n);
     for (let i = 0; i < n; i++) {
-      const s = table.rows[i][j].trim();
+      const s = table.cell(i, j).trim();
       if (tokens.has(s)) {
         out[i] = NaN;
         continue;
@@ -230,7 +332,7 @@ export function numericColumns(table: CsvTable, names: readonly string[], option
       const v = Number(s);
       if (s === '' || !Number.isFinite(v)) {
         throw new FormatError(
-          `[csv] row ${spreadsheetRow(table, i)}, column '${names[c]}': expected a number; received ${JSON.stringify(table.rows[i][j])}. ` +
+          `[csv] row ${spreadsheetRow(table, i)}, column '${names[c]}': expected a number; received ${JSON.stringify(clipText(table.cell(i, j)))}. ` +
             `Hint: fix the value, or if it marks a missing value, it is read as missing only when it is one of ${[...tokens].map((t) => JSON.stringify(t)).join(', ')}.`,
         );
       }
@@ -316,18 +418,18 @@ export interface DateOptions {
  */
 export function dateColumn(table: CsvTable, name: string, options: DateOptions = {}): Float64Array {
   const j = columnIndex(table, name);
-  const rows = options.rows ?? table.rows.map((_, i) => i);
+  const rows = options.rows ?? Array.from({ length: table.rowCount }, (_, i) => i);
   const out = new Float64Array(rows.length);
   for (let k = 0; k < rows.length; k++) {
     const i = rows[k];
-    if (i < 0 || i >= table.rows.length || !Number.isInteger(i)) {
-      throw new ConfigError(`[csv] dateColumn: rows[${k}] must be a data-row index in [0, ${table.rows.length}); received ${i}.`);
+    if (!Number.isInteger(i) || i < 0 || i >= table.rowCount) {
+      throw new ConfigError(`[csv] dateColumn: rows[${k}] must be a data-row index in [0, ${table.rowCount}); received ${i}.`);
     }
-    const s = table.rows[i][j].trim();
+    const s = table.cell(i, j).trim();
     const t = parseDateText(s);
     if (t === null) {
       throw new FormatError(
-        `[csv] row ${spreadsheetRow(table, i)}, column '${name}': expected a date; received ${JSON.stringify(table.rows[i][j])}. ` +
+        `[csv] row ${spreadsheetRow(table, i)}, column '${name}': expected a date; received ${JSON.stringify(clipText(table.cell(i, j)))}. ` +
           'Hint: dates must be YYYY-MM-DD, YYYY-MM, an ISO date-time such as 2012-01-01T06:00:00Z, or a decimal year such as 1958.2027.',
       );
     }

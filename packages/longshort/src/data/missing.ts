@@ -136,19 +136,40 @@ export interface RegularSeries {
 }
 
 const DAY_MS = 86_400_000;
+/** regularizeTimeSeries inserts at most max(this, the number of rows) steps unless told otherwise. */
+export const DEFAULT_MIN_INSERTED = 1000;
+
+export interface RegularizeOptions {
+  /** Most steps that may be inserted in all; more is a FormatError naming the widest gap. Default max(1000, number of rows). */
+  maxInserted?: number;
+  /** How messages name index i (the forecast reader passes 'row 14', the spreadsheet row). Default 'times[i]'. */
+  label?: (i: number) => string;
+}
 
 /**
  * Puts a series on a regular grid of days or calendar months, inserting NaN rows for the steps that
  * are absent (the Mauna Loa CO₂ record skips six months). Times must be strictly increasing and
  * lie on the grid (whole days after the first time; for months, the grid is the calendar month of
- * each time). Follow with applyMissing(…, 'interpolate') or 'ffill'.
+ * each time). Follow with applyMissing(…, 'interpolate') or 'ffill'. At most options.maxInserted
+ * steps (default max(1000, number of rows)) are inserted: a wider gap is a FormatError that names
+ * it, since it is far more often a mistyped date than real data.
  */
-export function regularizeTimeSeries(times: Float64Array, columns: readonly Float64Array[], step: TimeStep): RegularSeries {
+export function regularizeTimeSeries(times: Float64Array, columns: readonly Float64Array[], step: TimeStep, options: RegularizeOptions = {}): RegularSeries {
   const n = times.length;
+  if (step !== 'day' && step !== 'month') throw new ConfigError(`[regularizeTimeSeries] step must be 'day' or 'month'; received ${JSON.stringify(step)}.`);
+  const maxInserted = options.maxInserted ?? Math.max(DEFAULT_MIN_INSERTED, n);
+  if (typeof maxInserted !== 'number' || !(maxInserted >= 0)) {
+    throw new ConfigError(`[regularizeTimeSeries] maxInserted must be a number ≥ 0; received ${String(maxInserted)}.`);
+  }
+  const label = options.label ?? ((i: number) => `times[${i}]`);
   for (const col of columns) {
     if (col.length !== n) throw new ConfigError(`[regularizeTimeSeries] every column must have ${n} values like times; received ${col.length}.`);
   }
   if (n === 0) return { times: new Float64Array(0), values: columns.map(() => new Float64Array(0)), inserted: 0 };
+  for (let i = 0; i < n; i++) {
+    // a Date holds ±8.64e15 ms (±100 million days around 1970)
+    if (!(Math.abs(times[i]) <= 8.64e15)) throw new ConfigError(`[regularizeTimeSeries] times[${i}] must be a date in ms since 1970 (|t| ≤ 8.64e15); received ${times[i]}.`);
+  }
   const slot = new Array<number>(n);
   const fmt = (t: number): string => new Date(t).toISOString().slice(0, step === 'month' ? 7 : 10);
   const t0 = times[0];
@@ -169,6 +190,19 @@ export function regularizeTimeSeries(times: Float64Array, columns: readonly Floa
           'Hint: sort the rows by date and remove duplicate dates.',
       );
     }
+  }
+  // A date typo (2020 → 9020) or a hostile file must not turn a few rows into millions: the steps to
+  // insert are bounded before anything is allocated, and the error names the widest gap.
+  const inserted = slot[n - 1] + 1 - n;
+  if (inserted > maxInserted) {
+    let widest = 1;
+    for (let i = 2; i < n; i++) if (slot[i] - slot[i - 1] > slot[widest] - slot[widest - 1]) widest = i;
+    const gap = slot[widest] - slot[widest - 1] - 1;
+    throw new FormatError(
+      `[regularizeTimeSeries] filling the missing ${step}s would insert ${inserted} rows into ${n}; at most ${maxInserted} are allowed. ` +
+        `The widest gap is ${gap} ${step}s, between ${label(widest - 1)} (${fmt(times[widest - 1])}) and ${label(widest)} (${fmt(times[widest])}). ` +
+        'Hint: check those dates for a typo; if the gap is real, split the series there or drop the rows before it.',
+    );
   }
   const len = slot[n - 1] + 1;
   const outTimes = new Float64Array(len);

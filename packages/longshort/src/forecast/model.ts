@@ -101,7 +101,7 @@ export class ForecastNet {
       for (let k = 0; k < w.length; k++) w[k] *= 0.1; // small start: the id refines, it does not dominate
       layers.push(['series_embedding', this.embedding]);
     } else this.embedding = null;
-    this.container = new Sequential(layers, { seed: c.seed });
+    this.container = new Sequential(layers, { seed: c.seed, chain: false });
   }
 
   params(): Param[] {
@@ -167,7 +167,7 @@ export function memberSuffix(j: number): string {
 
 /** Several members' layers in one Sequential (member 0 as 'lstm', 'head', …; member j as 'lstm_j', …): one model file. */
 export function ensembleContainer(members: readonly ForecastNet[]): Sequential {
-  return new Sequential(members.flatMap((m, j) => m.namedLayers(memberSuffix(j))), { seed: members[0]?.config.seed ?? 0 });
+  return new Sequential(members.flatMap((m, j) => m.namedLayers(memberSuffix(j))), { seed: members[0]?.config.seed ?? 0, chain: false });
 }
 
 /** The members stored in an ensemble's Sequential (see ensembleContainer); configs give each member's seed. */
@@ -179,7 +179,7 @@ export function membersFromContainer(container: Sequential, configs: readonly Ne
       ['head', container.get(`head${sfx}`)],
     ];
     if (cfg.embeddingDim > 0) layers.push(['series_embedding', container.get(`series_embedding${sfx}`)]);
-    return new ForecastNet(cfg, new Sequential(layers, { seed: cfg.seed }));
+    return new ForecastNet(cfg, new Sequential(layers, { seed: cfg.seed, chain: false }));
   });
 }
 

@@ -282,7 +282,7 @@ export function panelFromTable(table: CsvTable, o: PanelOptions): Panel {
         }
       }
       if (s !== null && missing !== 'drop') {
-        const reg = regularizeTimeSeries(times, values, s);
+        const reg = regularizeTimeSeries(times, values, s, { label: (i) => `row ${rowNumber(i)}` });
         if (reg.inserted > 0 && missing === 'error') {
           let k = 0;
           while (k + 1 < times.length && addSteps(times[k], s, 1) >= times[k + 1]) k++;

@@ -22,6 +22,9 @@ import type { DenseActivation } from '../kernels/ref/dense.js';
 import { DENSE_ACTIVATIONS } from '../kernels/ref/dense.js';
 import { Tensor, formatShape } from '../tensor.js';
 import { decodeSafetensors, encodeSafetensors } from '../io/safetensors.js';
+import { parseJson } from '../io/json.js';
+import { loadParams } from '../nn/layer.js';
+import { MAX_DIM, show } from '../util/check.js';
 
 /** The architecture JSON: PyTorch's constructor arguments, plus where each module's tensors live. */
 export interface PytorchArchitecture {
@@ -59,9 +62,14 @@ const WHERE = '[pytorch]';
 const META_ARCH = 'longshort.architecture';
 
 function entries(dict: StateDictLike): Map<string, { shape: readonly number[]; data: ArrayLike<number> }> {
-  if (dict instanceof Map) return dict;
-  if (dict === null || typeof dict !== 'object') throw new ConfigError(`${WHERE} a state dict must be an object or Map of { shape, data }; received ${String(dict)}.`);
-  return new Map(Object.entries(dict));
+  if (dict === null || typeof dict !== 'object') throw new ConfigError(`${WHERE} a state dict must be an object or Map of { shape, data }; received ${show(dict)}.`);
+  const m = dict instanceof Map ? dict : new Map(Object.entries(dict));
+  for (const [name, t] of m) {
+    const ok = t !== null && typeof t === 'object' && Array.isArray(t.shape) && t.shape.every((d) => Number.isSafeInteger(d) && d >= 0) &&
+      t.data !== null && typeof t.data === 'object' && typeof t.data.length === 'number';
+    if (!ok) throw new ShapeError(`${WHERE} state dict entry '${name}' must be { shape: integers ≥ 0, data: numbers }; received ${show(t)}.`);
+  }
+  return m;
 }
 
 /**
@@ -150,25 +158,36 @@ type NormArch = {
 };
 
 function normalize(arch: PytorchArchitecture): NormArch {
-  if (arch === null || typeof arch !== 'object' || arch.lstm === null || typeof arch.lstm !== 'object') {
-    throw new ConfigError(`${WHERE} the architecture must be { lstm: { input_size, hidden_size, … }, head?, prefixes? }; received ${JSON.stringify(arch)}.`);
+  if (arch === null || typeof arch !== 'object' || Array.isArray(arch) || arch.lstm === null || typeof arch.lstm !== 'object' || Array.isArray(arch.lstm)) {
+    throw new ConfigError(`${WHERE} the architecture must be { lstm: { input_size, hidden_size, … }, head?, prefixes? }; received ${show(arch)}.`);
   }
   const l = arch.lstm;
   const int = (name: string, v: unknown, min: number): number => {
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < min) throw new ConfigError(`${WHERE} ${name} must be an integer ≥ ${min}; received ${JSON.stringify(v)}.`);
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > MAX_DIM) {
+      throw new ConfigError(`${WHERE} ${name} must be an integer in [${min}, ${MAX_DIM}]; received ${show(v)}.`);
+    }
+    return v;
+  };
+  const bool = (name: string, v: unknown, fallback: boolean): boolean => {
+    if (v === undefined || v === null) return fallback;
+    if (typeof v !== 'boolean') throw new ConfigError(`${WHERE} ${name} must be true or false; received ${show(v)}.`);
     return v;
   };
   const lstm = {
     input_size: int('lstm.input_size', l.input_size, 1),
     hidden_size: int('lstm.hidden_size', l.hidden_size, 1),
     num_layers: int('lstm.num_layers', l.num_layers ?? 1, 1),
-    bidirectional: l.bidirectional ?? false,
+    bidirectional: bool('lstm.bidirectional', l.bidirectional, false),
     proj_size: int('lstm.proj_size', l.proj_size ?? 0, 0),
-    batch_first: l.batch_first ?? false,
-    bias: l.bias ?? true,
+    batch_first: bool('lstm.batch_first', l.batch_first, false),
+    bias: bool('lstm.bias', l.bias, true),
   };
+  if (lstm.proj_size >= lstm.hidden_size) {
+    throw new ConfigError(`${WHERE} lstm.proj_size must be smaller than hidden_size (${lstm.hidden_size}), or 0 for none; received ${lstm.proj_size}.`);
+  }
   let head: NormArch['head'] = null;
-  if (arch.head) {
+  if (arch.head !== undefined && arch.head !== null) {
+    if (typeof arch.head !== 'object' || Array.isArray(arch.head)) throw new ConfigError(`${WHERE} head must be { in_features, out_features, … } or null; received ${show(arch.head)}.`);
     const h = arch.head;
     const applies = h.applies_to ?? 'last';
     if (applies !== 'last' && applies !== 'sequence') throw new ConfigError(`${WHERE} head.applies_to must be 'last' or 'sequence'; received ${JSON.stringify(applies)}.`);
@@ -177,7 +196,7 @@ function normalize(arch: PytorchArchitecture): NormArch {
     head = {
       in_features: int('head.in_features', h.in_features, 1),
       out_features: int('head.out_features', h.out_features, 1),
-      bias: h.bias ?? true,
+      bias: bool('head.bias', h.bias, true),
       applies_to: applies,
       activation: act,
     };
@@ -188,7 +207,12 @@ function normalize(arch: PytorchArchitecture): NormArch {
       );
     }
   }
-  return { lstm, head, prefixes: { lstm: arch.prefixes?.lstm ?? 'lstm.', head: arch.prefixes?.head ?? 'fc.' } };
+  const prefixes = arch.prefixes ?? {};
+  if (typeof prefixes !== 'object' || prefixes === null) throw new ConfigError(`${WHERE} prefixes must be { lstm?, head? }; received ${show(prefixes)}.`);
+  for (const k of ['lstm', 'head'] as const) {
+    if (prefixes[k] !== undefined && typeof prefixes[k] !== 'string') throw new ConfigError(`${WHERE} prefixes.${k} must be a string such as 'rnn.'; received ${show(prefixes[k])}.`);
+  }
+  return { lstm, head, prefixes: { lstm: prefixes.lstm ?? 'lstm.', head: prefixes.head ?? 'fc.' } };
 }
 
 /**
@@ -199,6 +223,16 @@ function normalize(arch: PytorchArchitecture): NormArch {
 export function fromPytorchStateDict(dict: StateDictLike, arch?: PytorchArchitecture, opts: PytorchLoadOptions = {}): Sequential {
   const m = entries(dict);
   const a = normalize(arch ?? detectPytorchArchitecture(m));
+  // The architecture's numbers (num_layers above all) come from a file: the tensor count they
+  // imply must fit the dict before the expected list is made or anything is allocated.
+  const perCell = 2 + (a.lstm.bias ? 2 : 0) + (a.lstm.proj_size > 0 ? 1 : 0);
+  const count = a.lstm.num_layers * (a.lstm.bidirectional ? 2 : 1) * perCell + (a.head ? (a.head.bias ? 2 : 1) : 0);
+  if (count > m.size) {
+    throw new ShapeError(
+      `${WHERE} the architecture (num_layers=${a.lstm.num_layers}${a.lstm.bidirectional ? ', bidirectional' : ''}${a.head ? ', a head' : ''}) needs ${count} tensors; the state dict holds ${m.size}. ` +
+        'Hint: check num_layers and the prefixes in the architecture JSON.',
+    );
+  }
   const expected = expectedPytorchTensors(a);
   const list = (): string => expected.map((e) => `${e.name} ${formatShape(e.shape)}`).join(', ');
   const problems: string[] = [];
@@ -231,8 +265,9 @@ export function fromPytorchStateDict(dict: StateDictLike, arch?: PytorchArchitec
   lstm.loadStateDict(sd);
   if (a.head === null) return new Sequential([['lstm', lstm]]);
   const head = new Dense({ inputSize: a.head.in_features, outputSize: a.head.out_features, bias: a.head.bias, activation: a.head.activation });
-  head.weight.value.set(m.get(`${a.prefixes.head}weight`)!.data);
-  if (head.bias !== null) head.bias.value.set(m.get(`${a.prefixes.head}bias`)!.data);
+  const headDict: Record<string, { shape: readonly number[]; data: ArrayLike<number> }> = { weight: m.get(`${a.prefixes.head}weight`)! };
+  if (head.bias !== null) headDict.bias = m.get(`${a.prefixes.head}bias`)!;
+  loadParams(head.params(), headDict, `${WHERE.slice(1, -1)} head`); // checks shapes and finiteness, like the LSTM's
   return new Sequential([['lstm', lstm], ['head', head]]);
 }
 
@@ -251,11 +286,8 @@ export function loadPytorchSafetensors(bytes: Uint8Array, arch?: PytorchArchitec
 }
 
 function parseArch(text: string, what: string): PytorchArchitecture {
-  try {
-    return JSON.parse(text) as PytorchArchitecture;
-  } catch (e) {
-    throw new FormatError(`${WHERE} ${what} is not valid JSON (${(e as Error).message}); expected { "lstm": { "input_size": …, "hidden_size": … }, … }.`);
-  }
+  // an architecture JSON is a small tree (three levels); the reader's limits keep a hostile one small too
+  return parseJson(text, `${WHERE} ${what}`, { maxDepth: 8, maxLength: 1 << 20 }) as PytorchArchitecture;
 }
 
 /** The architecture of a longshort model in PyTorch terms (throws UnsupportedError for what nn.LSTM cannot express). */

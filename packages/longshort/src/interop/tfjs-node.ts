@@ -10,6 +10,7 @@
 import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
 import { FormatError } from '../errors.js';
+import { parseJson } from '../io/json.js';
 import type { Sequential } from '../nn/sequential.js';
 import { loadTfjsModel, readTfjsManifest, type LoadTfjsOptions } from './tfjs.js';
 
@@ -26,12 +27,8 @@ export function loadTfjsModelFromFile(path: string, options: LoadTfjsOptions = {
   }
   if (!st.isFile()) throw new FormatError(`[${WHERE}] path must be a regular model.json file; received a special file '${path}'.`);
   if (st.size > MAX_JSON_BYTES) throw new FormatError(`[${WHERE}] '${path}' is ${st.size} bytes; a model.json is at most ${MAX_JSON_BYTES}. Hint: pass the model.json, not a weight shard.`);
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(jsonPath, 'utf8'));
-  } catch (e) {
-    throw new FormatError(`[${WHERE}] '${path}' must be JSON (a TensorFlow.js model.json); parsing failed: ${(e as Error).message}.`);
-  }
+  // The limited reader: a model.json nests about a dozen levels; 20 000 would overflow the code that walks it.
+  const json = parseJson(readFileSync(jsonPath, 'utf8'), `[${WHERE}] '${path}' (a TensorFlow.js model.json)`, { maxDepth: 64, maxLength: MAX_JSON_BYTES });
   const manifest = readTfjsManifest(json); // validates names, dtypes, shapes and shard path syntax
   const dir = realpathSync(dirname(jsonPath));
   const chunks: Uint8Array[] = [];

@@ -1,7 +1,7 @@
 // TensorFlow.js / Keras Layers models → a longshort Sequential, plus the weight conversions in both
 // directions. This is the import boundary where Keras's transposed layouts (kernel (I, 4H), Dense
 // kernel (I, O)) and its single LSTM bias become PyTorch's weight_ih (4H, I), Linear weight (O, I)
-// and bias_ih + bias_hh. Keras's gate order i, f, c, o is already PyTorch's i, f, g, o (c is the
+// and bias_ih + bias_hh (every weight read is checked to be finite). Keras's gate order i, f, c, o is already PyTorch's i, f, g, o (c is the
 // candidate g), so gate blocks keep their places: only the matrices are transposed.
 //
 // It reads a `model.json` as `model.save()` writes it (tfjs-layers) or tensorflowjs_converter does
@@ -18,7 +18,7 @@
 //   longshort   weight_ih (G, I)  weight_hh (G, H)  bias_ih (G)  bias_hh (G)
 //   Keras Dense kernel (I, O) bias (O)  →  weight (O, I) bias (O)
 
-import { FormatError, ShapeError, UnsupportedError } from '../errors.js';
+import { FormatError, NonFiniteError, ShapeError, UnsupportedError } from '../errors.js';
 import { formatShape, type DType } from '../tensor.js';
 import type { ActivationName } from '../kernels/activations.js';
 import type { DenseActivation } from '../kernels/ref/dense.js';
@@ -386,7 +386,13 @@ export function loadTfjsModel(modelJson: unknown, weightData: ArrayBuffer | Arra
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const read = (e: TfjsWeightEntry): Float32Array => {
     const out = new Float32Array(e.byteLength / 4);
-    for (let n = 0; n < out.length; n++) out[n] = view.getFloat32(e.offset + 4 * n, true); // little-endian on every host
+    for (let n = 0; n < out.length; n++) {
+      const v = view.getFloat32(e.offset + 4 * n, true); // little-endian on every host
+      if (!Number.isFinite(v)) {
+        throw new NonFiniteError(`[${WHERE}] weight '${e.name}' must be finite; received ${v} at flat index ${n} (shape ${formatShape(e.shape)}). The weights are corrupt or the model diverged before it was saved.`);
+      }
+      out[n] = v;
+    }
     return out;
   };
 

@@ -20,3 +20,4 @@ export type {
   DecodedTensor,
   DecodedSafetensors,
 } from './safetensors.js';
+export { parseJson, parseJsonExact, JsonNumber, JsonReader, DEFAULT_JSON_MAX_DEPTH, DEFAULT_JSON_MAX_LENGTH, type JsonLimits, type JsonValue } from './json.js';

@@ -15,7 +15,7 @@
 // with spaces to a multiple of 8 so every tensor starts 8-byte aligned.
 //
 // The reader treats every file as hostile: it checks the header length, the UTF-8, the JSON (with
-// its own parser, which catches duplicate keys and caps nesting), every dtype, shape and byte range,
+// the strict reader in ./json.ts, which catches duplicate keys and caps nesting), every dtype, shape and byte range,
 // and that the ranges tile the data section exactly (no overlap, no hole, no trailing bytes, as the
 // format requires), all BEFORE it allocates any tensor. Every failure is a FormatError naming the
 // tensor and quoting what was expected and what the file holds. Output allocation is bounded by
@@ -25,6 +25,7 @@
 // sub-byte dtypes (C64, F4, F6_*, F8_E8M0, packed int4), writing any dtype other than F32/F64.
 
 import { ConfigError, FormatError, NonFiniteError, ShapeError } from '../errors.js';
+import { JsonNumber, clip, isWellFormed, jsonKind, parseJsonExact, quote, type JsonValue as Json } from './json.js';
 import type { Arr } from '../tensor.js';
 
 /** Element types this reader understands (the safetensors names). */
@@ -165,14 +166,19 @@ export function encodeSafetensors(
   opts: EncodeOptions = {},
 ): Uint8Array {
   const where = '[encodeSafetensors]';
+  if (opts === null || typeof opts !== 'object') throw new ConfigError(`${where} opts must be an object; received ${describe(opts)}.`);
   if (opts.dtype !== undefined && opts.dtype !== 'F32' && opts.dtype !== 'F64') {
     throw new ConfigError(`${where} opts.dtype must be 'F32' or 'F64'; received ${describe(opts.dtype)}.`);
+  }
+  if (tensors === null || typeof tensors !== 'object') {
+    throw new ConfigError(`${where} tensors must be a list of { name, shape, data } or an object of { shape, data }; received ${describe(tensors)}.`);
   }
   const list: NamedTensor[] = Array.isArray(tensors)
     ? (tensors as readonly NamedTensor[]).slice()
     : Object.keys(tensors as Record<string, TensorLike>).map((name) => {
         const t = (tensors as Record<string, TensorLike>)[name];
-        return { name, shape: t?.shape, data: t?.data } as NamedTensor;
+        if (t === null || typeof t !== 'object') throw new ConfigError(`${where} tensor ${quote(name)} must be { shape, data }; received ${describe(t)}.`);
+        return { name, shape: t.shape, data: t.data } as NamedTensor;
       });
 
   // ---- validate every input before writing anything
@@ -182,7 +188,7 @@ export function encodeSafetensors(
     if (t === null || typeof t !== 'object') {
       throw new ConfigError(`${where} each tensor must be { name, shape, data }; received ${describe(t)}.`);
     }
-    const { name, shape, data } = t;
+    const { name, shape, data } = t as NamedTensor;
     // Any string is a valid name (even ''), as in the reference implementation: what we can read we can write.
     if (typeof name !== 'string') {
       throw new ConfigError(`${where} tensor names must be strings; received ${describe(name)}.`);
@@ -326,7 +332,7 @@ export function readSafetensorsHeader(bytes: Uint8Array, opts: DecodeOptions = {
   } catch {
     throw new FormatError(`[safetensors] header (bytes 8 to ${8 + n}) must be valid UTF-8; it is not. The file is corrupt.`);
   }
-  const root = new JsonParser(text).parseDocument();
+  const root = parseJsonExact(text, '[safetensors] header', { maxDepth: MAX_JSON_DEPTH, maxArrayLength: MAX_JSON_ARRAY, maxLength: n, eofName: 'header' });
   if (!(root instanceof Map)) {
     throw new FormatError(`[safetensors] header must be a JSON object; received ${jsonKind(root)}.`);
   }
@@ -579,167 +585,6 @@ function jsonUint(v: Json | undefined, what: string): number {
 }
 
 // ---------------------------------------------------------------------------------------------
-// A strict JSON parser (RFC 8259) for the header. JSON.parse is not enough: it keeps the last of
-// duplicate keys silently (the format disallows duplicates), turns big integers into rounded
-// doubles (we keep number tokens as text), and lets a key "__proto__" touch prototypes (objects
-// become Maps here). Nesting and array length are capped since valid headers are tiny trees.
-
-class JsonNumber {
-  constructor(readonly text: string) {}
-}
-type Json = null | boolean | string | JsonNumber | Json[] | Map<string, Json>;
-
-function jsonKind(v: Json): string {
-  if (v === null) return 'null';
-  if (v instanceof Map) return 'an object';
-  if (Array.isArray(v)) return 'an array';
-  if (v instanceof JsonNumber) return `the number ${clip(v.text)}`;
-  if (typeof v === 'string') return `the string ${quote(v)}`;
-  return `the boolean ${v}`;
-}
-
-class JsonParser {
-  private i = 0;
-  constructor(private readonly s: string) {}
-
-  parseDocument(): Json {
-    this.ws();
-    const v = this.value(0);
-    this.ws();
-    if (this.i !== this.s.length) this.fail(`unexpected ${this.show()} after the end of the JSON object`);
-    return v;
-  }
-
-  private fail(msg: string): never {
-    throw new FormatError(`[safetensors] header is not valid JSON: ${msg} at character ${this.i}. The file is corrupt.`);
-  }
-
-  private show(): string {
-    if (this.i >= this.s.length) return 'end of header';
-    return `character ${JSON.stringify(this.s[this.i])}`;
-  }
-
-  private ws(): void {
-    const s = this.s;
-    while (this.i < s.length) {
-      const c = s.charCodeAt(this.i);
-      if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) this.i++;
-      else break;
-    }
-  }
-
-  private value(depth: number): Json {
-    if (depth > MAX_JSON_DEPTH) this.fail(`nesting deeper than ${MAX_JSON_DEPTH} levels`);
-    const c = this.s[this.i];
-    if (c === '{') return this.object(depth);
-    if (c === '[') return this.array(depth);
-    if (c === '"') return this.string();
-    if (c === '-' || (c >= '0' && c <= '9')) return this.number();
-    if (this.s.startsWith('true', this.i)) return (this.i += 4), true;
-    if (this.s.startsWith('false', this.i)) return (this.i += 5), false;
-    if (this.s.startsWith('null', this.i)) return (this.i += 4), null;
-    return this.fail(`expected a value; found ${this.show()}`);
-  }
-
-  private object(depth: number): Map<string, Json> {
-    const m = new Map<string, Json>();
-    this.i++; // {
-    this.ws();
-    if (this.s[this.i] === '}') return this.i++, m;
-    for (;;) {
-      this.ws();
-      if (this.s[this.i] !== '"') this.fail(`expected a key string; found ${this.show()}`);
-      const at = this.i;
-      const key = this.string();
-      if (m.has(key)) {
-        throw new FormatError(`[safetensors] header has the key ${quote(key)} twice (second at character ${at}); duplicate keys are not allowed. The file is corrupt.`);
-      }
-      this.ws();
-      if (this.s[this.i] !== ':') this.fail(`expected ':' after a key; found ${this.show()}`);
-      this.i++;
-      this.ws();
-      m.set(key, this.value(depth + 1));
-      this.ws();
-      const c = this.s[this.i];
-      if (c === ',') this.i++;
-      else if (c === '}') return this.i++, m;
-      else this.fail(`expected ',' or '}' in an object; found ${this.show()}`);
-    }
-  }
-
-  private array(depth: number): Json[] {
-    const a: Json[] = [];
-    this.i++; // [
-    this.ws();
-    if (this.s[this.i] === ']') return this.i++, a;
-    for (;;) {
-      if (a.length === MAX_JSON_ARRAY) this.fail(`an array longer than ${MAX_JSON_ARRAY} elements (no tensor has rank > ${MAX_JSON_ARRAY})`);
-      this.ws();
-      a.push(this.value(depth + 1));
-      this.ws();
-      const c = this.s[this.i];
-      if (c === ',') this.i++;
-      else if (c === ']') return this.i++, a;
-      else this.fail(`expected ',' or ']' in an array; found ${this.show()}`);
-    }
-  }
-
-  private number(): JsonNumber {
-    const m = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
-    m.lastIndex = this.i;
-    const r = m.exec(this.s);
-    if (r === null) this.fail('malformed number');
-    this.i += r[0].length;
-    return new JsonNumber(r[0]);
-  }
-
-  private string(): string {
-    const s = this.s;
-    this.i++; // opening quote
-    let out = '';
-    let run = this.i;
-    for (;;) {
-      if (this.i >= s.length) this.fail('unterminated string');
-      const c = s.charCodeAt(this.i);
-      if (c === 0x22) {
-        out += s.slice(run, this.i);
-        this.i++;
-        if (!isWellFormed(out)) this.fail('a string with an unpaired UTF-16 surrogate escape');
-        return out;
-      }
-      if (c < 0x20) this.fail(`a raw control character 0x${c.toString(16).padStart(2, '0')} inside a string`);
-      if (c !== 0x5c) {
-        this.i++;
-        continue;
-      }
-      out += s.slice(run, this.i);
-      const e = s[this.i + 1];
-      switch (e) {
-        case '"': out += '"'; break;
-        case '\\': out += '\\'; break;
-        case '/': out += '/'; break;
-        case 'b': out += '\b'; break;
-        case 'f': out += '\f'; break;
-        case 'n': out += '\n'; break;
-        case 'r': out += '\r'; break;
-        case 't': out += '\t'; break;
-        case 'u': {
-          const hex = s.slice(this.i + 2, this.i + 6);
-          if (!/^[0-9a-fA-F]{4}$/.test(hex)) this.fail('a malformed \\u escape');
-          out += String.fromCharCode(parseInt(hex, 16));
-          this.i += 4;
-          break;
-        }
-        default:
-          this.fail(`an invalid escape '\\${e ?? ''}'`);
-      }
-      this.i += 2;
-      run = this.i;
-    }
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
 // Small helpers
 
 /** Compare strings by their UTF-8 bytes (= code point order), as Rust's `str` Ord does. */
@@ -754,20 +599,8 @@ function compareUtf8(a: string, b: string): number {
   return a.length - b.length;
 }
 
-/** True when the string has no unpaired surrogate (String.prototype.isWellFormed is ES2024). */
-function isWellFormed(s: string): boolean {
-  return !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(s);
-}
 
-/** A name for messages: quoted, control characters escaped, long names shortened. */
-function quote(s: string): string {
-  const j = JSON.stringify(clip(s));
-  return `'${j.slice(1, -1)}'`;
-}
 
-function clip(s: string): string {
-  return s.length > 80 ? `${s.slice(0, 60)}…(${s.length} characters)` : s;
-}
 
 function describe(v: unknown): string {
   if (v === null) return 'null';

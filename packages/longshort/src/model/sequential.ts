@@ -19,7 +19,7 @@ export class Sequential extends Chain {
    */
   static adopt<C extends typeof Sequential>(this: C, model: Chain): InstanceType<C> {
     if (model instanceof this) return model as InstanceType<C>;
-    const m = new this(model.layers.map(({ name, layer }) => [name, layer] as [string, typeof layer])) as InstanceType<C>;
+    const m = new this(model.layers.map(({ name, layer }) => [name, layer] as [string, typeof layer]), { chain: model.chain }) as InstanceType<C>;
     m.rng.setState(model.rng.getState());
     return m;
   }

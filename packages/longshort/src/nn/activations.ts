@@ -5,6 +5,7 @@
 //
 // dim key: any shape; R rows (all leading dims) × L last-dim entries for softmax.
 
+import { show } from '../util/check.js';
 import { Tensor, formatShape, zeros, type DType } from '../tensor.js';
 import { ConfigError, ShapeError } from '../errors.js';
 import { selectKernels } from '../kernels/index.js';
@@ -32,11 +33,11 @@ export class Activation implements Layer {
   constructor(options: ActivationOptions) {
     const fn = options?.fn;
     if (!ACTIVATION_FNS.includes(fn)) {
-      throw new ConfigError(`[Activation] fn must be one of ${ACTIVATION_FNS.join(', ')}; received '${String(fn)}'.`);
+      throw new ConfigError(`[Activation] fn must be one of ${ACTIVATION_FNS.join(', ')}; received ${show(fn)}.`);
     }
     const dtype = options.dtype ?? 'float32';
     if (dtype !== 'float32' && dtype !== 'float64') {
-      throw new ConfigError(`[Activation] dtype must be 'float32' or 'float64'; received '${String(dtype)}'.`);
+      throw new ConfigError(`[Activation] dtype must be 'float32' or 'float64'; received ${show(dtype)}.`);
     }
     this.fn = fn;
     this.dtype = dtype;

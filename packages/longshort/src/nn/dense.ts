@@ -10,6 +10,7 @@
 import { Tensor, formatShape, zeros, type DType } from '../tensor.js';
 import { ConfigError, ShapeError } from '../errors.js';
 import { Rng } from '../util/rng.js';
+import { checkBooleans, checkFiniteNumber, checkOptionsObject, checkSize, checkTensorSizes, show } from '../util/check.js';
 import { LayerMemory, selectKernels, type Workspace } from '../kernels/index.js';
 import { DENSE_ACTIVATIONS, type DenseActivation, type KernelName, type Kernels } from '../kernels/types.js';
 import { LayerParam, type CallContext, type Layer, type Param } from './layer.js';
@@ -58,21 +59,25 @@ export class Dense implements Layer {
 
   constructor(options: DenseOptions) {
     const o = options;
+    checkOptionsObject('[Dense]', o);
+    checkBooleans('[Dense]', o, ['bias']);
+    if (o.seed !== undefined) checkFiniteNumber('[Dense]', 'seed', o.seed);
+    if (o.rng !== undefined && !(o.rng instanceof Rng)) throw new ConfigError(`[Dense] rng must be an Rng; received ${show(o.rng)}.`);
     checkPositiveInt('inputSize', o.inputSize);
     checkPositiveInt('outputSize', o.outputSize);
     const activation = o.activation ?? 'linear';
     if (!DENSE_ACTIVATIONS.includes(activation)) {
       throw new ConfigError(
-        `[Dense] activation must be one of ${DENSE_ACTIVATIONS.join(', ')}; received '${String(activation)}'.`,
+        `[Dense] activation must be one of ${DENSE_ACTIVATIONS.join(', ')}; received ${show(activation)}.`,
       );
     }
     const init = o.init ?? 'pytorch';
     if (init !== 'pytorch' && init !== 'glorotUniform') {
-      throw new ConfigError(`[Dense] init must be 'pytorch' or 'glorotUniform'; received '${String(init)}'.`);
+      throw new ConfigError(`[Dense] init must be 'pytorch' or 'glorotUniform'; received ${show(init)}.`);
     }
     const dtype = o.dtype ?? 'float32';
     if (dtype !== 'float32' && dtype !== 'float64') {
-      throw new ConfigError(`[Dense] dtype must be 'float32' or 'float64'; received '${String(dtype)}'.`);
+      throw new ConfigError(`[Dense] dtype must be 'float32' or 'float64'; received ${show(dtype)}.`);
     }
     this.inputSize = o.inputSize;
     this.outputSize = o.outputSize;
@@ -83,6 +88,7 @@ export class Dense implements Layer {
 
     const I = this.inputSize;
     const O = this.outputSize;
+    checkTensorSizes('[Dense]', [['weight', [O, I]]], `outputSize=${O}, inputSize=${I}`);
     this.mem = new LayerMemory(selectKernels(o.kernels, dtype), dtype);
     this.scratch = this.mem.workspace();
     const m = this.mem;
@@ -237,9 +243,7 @@ export class Dense implements Layer {
 }
 
 function checkPositiveInt(name: string, v: unknown): void {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
-    throw new ConfigError(`[Dense] ${name} must be a positive integer; received ${String(v)}.`);
-  }
+  checkSize('[Dense]', name, v);
 }
 
 function checkDtype(where: string, t: Tensor, dtype: DType): void {

@@ -6,6 +6,7 @@
 //
 // dim key: any shape; the mask has the input's shape.
 
+import { show } from '../util/check.js';
 import { Tensor, allocArr, zeros, formatShape, type Arr, type DType } from '../tensor.js';
 import { ConfigError, ShapeError } from '../errors.js';
 import type { CallContext, Layer, Param } from './layer.js';
@@ -28,12 +29,12 @@ export class Dropout implements Layer {
     const p = options.p ?? 0.5;
     if (typeof p !== 'number' || !(p >= 0 && p < 1)) {
       throw new ConfigError(
-        `[Dropout] p must be in [0, 1); received ${String(p)}. Hint: p is the probability of DROPPING an element; p=1 would drop everything.`,
+        `[Dropout] p must be in [0, 1); received ${show(p)}. Hint: p is the probability of DROPPING an element; p=1 would drop everything.`,
       );
     }
     const dtype = options.dtype ?? 'float32';
     if (dtype !== 'float32' && dtype !== 'float64') {
-      throw new ConfigError(`[Dropout] dtype must be 'float32' or 'float64'; received '${String(dtype)}'.`);
+      throw new ConfigError(`[Dropout] dtype must be 'float32' or 'float64'; received ${show(dtype)}.`);
     }
     this.p = p;
     this.dtype = dtype;

@@ -7,6 +7,7 @@
 // dim key: V = numEmbeddings, E = embeddingDim; the input has any leading shape S (usually (B, T)).
 //   x S (ids)  →  y (S, E),  y[s,:] = weight[x[s],:]
 
+import { checkOptionsObject, checkSize, checkTensorSizes, show } from '../util/check.js';
 import { Tensor, formatShape, zeros, type DType } from '../tensor.js';
 import { ConfigError, ShapeError } from '../errors.js';
 import { Rng } from '../util/rng.js';
@@ -42,27 +43,27 @@ export class Embedding implements Layer {
 
   constructor(options: EmbeddingOptions) {
     const o = options;
+    checkOptionsObject('[Embedding]', o);
     for (const key of ['numEmbeddings', 'embeddingDim'] as const) {
       const v = o[key];
-      if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
-        throw new ConfigError(`[Embedding] ${key} must be a positive integer; received ${String(v)}.`);
-      }
+      checkSize('[Embedding]', key, v);
     }
     const V = o.numEmbeddings;
     const E = o.embeddingDim;
+    checkTensorSizes('[Embedding]', [['weight', [V, E]]], `numEmbeddings=${V}, embeddingDim=${E}`);
     let pad: number | null = null;
     if (o.paddingIdx !== undefined && o.paddingIdx !== null) {
       const p = o.paddingIdx;
-      if (!Number.isInteger(p) || p < -V || p >= V) {
+      if (typeof p !== 'number' || !Number.isInteger(p) || p < -V || p >= V) {
         throw new ConfigError(
-          `[Embedding] paddingIdx must be an integer in [-${V}, ${V}) because numEmbeddings=${V}; received ${p}.`,
+          `[Embedding] paddingIdx must be an integer in [-${V}, ${V}) because numEmbeddings=${V}; received ${show(p)}.`,
         );
       }
       pad = p < 0 ? p + V : p;
     }
     const dtype = o.dtype ?? 'float32';
     if (dtype !== 'float32' && dtype !== 'float64') {
-      throw new ConfigError(`[Embedding] dtype must be 'float32' or 'float64'; received '${String(dtype)}'.`);
+      throw new ConfigError(`[Embedding] dtype must be 'float32' or 'float64'; received ${show(dtype)}.`);
     }
     this.numEmbeddings = V;
     this.embeddingDim = E;

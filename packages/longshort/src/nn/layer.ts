@@ -129,9 +129,14 @@ export function loadParams(
   if (strict && extra.length > 0) throw new ShapeError(`[${where}] unexpected tensor(s) ${extra.join(', ')}; expected: ${expected}.${extraHint}`);
   for (const p of params) {
     const t = dict[p.name];
+    if (t === null || typeof t !== 'object' || !Array.isArray(t.shape) || t.data === null || typeof t.data !== 'object' || typeof t.data.length !== 'number') {
+      throw new ShapeError(`[${where}] ${p.name} must be a tensor { shape, data }; received ${t === null ? 'null' : typeof t}.`);
+    }
     const same = t.shape.length === p.shape.length && t.shape.every((d, k) => d === p.shape[k]);
-    if (!same || t.data.length !== p.value.length) {
-      throw new ShapeError(`[${where}] ${p.name} must have shape ${formatShape(p.shape)}; received ${formatShape(t.shape)}.`);
+    if (!same) throw new ShapeError(`[${where}] ${p.name} must have shape ${formatShape(p.shape)}; received ${formatShape(t.shape)}.`);
+    if (t.data.length !== p.value.length) {
+      // the shape is right but the data is not: say so, rather than print the same shape twice
+      throw new ShapeError(`[${where}] ${p.name} has shape ${formatShape(p.shape)}, which needs ${p.value.length} values; its data holds ${t.data.length}.`);
     }
     for (let n = 0; n < t.data.length; n++) {
       if (!Number.isFinite(t.data[n])) throw new NonFiniteError(`[${where}] ${p.name} must be finite; received ${t.data[n]} at flat index ${n}.`);

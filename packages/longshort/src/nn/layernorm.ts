@@ -6,6 +6,7 @@
 //
 // dim key: M rows (all leading dims), C = normalizedShape.
 
+import { checkBooleans, checkOptionsObject, checkSize, checkTensorSizes, show } from '../util/check.js';
 import { Tensor, formatShape, zeros, type Arr, type DType } from '../tensor.js';
 import { ConfigError, ShapeError, UnsupportedError } from '../errors.js';
 import { LayerMemory, selectKernels, type Workspace } from '../kernels/index.js';
@@ -38,28 +39,29 @@ export class LayerNorm implements Layer {
   private last: { x: Tensor; mean: Arr; rstd: Arr } | null = null;
 
   constructor(options: LayerNormOptions) {
+    checkOptionsObject('[LayerNorm]', options);
     let C: unknown = options.normalizedShape;
     if (Array.isArray(C)) {
       if (C.length !== 1) {
         throw new UnsupportedError(
-          `[LayerNorm] normalizedShape must be one size (the last dimension); received [${C.join(', ')}]. ` +
+          `[LayerNorm] normalizedShape must be one size (the last dimension); received ${show(C)}. ` +
             `Hint: reshape so the normalised features form the last dimension.`,
         );
       }
       C = C[0];
     }
-    if (typeof C !== 'number' || !Number.isInteger(C) || C < 1) {
-      throw new ConfigError(`[LayerNorm] normalizedShape must be a positive integer; received ${String(C)}.`);
-    }
+    const size = checkSize('[LayerNorm]', 'normalizedShape', C);
+    checkBooleans('[LayerNorm]', options, ['elementwiseAffine']);
+    checkTensorSizes('[LayerNorm]', [['weight', [size]]], `normalizedShape=${size}`);
     const eps = options.eps ?? 1e-5;
     if (typeof eps !== 'number' || !(eps > 0) || !Number.isFinite(eps)) {
-      throw new ConfigError(`[LayerNorm] eps must be a positive finite number; received ${String(eps)}.`);
+      throw new ConfigError(`[LayerNorm] eps must be a positive finite number; received ${show(eps)}.`);
     }
     const dtype = options.dtype ?? 'float32';
     if (dtype !== 'float32' && dtype !== 'float64') {
-      throw new ConfigError(`[LayerNorm] dtype must be 'float32' or 'float64'; received '${String(dtype)}'.`);
+      throw new ConfigError(`[LayerNorm] dtype must be 'float32' or 'float64'; received ${show(dtype)}.`);
     }
-    this.normalizedShape = C;
+    this.normalizedShape = size;
     this.eps = eps;
     this.elementwiseAffine = options.elementwiseAffine ?? true;
     this.dtype = dtype;
@@ -67,8 +69,8 @@ export class LayerNorm implements Layer {
     this.stats = this.mem.workspace();
     const m = this.mem;
     if (this.elementwiseAffine) {
-      this.weight = new LayerParam('weight', [C], m.alloc(C).fill(1), m.alloc(C));
-      this.bias = new LayerParam('bias', [C], m.alloc(C), m.alloc(C));
+      this.weight = new LayerParam('weight', [size], m.alloc(size).fill(1), m.alloc(size));
+      this.bias = new LayerParam('bias', [size], m.alloc(size), m.alloc(size));
       this.paramList = [this.weight, this.bias];
     } else {
       this.weight = null;

@@ -7,9 +7,14 @@
 //          (projSize or H), Dn directions (1 or 2), L layers, G = 4H gates (i, f, g, o).
 
 import { ConfigError } from '../errors.js';
+import { checkBooleans, checkDType, checkFiniteNumber, checkOptionsObject, checkSize, checkTensorSizes, show } from '../util/check.js';
 import type { Arr, DType } from '../tensor.js';
 import { ACTIVATIONS, type ActivationName } from '../kernels/activations.js';
 import { DEFAULT_CELL, type KernelName, type Kernels, type LstmCellSpec } from '../kernels/types.js';
+
+/** Deepest stack the constructor builds (PyTorch has no cap; real stacks have a handful of layers). */
+const MAX_LAYERS = 1024;
+const BOOLEAN_OPTIONS = ['bidirectional', 'reverse', 'batchFirst', 'returnSequences', 'noInputGate', 'noForgetGate', 'noOutputGate', 'noInputActivation', 'noOutputActivation', 'peepholes', 'coupledInputForget', 'checkFinite', 'bias'] as const;
 
 /** Named variants from Greff et al. (2017), "LSTM: A Search Space Odyssey". */
 export type LstmVariant = 'vanilla' | 'NIG' | 'NFG' | 'NOG' | 'NIAF' | 'NOAF' | 'PH' | 'CIFG';
@@ -92,24 +97,34 @@ export interface LstmConfig {
 
 /** Check every option (ConfigError naming the option, the expected range and the value received) and resolve the cell spec. */
 export function resolveLstmOptions(o: LSTMOptions): LstmConfig {
+  checkOptionsObject('[LSTM]', o);
+  checkBooleans('[LSTM]', o, BOOLEAN_OPTIONS);
+  checkDType('[LSTM]', o.dtype);
+  if (o.seed !== undefined) checkFiniteNumber('[LSTM]', 'seed', o.seed);
+  if (o.kernels !== undefined && typeof o.kernels !== 'string' && (typeof o.kernels !== 'object' || o.kernels === null)) {
+    throw new ConfigError(`[LSTM] kernels must be 'auto', a kernel name such as 'ref' or 'wasm', or a kernel family; received ${show(o.kernels)}.`);
+  }
+  if (o.forgetBias !== undefined && o.forgetBias !== null) checkFiniteNumber('[LSTM]', 'forgetBias', o.forgetBias);
   checkPositiveInt('inputSize', o.inputSize);
   checkPositiveInt('hiddenSize', o.hiddenSize);
   const numLayers = o.numLayers ?? 1;
   checkPositiveInt('numLayers', numLayers);
+  // every layer and direction is a dozen typed arrays: a stack deeper than this is a typo, not a model
+  if (numLayers > MAX_LAYERS) throw new ConfigError(`[LSTM] numLayers must be at most ${MAX_LAYERS}; received ${numLayers}.`);
   const dropout = o.dropout ?? 0;
-  if (!(dropout >= 0 && dropout < 1)) throw new ConfigError(`[LSTM] dropout must be in [0, 1); received ${dropout}.`);
+  if (typeof dropout !== 'number' || !(dropout >= 0 && dropout < 1)) throw new ConfigError(`[LSTM] dropout must be in [0, 1); received ${show(dropout)}.`);
   const projSize = o.projSize ?? 0;
   if (projSize !== 0 && (!Number.isInteger(projSize) || projSize < 0 || projSize >= o.hiddenSize)) {
     throw new ConfigError(
-      `[LSTM] projSize must be an integer in [0, hiddenSize) = [0, ${o.hiddenSize}); received ${projSize}. Hint: 0 turns projection off.`,
+      `[LSTM] projSize must be an integer in [0, hiddenSize) = [0, ${o.hiddenSize}); received ${show(projSize)}. Hint: 0 turns projection off.`,
     );
   }
   if (o.bias !== undefined && typeof o.bias !== 'boolean') throw new ConfigError(`[LSTM] bias must be true or false; received ${JSON.stringify(o.bias)}.`);
   const clip = o.clip ?? Infinity;
-  if (!(clip > 0)) throw new ConfigError(`[LSTM] clip must be a positive number (or omitted for no clipping); received ${clip}.`);
+  if (typeof clip !== 'number' || !(clip > 0)) throw new ConfigError(`[LSTM] clip must be a positive number (or omitted for no clipping); received ${show(clip)}.`);
   const variant = o.variant ?? 'vanilla';
-  if (!(variant in VARIANTS)) {
-    throw new ConfigError(`[LSTM] variant must be one of ${Object.keys(VARIANTS).join(', ')}; received '${variant}'.`);
+  if (typeof variant !== 'string' || !Object.prototype.hasOwnProperty.call(VARIANTS, variant)) {
+    throw new ConfigError(`[LSTM] variant must be one of ${Object.keys(VARIANTS).join(', ')}; received ${show(variant)}.`);
   }
   const spec: LstmCellSpec = { ...DEFAULT_CELL, ...VARIANTS[variant], clip };
   if (o.noInputGate) spec.inputGate = false;
@@ -123,7 +138,7 @@ export function resolveLstmOptions(o: LSTMOptions): LstmConfig {
     const a = o.activations?.[key];
     if (a === undefined) continue;
     if (!ACTIVATIONS.includes(a)) {
-      throw new ConfigError(`[LSTM] activations.${key} must be one of ${ACTIVATIONS.join(', ')}; received '${a}'.`);
+      throw new ConfigError(`[LSTM] activations.${key} must be one of ${ACTIVATIONS.join(', ')}; received ${show(a)}.`);
     }
     spec[field] = a;
   }
@@ -138,7 +153,14 @@ export function resolveLstmOptions(o: LSTMOptions): LstmConfig {
   const dtype = o.dtype ?? 'float32';
   if (dtype !== 'float32' && dtype !== 'float64') throw new ConfigError(`[LSTM] dtype must be 'float32' or 'float64'; received '${String(dtype)}'.`);
   const init = o.init ?? 'pytorch';
-  if (init !== 'pytorch' && init !== 'keras') throw new ConfigError(`[LSTM] init must be 'pytorch' or 'keras'; received '${String(init)}'.`);
+  if (init !== 'pytorch' && init !== 'keras') throw new ConfigError(`[LSTM] init must be 'pytorch' or 'keras'; received ${show(init)}.`);
+  {
+    const H = o.hiddenSize;
+    const G = 4 * H;
+    const P = projSize > 0 ? projSize : H;
+    const Dn = bidirectional ? 2 : 1;
+    checkTensorSizes('[LSTM]', [['weight_ih_l0', [G, o.inputSize]], ['weight_ih_l1', [G, numLayers > 1 ? Dn * P : 0]], ['weight_hh_l0', [G, P]], ['weight_hr_l0', [P, projSize > 0 ? H : 0]]], `hiddenSize=${H}, inputSize=${o.inputSize}`);
+  }
   return {
     inputSize: o.inputSize,
     hiddenSize: o.hiddenSize,
@@ -157,7 +179,7 @@ export function resolveLstmOptions(o: LSTMOptions): LstmConfig {
 }
 
 function checkPositiveInt(name: string, v: number): void {
-  if (!Number.isInteger(v) || v < 1) throw new ConfigError(`[LSTM] ${name} must be a positive integer; received ${v}.`);
+  checkSize('[LSTM]', name, v);
 }
 
 /** Which tensor of a direction's weights (the LstmWeights field). */

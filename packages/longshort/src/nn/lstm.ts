@@ -661,6 +661,9 @@ export class LSTM implements Layer {
 
   private checkLengths(lengths: ArrayLike<number> | undefined | null, B: number, T: number, where: string): Int32Array | null {
     if (lengths === undefined || lengths === null) return null; // null: no lengths, as in PyTorch
+    if (typeof lengths !== 'object' || typeof lengths.length !== 'number') {
+      throw new ShapeError(`[${where}] lengths must be an array of B=${B} integers (or omitted); received ${typeof lengths}.`);
+    }
     if (lengths.length !== B) {
       throw new ShapeError(`[${where}] lengths must have one entry per batch row (B=${B}); received ${lengths.length} entries.`);
     }

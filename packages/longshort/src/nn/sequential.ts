@@ -16,6 +16,8 @@ import type { KernelName, Kernels } from '../kernels/types.js';
 import { fit, evaluate, predict, type FitOptions, type History, type EvaluateOptions } from '../train/fit.js';
 import type { TrainingState } from '../train/state.js';
 import { modelToBytes } from '../io/model-bytes.js';
+import { checkChain } from './chain.js';
+import { show } from '../util/check.js';
 
 export type { NamedLayer } from './layer.js';
 
@@ -31,6 +33,13 @@ export type ModelSaver = (path: string, model: Sequential, options: ModelFileOpt
 export interface SequentialOptions {
   /** Seed of the generator used for dropout masks during training. */
   seed?: number;
+  /**
+   * true (default): the layers are called in order, so each must take what the one before gives
+   * (checked here). false: the Sequential only holds layers that other code calls (a forecasting
+   * network's LSTM, head and series embedding; an ensemble), for their parameters, names and model
+   * file; the chain is not checked and the model file says so.
+   */
+  chain?: boolean;
 }
 
 export class Sequential implements Model {
@@ -38,12 +47,21 @@ export class Sequential implements Model {
   readonly layers: readonly NamedLayer[];
   /** Generator for dropout masks (and anything else random during training); its state goes into checkpoints. */
   readonly rng: Rng;
+  /** false: a container of layers that other code calls, not a chain (SequentialOptions.chain). */
+  readonly chain: boolean;
 
   /**
    * `new Sequential([lstm, dense])` names layers by kind ('lstm', 'dense', 'dense_1', …);
    * `new Sequential({ lstm, head: dense })` or `[['lstm', lstm], ['head', dense]]` names them yourself.
    */
   constructor(layers: Layer[] | Array<[string, Layer]> | Record<string, Layer>, options: SequentialOptions = {}) {
+    if (layers === null || typeof layers !== 'object') {
+      throw new ConfigError(`[Sequential] layers must be an array of layers, of [name, layer] pairs, or an object of named layers; received ${layers === null ? 'null' : typeof layers}.`);
+    }
+    if (options === null || typeof options !== 'object') throw new ConfigError(`[Sequential] options must be an object; received ${options === null ? 'null' : typeof options}.`);
+    if (options.seed !== undefined && (typeof options.seed !== 'number' || !Number.isFinite(options.seed))) {
+      throw new ConfigError(`[Sequential] seed must be a finite number; received ${String(options.seed)}.`);
+    }
     const entries: Array<[string | null, Layer]> = Array.isArray(layers)
       ? layers.map((l) => (Array.isArray(l) ? ([l[0], l[1]] as [string, Layer]) : ([null, l] as [null, Layer])))
       : Object.entries(layers);
@@ -51,8 +69,8 @@ export class Sequential implements Model {
     const used = new Map<string, number>();
     const named: NamedLayer[] = [];
     for (const [given, layer] of entries) {
-      if (layer === null || typeof layer !== 'object' || typeof (layer as Layer).call !== 'function') {
-        throw new ConfigError(`[Sequential] every entry must be a layer (LSTM, Dense, …); received ${String(layer)}.`);
+      if (layer === null || typeof layer !== 'object' || typeof (layer as Layer).call !== 'function' || typeof (layer as Layer).kind !== 'string') {
+        throw new ConfigError(`[Sequential] every entry must be a layer (LSTM, Dense, …); received ${show(layer)}.`);
       }
       let name = given;
       if (name === null) {
@@ -61,14 +79,17 @@ export class Sequential implements Model {
         used.set(base, n + 1);
         name = n === 0 ? base : `${base}_${n}`;
       }
-      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-        throw new ConfigError(`[Sequential] layer names must be identifiers (letters, digits, _); received '${name}'.`);
+      if (typeof name !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+        throw new ConfigError(`[Sequential] layer names must be identifiers (letters, digits, _); received ${show(name)}.`);
       }
       if (named.some((l) => l.name === name)) throw new ConfigError(`[Sequential] layer names must be unique; received '${name}' twice.`);
       named.push({ name, layer });
     }
     const dtypes = new Set(named.map((l) => l.layer.dtype));
     if (dtypes.size > 1) throw new ConfigError(`[Sequential] all layers must share one dtype; received ${[...dtypes].join(' and ')}.`);
+    if (options.chain !== undefined && typeof options.chain !== 'boolean') throw new ConfigError(`[Sequential] chain must be true or false; received ${show(options.chain)}.`);
+    this.chain = options.chain ?? true;
+    if (this.chain) checkChain(named);
     this.layers = Object.freeze(named);
     this.rng = new Rng(options.seed ?? 0);
   }
@@ -146,7 +167,8 @@ export class Sequential implements Model {
   }
 
   config(): Record<string, unknown> {
-    return { layers: this.layers.map(({ name, layer }) => ({ name, kind: layer.kind, config: layer.config() })) };
+    const layers = this.layers.map(({ name, layer }) => ({ name, kind: layer.kind, config: layer.config() }));
+    return this.chain ? { layers } : { layers, chain: false };
   }
 
   /** Copies of every parameter by full name (PyTorch state_dict naming). */

@@ -16,6 +16,8 @@ import { gatherInts, gatherRows, sliceRows, concatRows } from './batch.js';
 import { resolveLoss, type LossFn, type LossName, type LossOptions } from './losses.js';
 import { computeGradients, trainStep, WeightGuard, type BatchResult } from './step.js';
 import type { EpochLog, TrainingState } from './state.js';
+import { checkTrainingState } from '../io/training-state.js';
+import { checkLengthsArg, show } from '../util/check.js';
 
 export type { EpochLog, TrainingState } from './state.js';
 export type { BatchResult } from './step.js';
@@ -75,8 +77,8 @@ export interface FitOptions {
   onNonFinite?: 'stop' | 'skip';
   /** Seed of the shuffling (the model's own generator drives dropout). Default 0. */
   seed?: number;
-  /** Resume from a checkpoint's training state (the model must already hold the checkpoint's weights). */
-  resume?: TrainingState;
+  /** Resume from a checkpoint's training state (the model must already hold the checkpoint's weights). Checked field by field: a malformed state is a ConfigError. */
+  resume?: TrainingState | null;
   /**
    * Runs each batch's forward and backward somewhere else — e.g. split across worker threads
    * (createThreadPool in src/train/threads-node.ts). It must leave the full batch's mean gradient
@@ -129,11 +131,20 @@ export interface History {
 
 export async function fit(model: Model, x: Tensor, y: Tensor, options: FitOptions): Promise<History> {
   checkBatchFirst(model, 'fit');
-  const o = options;
+  if (options === null || typeof options !== 'object') throw new ConfigError(`[fit] options must be an object with at least { loss }; received ${show(options)}.`);
+  checkRows(x, y, undefined, 'fit');
+  const o: FitOptions = { ...options, lengths: checkLengthsArg(options.lengths, x.shape[0], '[fit]') };
+  if (o.validationData !== undefined && o.validationData !== null) {
+    const v = o.validationData;
+    if (typeof v !== 'object') throw new ConfigError(`[fit] validationData must be { x, y, lengths? }; received ${show(v)}.`);
+    checkRows(v.x, v.y, undefined, 'fit validationData');
+    o.validationData = { ...v, lengths: checkLengthsArg(v.lengths, v.x.shape[0], '[fit] validationData:') };
+  }
+  checkFitOptions(o);
   const epochs = o.epochs ?? 10;
   const batchSize = o.batchSize ?? 32;
-  if (!Number.isInteger(epochs) || epochs < 0) throw new ConfigError(`[fit] epochs must be a non-negative integer; received ${epochs}.`);
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new ConfigError(`[fit] batchSize must be a positive integer; received ${batchSize}.`);
+  if (!Number.isInteger(epochs) || epochs < 0) throw new ConfigError(`[fit] epochs must be a non-negative integer; received ${show(epochs)}.`);
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new ConfigError(`[fit] batchSize must be a positive integer; received ${show(batchSize)}.`);
   checkRows(x, y, o.lengths, 'fit');
   const loss = resolveLoss(o.loss, o.lossOptions);
   const params = model.params();
@@ -147,7 +158,7 @@ export async function fit(model: Model, x: Tensor, y: Tensor, options: FitOption
   if (val !== null) checkRows(val.x, val.y, val.lengths, 'fit validationData');
   if (o.validationSplit !== undefined) {
     const f = o.validationSplit;
-    if (!(f > 0 && f < 1)) throw new ConfigError(`[fit] validationSplit must be in (0, 1); received ${f}.`);
+    if (typeof f !== 'number' || !(f > 0 && f < 1)) throw new ConfigError(`[fit] validationSplit must be in (0, 1); received ${show(f)}.`);
     if (val !== null) throw new ConfigError('[fit] pass validationSplit or validationData, not both.');
     const N = x.shape[0];
     const nVal = Math.max(1, Math.round(N * f));
@@ -170,8 +181,9 @@ export async function fit(model: Model, x: Tensor, y: Tensor, options: FitOption
     bestEpoch: null,
     badEpochs: 0,
   };
-  if (o.resume !== undefined) {
-    const r = o.resume;
+  if (o.resume !== undefined && o.resume !== null) {
+    // a checkpoint's state is data from disk: check every field before the optimizer or the generators see it
+    const r = checkTrainingState(o.resume, '[fit] resume:', ConfigError);
     Object.assign(state, { ...r, history: [...r.history] });
     shuffleRng.setState(r.shuffleRng);
     model.rng.setState(r.modelRng);
@@ -289,18 +301,24 @@ export interface EvaluateOptions {
 /** Loss (and accuracy for classification) over a dataset, in inference mode. */
 export function evaluate(model: Model, x: Tensor, y: Tensor, options: EvaluateOptions): { loss: number; accuracy?: number } {
   checkBatchFirst(model, 'evaluate');
-  checkRows(x, y, options.lengths, 'evaluate');
+  if (options === null || typeof options !== 'object') throw new ConfigError(`[evaluate] options must be an object with at least { loss }; received ${show(options)}.`);
+  checkRows(x, y, undefined, 'evaluate');
+  const lengths = checkLengthsArg(options.lengths, x.shape[0], '[evaluate]');
+  const bs = options.batchSize ?? 256;
+  if (!Number.isInteger(bs) || bs < 1) throw new ConfigError(`[evaluate] batchSize must be a positive integer; received ${show(bs)}.`);
   const loss = resolveLoss(options.loss, options.lossOptions);
-  return evaluateWith(model, { x, y, lengths: options.lengths }, loss.fn, loss.classification, options.batchSize ?? 256);
+  return evaluateWith(model, { x, y, lengths }, loss.fn, loss.classification, bs);
 }
 
 /** Batched inference. */
-export function predict(model: Model, x: Tensor, options: { batchSize?: number; lengths?: ArrayLike<number> } = {}): Tensor {
+export function predict(model: Model, x: Tensor, options: { batchSize?: number; lengths?: ArrayLike<number> | null } = {}): Tensor {
   checkBatchFirst(model, 'predict');
+  if (!(x instanceof Tensor)) throw new ShapeError(`[predict] x must be a Tensor; received ${show(x)}.`);
+  if (options === null || typeof options !== 'object') throw new ConfigError(`[predict] options must be an object; received ${show(options)}.`);
   const N = x.shape[0];
   const bs = options.batchSize ?? 256;
-  const lens = options.lengths === undefined ? null : Int32Array.from(options.lengths);
-  if (lens !== null && lens.length !== N) throw new ShapeError(`[predict] lengths must have one entry per row of x (${N}); received ${lens.length}.`);
+  if (!Number.isInteger(bs) || bs < 1) throw new ConfigError(`[predict] batchSize must be a positive integer; received ${show(bs)}.`);
+  const lens = checkLengthsArg(options.lengths, N, '[predict]') ?? null;
   const outs: Tensor[] = [];
   for (let s = 0; s < N; s += bs) {
     const e = Math.min(N, s + bs);
@@ -360,6 +378,29 @@ function checkRows(x: Tensor, y: Tensor, lengths: ArrayLike<number> | undefined,
   if (x.shape[0] < 1) throw new ShapeError(`[${where}] x must have at least one row; received ${formatShape(x.shape)}.`);
   if (lengths !== undefined && lengths.length !== x.shape[0]) {
     throw new ShapeError(`[${where}] lengths must have one entry per row of x (${x.shape[0]}); received ${lengths.length}.`);
+  }
+}
+
+/** The kinds of fit's object-valued options, so a wrong one fails here and not in the middle of an epoch. */
+function checkFitOptions(o: FitOptions): void {
+  const object = (name: string, v: unknown): void => {
+    if (v !== undefined && (v === null || typeof v !== 'object')) throw new ConfigError(`[fit] ${name} must be an object (or omitted); received ${show(v)}.`);
+  };
+  object('lossOptions', o.lossOptions);
+  object('callbacks', o.callbacks);
+  object('earlyStopping', o.earlyStopping);
+  if (o.earlyStopping !== undefined) {
+    const p = o.earlyStopping.patience;
+    if (typeof p !== 'number' || !Number.isInteger(p) || p < 0) throw new ConfigError(`[fit] earlyStopping.patience must be an integer ≥ 0; received ${show(p)}.`);
+  }
+  if (o.schedule !== undefined && typeof o.schedule !== 'function' && (o.schedule === null || typeof o.schedule !== 'object' || typeof o.schedule.step !== 'function')) {
+    throw new ConfigError(`[fit] schedule must be a scheduler (with step()) or a function of the optimizer; received ${show(o.schedule)}.`);
+  }
+  if (o.executor !== undefined && (o.executor === null || typeof o.executor !== 'object' || typeof o.executor.run !== 'function')) {
+    throw new ConfigError(`[fit] executor must have a run(job) method; received ${show(o.executor)}.`);
+  }
+  if (o.optimizer !== undefined && o.optimizer !== null && typeof o.optimizer !== 'object') {
+    throw new ConfigError(`[fit] optimizer must be an optimizer or a spec { name, lr, … }; received ${show(o.optimizer)}.`);
   }
 }
 

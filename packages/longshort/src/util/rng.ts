@@ -2,6 +2,8 @@
 // good quality, and its whole state is four integers, so checkpoints can save and restore it.
 // Same seed, same numbers, on every platform (integer arithmetic only until the final scaling).
 
+import { ConfigError } from '../errors.js';
+
 export interface RngState {
   s: [number, number, number, number];
   /** Cached second normal from Box–Muller, or null. */
@@ -21,6 +23,7 @@ export class Rng {
 
   /** Re-seed. The four state words come from splitmix32 on the seed, as the xoshiro authors advise. */
   seed(seed: number): void {
+    if (typeof seed !== 'number' || !Number.isFinite(seed)) throw new ConfigError(`[Rng] seed must be a finite number; received ${typeof seed === 'number' ? seed : typeof seed}.`);
     let x = seed >>> 0;
     const next = (): number => {
       x = (x + 0x9e3779b9) >>> 0;
@@ -106,15 +109,25 @@ export class Rng {
     return { s: [this.s0, this.s1, this.s2, this.s3], spare: this.spare };
   }
 
+  /** Restore a getState() snapshot; anything else (wrong types, the all-zero state) is a ConfigError. */
   setState(state: RngState): void {
-    [this.s0, this.s1, this.s2, this.s3] = state.s.map((v) => v >>> 0) as [number, number, number, number];
-    this.spare = state.spare;
+    const s = (state as { s?: unknown } | null)?.s;
+    const spare = (state as { spare?: unknown } | null)?.spare;
+    if (!Array.isArray(s) || s.length !== 4 || !s.every((w) => typeof w === 'number' && Number.isInteger(w) && w >= 0 && w <= 0xffffffff)) {
+      throw new ConfigError(`[Rng.setState] state.s must be four integers in [0, 2^32) from getState(); received ${Array.isArray(s) ? `[${s.slice(0, 4).map((w) => typeof w).join(', ')}${s.length > 4 ? ', …' : ''}] (${s.length} entries)` : typeof s}.`);
+    }
+    if (s.every((w) => w === 0)) throw new ConfigError('[Rng.setState] state.s must not be all zero (xoshiro128** would output zeros forever); received [0, 0, 0, 0].');
+    if (spare !== null && (typeof spare !== 'number' || !Number.isFinite(spare))) {
+      throw new ConfigError(`[Rng.setState] state.spare must be a finite number or null; received ${typeof spare === 'number' ? spare : typeof spare}.`);
+    }
+    [this.s0, this.s1, this.s2, this.s3] = s as [number, number, number, number];
+    this.spare = spare;
   }
 
   /** An independent generator derived from this one (advances this one by four draws). */
   fork(): Rng {
     const r = new Rng(0);
-    r.setState({ s: [this.nextU32(), this.nextU32(), this.nextU32(), this.nextU32() | 1], spare: null });
+    r.setState({ s: [this.nextU32(), this.nextU32(), this.nextU32(), (this.nextU32() | 1) >>> 0], spare: null });
     return r;
   }
 }

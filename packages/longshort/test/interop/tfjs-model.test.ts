@@ -429,6 +429,6 @@ describe('broken TF.js models give clear errors', () => {
     assert.throws(() => loadTfjsModelFromFile(root), /must be a model\.json file; received the directory/);
     const bad = join(root, 'bad.json');
     writeFileSync(bad, '{"modelTopology": ');
-    assert.throws(() => loadTfjsModelFromFile(bad), /must be JSON \(a TensorFlow\.js model\.json\); parsing failed/);
+    assert.throws(() => loadTfjsModelFromFile(bad), /\(a TensorFlow\.js model\.json\) is not valid JSON: expected a value; found end of input/);
   });
 });

@@ -35,7 +35,7 @@ describe('LSTM bias: false', () => {
     assert.deepEqual(names.slice(0, 2), ['weight_ih_l0', 'weight_hh_l0']);
     assert.equal(names.length, 8); // 2 layers × 2 directions × (weight_ih, weight_hh)
     assert.equal(l.config().bias, false);
-    assert.throws(() => new LSTM({ ...opts, bias: 'no' as unknown as boolean }), /bias must be true or false; received "no"/);
+    assert.throws(() => new LSTM({ ...opts, bias: 'no' as unknown as boolean }), /bias must be true or false; received ['"]no['"]/);
   });
 
   test('outputs equal a zero-bias layer (reference kernel), and the WebAssembly kernels agree', () => {

@@ -110,14 +110,10 @@ export async function loadAnyModel(path: string, from?: From, archPath?: string)
       return { model: f.model, kind, extra: f.extra, training: f.training };
     }
     case 'pytorch': {
-      let arch: PytorchArchitecture | undefined;
+      let arch: PytorchArchitecture | string | undefined;
       if (archPath !== undefined) {
         requireFile(archPath, 'architecture');
-        try {
-          arch = JSON.parse(readFileSync(archPath, 'utf8')) as PytorchArchitecture;
-        } catch (e) {
-          throw new CliError(`--arch ${archPath} is not valid JSON: ${(e as Error).message}`);
-        }
+        arch = readFileSync(archPath, 'utf8'); // loadPytorchSafetensors reads it with the limited JSON reader
       }
       if (arch === undefined) {
         // read the architecture from names and shapes; the CLI's models are batch-first (B, T, F),

@@ -84,7 +84,8 @@ export function register(program: Command): void {
       const { markdown, charts, ...json } = report;
       const files: string[] = [];
       if (opts.out !== undefined) {
-        const { writeFileSync } = await import('node:fs');
+        const { writeFileAtomicSync } = await import('longshort');
+        const writeFileSync = (path: string, text: string): void => writeFileAtomicSync(path, new TextEncoder().encode(text)); // never half-written
         ensureDir(opts.out);
         const jsonPath = join(opts.out, 'results.json');
         writeFileSync(jsonPath, JSON.stringify(json, null, 1) + '\n');

@@ -271,14 +271,20 @@ async function runForecastCommand(file: string, o: ForecastOpts, argv: string[])
   let saved: { weights: (Float32Array | Float64Array)[]; state: import('longshort').TrainingState | null } | null = null;
   let currentNet: import('longshort').ForecastNet | null = resume?.point.net ?? null;
   let lastYield = Date.now();
-  const onSigint = (): void => {
+  // SIGTERM (a scheduler, `kill`) is handled as Ctrl-C is; the exit code tells which one it was.
+  let exitCode = 130;
+  const onSignal = (sig: NodeJS.Signals): void => {
     if (interrupted) {
-      io.err('\nsecond Ctrl-C: exiting without saving.\n');
-      process.exit(130);
+      io.err(`\nsecond signal (${sig}): exiting without saving.\n`);
+      process.exit(sig === 'SIGTERM' ? 143 : 130);
     }
     interrupted = true;
+    exitCode = sig === 'SIGTERM' ? 143 : 130;
   };
+  const onSigint = (): void => onSignal('SIGINT');
+  const onSigterm = (): void => onSignal('SIGTERM');
   process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigterm);
   const done: import('longshort').SerializedFold[] = resume === undefined ? [] : resume.point.done.map((d) => lib.serializeFold(d.report, d.details));
   let run: RunResult;
   let stage: 'calibration' | 'model' = resume?.point.stage ?? 'model';
@@ -339,6 +345,7 @@ async function runForecastCommand(file: string, o: ForecastOpts, argv: string[])
   } finally {
     progress.stop();
     process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigterm);
   }
   function currentNetParams(): import('longshort').Param[] {
     return currentNet?.params() ?? [];
@@ -348,7 +355,7 @@ async function runForecastCommand(file: string, o: ForecastOpts, argv: string[])
   if (run.interrupted) {
     if (inSearch) {
       io.err('\ninterrupted during the grid search: nothing was saved (the search starts again when the command is rerun).\n');
-      process.exitCode = 130;
+      process.exitCode = exitCode;
       return;
     }
     const net = run.report.net;
@@ -373,7 +380,7 @@ async function runForecastCommand(file: string, o: ForecastOpts, argv: string[])
         ' (the unfinished epoch is discarded so that resuming is exact)' +
         `.\nresume with:\n  longshort ${shellQuote([...resumeArgs, '--resume', checkpointPath])}\n`,
     );
-    process.exitCode = 130;
+    process.exitCode = exitCode;
     return;
   }
   await writeOutputs(lib, file, o, out, panel, info, run, backtestOpts);

@@ -34,8 +34,8 @@ export function register(program: Command): void {
       const text = readText(file, 'data file');
       const { sequenceApp: app, loadModelFile } = await import('longshort');
       const f = await loadModelFile(modelPath);
-      const extra = f.extra as unknown as import('longshort').sequenceApp.SeqExtra;
-      if (extra.app !== 'sequences') throw new CliError(`'${modelPath}' was not written by \`longshort train\` (it is a '${String(extra.app)}' model).`);
+      if (f.extra.app !== 'sequences') throw new CliError(`'${modelPath}' was not written by \`longshort train\` (its extra.app is ${typeof f.extra.app === 'string' ? `'${f.extra.app}'` : typeof f.extra.app}).`);
+      const extra = app.checkSeqExtra(f.extra, `[predict] '${modelPath}':`);
       const data = app.loadSequences(text, file, { id: o.id, time: o.time, label: o.label, features: o.features ?? (file.endsWith('.csv') ? extra.featureNames : undefined) }, false);
       const p = app.predictSequences(f.model, extra, data);
       const all = data.seqs.map((_, i) => i);

@@ -1,4 +1,4 @@
-import { THREADS_OPTION } from '../training.js';
+import { CHECKPOINT_OPTION, THREADS_OPTION, type CheckpointEvery } from '../training.js';
 import type { ThreadsChoice } from '../threads.js';
 // `longshort text train corpus.txt …` and `longshort text generate MODEL --prompt …`: argument
 // parsing and output only; the model, the scoring and the stateful sampler are src/apps/text.ts.
@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import { CliError, Output, ensureDir, floatOption, getInvocation, intOption, keyValues, readText, removeFinishedCheckpoint, requireFile } from '../util.js';
 
 interface TrainOpts {
+  checkpointEvery?: CheckpointEvery;
   threads: ThreadsChoice;
   hidden: number;
   embedding: number;
@@ -46,6 +47,7 @@ export function register(program: Command): void {
     .option('--lr <x>', 'Adam learning rate', floatOption('--lr', 0, 10, true), 0.005)
     .option('--seed <n>', 'random seed', intOption('--seed', 0), 0)
     .option(...THREADS_OPTION)
+    .option(...CHECKPOINT_OPTION)
     .option('--chars <n>', 'use only the first n characters of the corpus', intOption('--chars', 20))
     .option('--out <dir>', 'output folder', 'out/text')
     .option('--resume <checkpoint>', 'continue an interrupted run from its checkpoint')
@@ -126,6 +128,7 @@ async function train(corpus: string, o: TrainOpts): Promise<void> {
     options: { loss: 'crossEntropy', optimizer: { name: 'adam', lr: config.lr }, epochs: config.epochs, batchSize: config.batchSize, seed: config.seed, clipNorm: 1 },
     resume,
     checkpointPath: join(o.out, 'checkpoint.safetensors'),
+    checkpointEvery: o.checkpointEvery,
     extra: extra as unknown as Record<string, unknown>,
     resumeArgs: getInvocation().filter((_, k, a) => a[k] !== '--resume' && a[k - 1] !== '--resume'),
     out,
@@ -163,4 +166,5 @@ async function train(corpus: string, o: TrainOpts): Promise<void> {
       ]),
     );
   }
+  await fitted.finish();
 }

@@ -1,4 +1,4 @@
-import { THREADS_OPTION } from '../training.js';
+import { CHECKPOINT_OPTION, THREADS_OPTION, type CheckpointEvery } from '../training.js';
 import type { ThreadsChoice } from '../threads.js';
 // `longshort train data.(jsonl|csv) …`: sequence classification or regression (one label per
 // variable-length sequence). Argument parsing and output only; see src/apps/sequences.ts.
@@ -12,6 +12,7 @@ type SeqMetrics = sequenceApp.SeqMetrics;
 
 interface TrainOpts {
   threads: ThreadsChoice;
+  checkpointEvery?: CheckpointEvery;
   task: 'auto' | 'classify' | 'regress';
   id?: string;
   time?: string;
@@ -46,6 +47,7 @@ export function register(program: Command): void {
     .option('--val <fraction>', 'fraction held out (seeded shuffle) for the reported metrics', floatOption('--val', 0, 0.9), 0.2)
     .option('--seed <n>', 'random seed', intOption('--seed', 0), 0)
     .option(...THREADS_OPTION)
+    .option(...CHECKPOINT_OPTION)
     .option('--out <dir>', 'output folder', 'out/train')
     .option('--resume <checkpoint>', 'continue an interrupted run from its checkpoint')
     .option('--json', 'print one JSON object on stdout')
@@ -63,39 +65,58 @@ export function register(program: Command): void {
         const ck = await loadModelFile(o.resume);
         const extra = ck.extra as unknown as import('longshort').sequenceApp.SeqExtra;
         if (extra.app !== 'sequences') throw new CliError(`--resume: '${o.resume}' is not a \`longshort train\` checkpoint.`);
-        config = extra.config;
+        app.checkSeqExtra(ck.extra, `[train] --resume: '${o.resume}':`);
+        if (ck.training === null) throw new CliError(`--resume: '${o.resume}' is a finished model, not a checkpoint (it has no training state).`);
+        config = app.checkSeqConfig(extra.config, `[train] --resume: '${o.resume}' config`);
         ckModel = ck.model;
         resume = ck.training;
         out.log(`resuming from ${o.resume} after epoch ${resume?.epoch ?? 0} of ${config.epochs}`);
         (await import('../training.js')).warnIfKernelsDiffer(ck.extra, out);
       }
-      const p = app.prepareSequences(data, config);
-      const model = ckModel ?? p.model;
-      const lens = Array.from(data.lengths);
+      const p = app.prepareSequences(data, config, ckModel ?? undefined);
+      const model = p.model;
+      let minLen = Infinity;
+      let maxLen = 0;
+      for (const l of data.lengths) [minLen, maxLen] = [Math.min(minLen, l), Math.max(maxLen, l)];
       out.log(
-        `${data.seqs.length} sequences (${Math.min(...lens)}–${Math.max(...lens)} steps, ${data.F} feature${data.F === 1 ? '' : 's'}); task ${config.task}` +
+        `${data.seqs.length} sequences (${minLen}–${maxLen} steps, ${data.F} feature${data.F === 1 ? '' : 's'}); task ${config.task}` +
           (config.task === 'classify' ? ` with ${p.extra.classes.length} classes (${p.extra.classes.join(', ')})` : '') +
           `; ${p.trainIdx.length} for training, ${p.val?.idx.length ?? 0} held out`,
       );
       ensureDir(o.out);
       const { fitInterruptible } = await import('../training.js');
+      const { PaddedBatchExecutor, placeholderRows, evaluateRagged, padBatch } = await import('longshort');
+      const loss = config.task === 'classify' ? 'crossEntropy' : 'mse';
+      const val = p.val;
+      const common = { loss, optimizer: { name: 'adam', lr: config.lr }, epochs: config.epochs, batchSize: config.batchSize, seed: config.seed, clipNorm: 1 } as const;
+      let x;
+      let options;
+      if (typeof o.threads === 'number' && o.threads > 1) {
+        // the thread pool shares one tensor with its workers: pad once to the longest sequence, if that stays small
+        const all = p.train.idx.map((_, k) => k);
+        const steps = p.train.data.lengths.reduce((a, b) => a + b, 0);
+        if (all.length * maxLen > 4 * steps + (1 << 20)) {
+          throw new CliError(`--threads ${o.threads} pads every sequence to the longest (${maxLen} steps), ${((all.length * maxLen) / steps).toFixed(0)}× the data. Hint: use --threads 1, which pads per batch.`);
+        }
+        const padded = padBatch(p.train.data, all);
+        x = padded.x;
+        options = { ...common, lengths: padded.lengths };
+      } else {
+        // Sequences of different lengths are padded per batch (length-bucketed), never to the longest
+        // in the file; fit() runs the batches in order and the executor decides what each one holds.
+        x = placeholderRows(p.train.idx.length);
+        options = { ...common, shuffle: false, executor: new PaddedBatchExecutor(p.train.data, { batchSize: config.batchSize, seed: config.seed, startEpoch: resume?.epoch ?? 0 }) };
+      }
       const fitted = await fitInterruptible({
         threads: o.threads,
         model,
-        x: p.x,
-        y: p.y,
-        options: {
-          loss: config.task === 'classify' ? 'crossEntropy' : 'mse',
-          optimizer: { name: 'adam', lr: config.lr },
-          epochs: config.epochs,
-          batchSize: config.batchSize,
-          seed: config.seed,
-          clipNorm: 1,
-          lengths: p.lengths,
-          validationData: p.val ? { x: p.val.x, y: p.val.y, lengths: p.val.lengths } : undefined,
-        },
+        x,
+        y: p.train.y,
+        options,
+        validate: val === null ? undefined : () => evaluateRagged(model, val.data, val.y, val.idx.map((_, k) => k), loss),
         resume,
         checkpointPath: join(o.out, 'checkpoint.safetensors'),
+        checkpointEvery: o.checkpointEvery,
         extra: p.extra as unknown as Record<string, unknown>,
         resumeArgs: getInvocation().filter((_, k, a) => a[k] !== '--resume' && a[k - 1] !== '--resume'),
         out,
@@ -116,7 +137,7 @@ export function register(program: Command): void {
         evaluatedOn: p.val ? 'validation' : 'training',
         epochs: fitted.history!.epochs.length,
         finalLoss: fitted.history!.epochs.at(-1)?.loss ?? null,
-        finalValLoss: fitted.history!.epochs.at(-1)?.valLoss ?? null,
+        finalValLoss: fitted.validation.at(-1)?.loss ?? null,
         metrics,
         files: { model: modelPath },
       });
@@ -125,6 +146,7 @@ export function register(program: Command): void {
         out.print(formatMetrics(metrics));
         out.print(`\nwrote ${modelPath}`);
       }
+      await fitted.finish();
     });
 }
 
