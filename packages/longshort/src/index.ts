@@ -48,11 +48,27 @@ export { gateHeatmapRows, type HeatmapRow, type GateTensors, type GateName, type
 export * from './data/cmudict.js';
 // The applications behind the command line's commands, as namespaces: each is a complete pipeline
 // (data → model → metrics) that the CLI only wraps with files, options and progress.
+/**
+ * The forecasting application behind `longshort forecast`: read one or many series from CSV text,
+ * backtest the global LSTM against the baselines (after an optional grid search), forecast past
+ * the end of the data, and write the CSV, report and model-file extra. Browser-safe.
+ */
 export * as forecastApp from './apps/forecast.js';
+/**
+ * Sequence classification and regression behind `longshort train` / `longshort predict`: one
+ * variable-length sequence per example (JSON Lines or long CSV), one label per sequence.
+ */
 export * as sequenceApp from './apps/sequences.js';
 export { PaddedBatchExecutor, padBatch, bucketedOrder, placeholderRows, evaluateRagged, predictRagged, lengthChunks, type RaggedSequences, type PaddedBatchOptions } from './data/sequences.js';
+/** The character-level language model behind `longshort text train|generate`: Embedding → LSTM → Dense, bits per character, stateful sampling. */
 export * as textApp from './apps/text.js';
+/** Gate activations of a model's first LSTM layer over one sequence, as heatmap rows (`longshort gates`). */
 export * as gatesApp from './apps/gates.js';
+/**
+ * The research experiments behind `longshort experiment <name>`: the adding problem and temporal
+ * order (Hochreiter & Schmidhuber 1997, LSTM vs an Elman RNN) and Greff et al.'s gate variants.
+ * Each returns a JSON-ready report, a Markdown table and Vega-Lite chart specs. Browser-safe.
+ */
 export * as experiments from './experiments/index.js';
 // Forecasting: global models over many series, covariates, probabilistic heads, backtests, baselines.
 export * from './forecast/index.js';

@@ -4,11 +4,29 @@
 
 import { ConfigError, ShapeError } from './errors.js';
 
+/** Element type of a tensor: 'float32' (the default everywhere) or 'float64' (gradient checks). */
 export type DType = 'float32' | 'float64';
+/** The typed array behind a tensor: Float32Array for 'float32', Float64Array for 'float64'. */
 export type Arr = Float32Array | Float64Array;
 
+/**
+ * An n-dimensional array: a row-major Float32Array (or Float64Array) plus an explicit shape. This is
+ * what layers, losses and models take and return. It has no autodiff and no broadcasting; the last
+ * dimension varies fastest, so element (b, t, i) of a (B, T, I) tensor is `data[(b * T + t) * I + i]`.
+ * Bad data or shapes throw ShapeError.
+ * @example
+ * ```ts
+ * const x = tensor([[1, 2, 3], [4, 5, 6]]);  // shape inferred: (2, 3)
+ * x.shape;                                   // [2, 3]
+ * x.data[1 * 3 + 2];                         // 6
+ * const y = new Tensor(new Float32Array(24), [2, 3, 4]);  // (B, T, I) = (2, 3, 4), all zeros
+ * y.reshape([6, 4]).shape;                   // [6, 4], same data
+ * ```
+ */
 export class Tensor {
+  /** The values, row-major; shared, not copied, by the constructor and reshape(). */
   readonly data: Arr;
+  /** The dimensions (frozen); their product is `data.length`. */
   readonly shape: readonly number[];
 
   /** Wraps `data` (not copied). Every dimension must be an integer ≥ 0 and the shape must cover the data exactly. */
@@ -27,18 +45,22 @@ export class Tensor {
     this.shape = Object.freeze([...shape]);
   }
 
+  /** 'float64' when data is a Float64Array, else 'float32'. */
   get dtype(): DType {
     return this.data instanceof Float64Array ? 'float64' : 'float32';
   }
 
+  /** Number of elements (product of the shape). */
   get size(): number {
     return this.data.length;
   }
 
+  /** Number of dimensions. */
   get rank(): number {
     return this.shape.length;
   }
 
+  /** A copy with its own data. */
   clone(): Tensor {
     return new Tensor(this.data.slice(), this.shape);
   }
@@ -48,6 +70,7 @@ export class Tensor {
     return new Tensor(this.data, shape);
   }
 
+  /** The values as a flat plain array, row-major (the shape is not applied). */
   toArray(): number[] {
     return Array.from(this.data);
   }
@@ -71,6 +94,7 @@ function describeValue(v: unknown): string {
   return Object.prototype.toString.call(v).slice(8, -1);
 }
 
+/** Number of elements of a shape: the product of its dimensions (1 for the empty shape). */
 export function sizeOf(shape: readonly number[]): number {
   let n = 1;
   for (const d of shape) n *= d;
@@ -87,13 +111,26 @@ export function allocArr(n: number, dtype: DType = 'float32'): Arr {
   }
 }
 
+/**
+ * A tensor of zeros with the given shape. Throws ShapeError for a shape that is not an array of
+ * integers ≥ 0 or an unknown dtype; ConfigError when the size cannot be allocated.
+ */
 export function zeros(shape: readonly number[], dtype: DType = 'float32'): Tensor {
   checkShape(shape);
   if (dtype !== 'float32' && dtype !== 'float64') throw new ShapeError(`[zeros] dtype must be 'float32' or 'float64'; received ${describeValue(dtype)}.`);
   return new Tensor(allocArr(sizeOf(shape), dtype), shape);
 }
 
-/** A tensor from numbers (nested arrays are flattened row-major; shape is inferred when omitted). */
+/**
+ * A tensor from numbers (nested arrays are flattened row-major; shape is inferred when omitted).
+ * Values are copied. Throws ShapeError for non-numbers, ragged nesting or a shape that does not
+ * match the number of values.
+ * @example
+ * ```ts
+ * tensor([1, 2, 3, 4], [2, 2]);          // (2, 2) from a flat array
+ * tensor([[[0.1], [0.2], [0.3]]]);       // (1, 3, 1): one sequence of three steps
+ * ```
+ */
 export function tensor(values: ArrayLike<number> | NestedNumbers, shape?: readonly number[], dtype: DType = 'float32'): Tensor {
   if (dtype !== 'float32' && dtype !== 'float64') throw new ShapeError(`[tensor] dtype must be 'float32' or 'float64'; received ${describeValue(dtype)}.`);
   if (!Array.isArray(values) && !ArrayBuffer.isView(values)) {
@@ -122,6 +159,7 @@ export function tensor(values: ArrayLike<number> | NestedNumbers, shape?: readon
   return new Tensor(data, shape ?? inferred);
 }
 
+/** Numbers nested to any depth, e.g. number[][][] for a (B, T, I) tensor. */
 export type NestedNumbers = number[] | NestedNumbers[];
 
 function isArrayLikeNumbers(v: unknown): v is ArrayLike<number> {
@@ -129,6 +167,7 @@ function isArrayLikeNumbers(v: unknown): v is ArrayLike<number> {
   return Array.isArray(v) && (v.length === 0 || typeof v[0] === 'number');
 }
 
+/** A shape as text, e.g. `(32, 16, 8)`, for messages. */
 export function formatShape(shape: readonly number[]): string {
   return `(${shape.join(', ')})`;
 }

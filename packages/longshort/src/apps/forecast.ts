@@ -39,6 +39,7 @@ import { gridSearch, type Grid, type SearchCallbacks, type SearchResult } from '
 import { WindowBuilder, scalingFromJSON, scalingToJSON, type FoldScalingJSON } from '../forecast/windows.js';
 import { Tensor } from '../tensor.js';
 
+/** How loadPanel() reads the CSV: the panel's columns, plus the future rows and holidays as text. */
 export interface LoadOptions extends PanelOptions {
   /** CSV text of the future rows of the future-known columns. */
   futureText?: string;
@@ -69,8 +70,11 @@ function holidayLines(text: string): string[] {
   return lines;
 }
 
+/** What runForecast() does: the model options (horizon required, the rest defaulted from the data), the backtest, an optional grid search. */
 export interface RunOptions {
+  /** Model options; every one left out gets its default from the panel (resolveModelOptions). */
   model: Partial<ModelOptions> & { horizon: number };
+  /** The backtest's folds. */
   backtest: BacktestOptions;
   /** Grid search before the backtest (null = none). */
   search: Grid | null;
@@ -78,17 +82,25 @@ export interface RunOptions {
   keepSamples?: boolean;
 }
 
+/** Progress callbacks of runForecast(): the search's and the backtest's, plus the start of each phase. */
 export interface RunCallbacks extends BacktestCallbacks, SearchCallbacks {
+  /** When the search or the backtest starts; `detail` says how much it will run ('16 combinations', '3 folds'). */
   onPhase?(phase: 'search' | 'backtest', detail: string): void | Promise<void>;
 }
 
+/** What runForecast() resolves to. */
 export interface RunResult {
+  /** The options used (after the search, the winner's). */
   options: ModelOptions;
+  /** The grid search's results, or null without one. */
   search: SearchResult | null;
+  /** The backtest's report (with the last fold's trained models). */
   report: BacktestReport;
   /** Null when training was interrupted. */
   future: Forecast[] | null;
+  /** Each baseline's future forecast per series, by name; null when training was interrupted. */
   baselineFuture: Record<string, Forecast[]> | null;
+  /** A callback stopped training before the run finished. */
   interrupted: boolean;
 }
 
@@ -101,7 +113,19 @@ export function prepareRun(panel: Panel, r: RunOptions): ModelOptions {
   return options;
 }
 
-/** Resolves the options, searches (optionally), backtests, and forecasts the future. */
+/**
+ * The whole forecasting pipeline of `longshort forecast`: resolves the options against the data,
+ * searches the grid (optionally), backtests the global LSTM against the baselines, and forecasts
+ * the H steps after every series' end with the last fold's model. Throws ConfigError for bad
+ * options, ShapeError when the series are too short for the folds, DivergenceError when training diverges.
+ * @example
+ * ```ts
+ * const panel = loadPanel(csvText, { target: 'CO2', date: 'Date', missing: 'interpolate' }, 24);
+ * const run = await runForecast(panel, { model: { horizon: 24 }, backtest: { folds: 3 }, search: null });
+ * console.log(comparison(run.report));   // model vs the best baseline, by mean MASE
+ * const csv = forecastCsv(panel, run);   // backtest points and the future forecast
+ * ```
+ */
 export async function runForecast(panel: Panel, r: RunOptions, cb: RunCallbacks = {}, resume?: { options: ModelOptions; point: ResumePoint }): Promise<RunResult> {
   const b = checkBacktest(r.backtest, r.model.horizon);
   let options = resume?.options ?? prepareRun(panel, r);
@@ -122,39 +146,63 @@ export async function runForecast(panel: Panel, r: RunOptions, cb: RunCallbacks 
 
 // ------------------------------------------------------------------------------- model files
 
+/** How a panel was read, as JSON in a forecast model file, so the same kind of CSV can be read again. */
 export interface PanelInfo {
+  /** The target column. */
   target: string;
+  /** The table's layout. */
   layout: Panel['layout'];
+  /** The id column (long layout), else null. */
   idColumn: string | null;
+  /** The date column, or null. */
   dateColumn: string | null;
+  /** The series columns (wide layout), else null. */
   wide: string[] | null;
+  /** The date grid, or null. */
   step: TimeStep | null;
+  /** Past-only covariate columns. */
   pastNames: string[];
+  /** Future-known covariate columns. */
   futureNames: string[];
+  /** Static covariate columns. */
   staticNames: string[];
+  /** Calendar features used. */
   calendar: CalendarFeature[];
+  /** Holiday dates (ms), or null. */
   holidays: number[] | null;
+  /** The missing-value policy used. */
   missing: MissingPolicy;
+  /** The series ids, in panel order. */
   ids: string[];
 }
 
 /** What a forecast model file keeps in its extra. */
 export interface ForecastExtra {
+  /** Always 'forecast'. */
   app: 'forecast';
+  /** Format version of this extra. */
   version: 2;
+  /** How the panel was read. */
   panel: PanelInfo;
+  /** The model options the network was trained with. */
   options: ModelOptions;
+  /** The backtest's folds. */
   backtest: { folds: number; stride: number; window: 'expanding' | 'sliding'; trainSize: number | null };
+  /** The last fold's scaling. */
   scaling: FoldScalingJSON;
+  /** Names of the network's input columns. */
   inputNames: string[];
   /** Conformal factors per member ([member][level pair][step]), or null. */
   calibration: number[][][] | null;
   /** Checkpoints only: folds finished before the interruption, and where the next one stopped. */
   done?: SerializedFold[];
+  /** Checkpoints only: the ensemble member being trained. */
   member?: number;
+  /** Checkpoints only: its stage. */
   stage?: 'calibration' | 'model';
 }
 
+/** How `panel` was read (for the model file's extra), with the missing policy and wide columns used. */
 export function panelInfo(panel: Panel, missing: MissingPolicy, wide: readonly string[] | null): PanelInfo {
   return {
     target: panel.target,
@@ -173,6 +221,7 @@ export function panelInfo(panel: Panel, missing: MissingPolicy, wide: readonly s
   };
 }
 
+/** The extra a forecast model file keeps: panel info, options, folds, scaling, input names and conformal factors. */
 export function forecastExtra(panel: Panel, info: PanelInfo, options: ModelOptions, bo: BacktestOptions, report: Pick<BacktestReport, 'scaling' | 'inputNames' | 'calibration'>): ForecastExtra {
   const b = checkBacktest(bo, options.horizon);
   return {
@@ -206,10 +255,13 @@ export function forecastNetFromFile(model: Sequential, extra: Record<string, unk
 
 /** A finished fold as JSON (typed arrays as number arrays; the training state left out). */
 export interface SerializedFold {
+  /** The fold's report, its training run reduced to the logs. */
   report: Omit<FoldReport, 'training'> & { training: { epochs: FoldReport['training']['epochs']; windows: number; validationWindows: number; bestEpoch: number | null } };
+  /** The fold's (series, fold) details with number arrays. */
   details: { series: number; fold: number; cutoff: number; actual: number[]; forecasts: Record<string, { point: number[]; intervals: [number[], number[]][] }>; scores: Record<string, Scores & { sums: unknown }> }[];
 }
 
+/** A finished fold as JSON for a checkpoint (deserializeFold reverses it). */
 export function serializeFold(report: FoldReport, details: SeriesFold[]): SerializedFold {
   const { training, ...rest } = report;
   return {
@@ -225,6 +277,7 @@ export function serializeFold(report: FoldReport, details: SeriesFold[]): Serial
   };
 }
 
+/** A fold from serializeFold() output, typed arrays restored (the training state is not kept). */
 export function deserializeFold(f: SerializedFold): { report: FoldReport; details: SeriesFold[] } {
   const details: SeriesFold[] = f.details.map((d) => ({
     series: d.series,
@@ -358,6 +411,7 @@ export function percentText(v: number): string {
   return Number.isFinite(v) ? (v * 100).toFixed(1) : '-';
 }
 
+/** Column headers of scoreRows()'s table, with one coverage column per interval. */
 export function scoreHeader(intervals: readonly number[]): string[] {
   return ['', 'MAE', 'RMSE', 'sMAPE %', 'MASE', ...intervals.map((c) => `cover ${Math.round(c * 1000) / 10}%`), 'wQL'];
 }

@@ -16,11 +16,13 @@ import { encode, type TextExtra } from './text.js';
 import { scalerFromJSON } from '../data/scale.js';
 import type { StandardScaler } from '../data/scale.js';
 
+/** One sequence prepared as a model's input, for gate heatmaps (gateInput). */
 export interface GateInput {
   /** Input of the model's first layer, (1, T, ·) — ids (1, T) for an Embedding. */
   x: Tensor;
   /** What each time step is (dates, characters, step numbers). */
   steps: string[];
+  /** What the sequence is, for a chart's title. */
   description: string;
 }
 
@@ -57,10 +59,15 @@ export function gateInput(extra: Record<string, unknown>, text: string, fileName
   return { x: new Tensor(x, [1, T, F]), steps: Array.from({ length: T }, (_, t) => String(t)), description: `${T} rows of ${fileName} as given (no scaling)` };
 }
 
+/** Gate heatmap rows of the first LSTM layer over one sequence (gateRows). */
 export interface GateResult {
+  /** One row per gate and unit. */
   rows: HeatmapRow[];
+  /** The units shown. */
   units: number[];
+  /** The layer's hidden size H. */
   hidden: number;
+  /** Time steps. */
   T: number;
 }
 
@@ -91,7 +98,9 @@ export function gateRows(model: Sequential, input: GateInput, maxUnits = 8): Gat
 
 /** One row of a heatmap: a label and one value per time step. */
 export interface HeatmapRow {
+  /** Row label, e.g. 'f3'. */
   label: string;
+  /** One value per time step. */
   values: ArrayLike<number>;
   /** Optional group (e.g. the gate 'i'); shown in the tooltip and used by gateHeatmapRows' labels. */
   group?: string;
@@ -99,15 +108,22 @@ export interface HeatmapRow {
 
 /** i, f, g, o (and c) activations as returned by LSTM.forward(…, { returnGates: true }). */
 export interface GateTensors {
+  /** Input gate. */
   i: Tensor;
+  /** Forget gate. */
   f: Tensor;
+  /** Candidate cell input. */
   g: Tensor;
+  /** Output gate. */
   o: Tensor;
+  /** Cell state. */
   c: Tensor;
 }
 
+/** A gate of GateTensors: input i, forget f, candidate g, output o, or the cell state c. */
 export type GateName = 'i' | 'f' | 'g' | 'o' | 'c';
 
+/** Which gates, units and batch row gateHeatmapRows() shows. */
 export interface GateRowOptions {
   /** Gates to show, in this order; default ['i', 'f', 'o', 'c'] (c = cell state). */
   gates?: readonly GateName[];

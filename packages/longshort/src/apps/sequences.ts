@@ -29,23 +29,34 @@ import { Dense } from '../nn/dense.js';
 import { Sequential } from '../nn/sequential.js';
 import { lengthChunks, padBatch, predictRagged, type RaggedSequences } from '../data/sequences.js';
 
+/** What a sequence model learns: a class per sequence, or a number per sequence. */
 export type Task = 'classify' | 'regress';
 
+/** Variable-length sequences with one label each, as read from JSON Lines or long CSV. */
 export interface SequenceData {
+  /** An id per example (from the file, or its position). */
   ids: string[];
   /** One (T_i · F) array per example, row-major (step, feature). */
   seqs: Float64Array[];
+  /** T_i per example. */
   lengths: Int32Array;
+  /** Features per step. */
   F: number;
+  /** A name per feature. */
   featureNames: string[];
   /** Label per example; null when the file has none (prediction input). */
   labels: (string | number)[] | null;
 }
 
+/** Column names of a long CSV of sequences (one row per step). */
 export interface CsvLayout {
+  /** Column naming each row's sequence. Default 'id'. */
   id?: string;
+  /** Column ordering the steps of a sequence. Default 't' when there is one, else file order. */
   time?: string;
+  /** Column with the sequence's label. Default 'label'. */
   label?: string;
+  /** Feature columns. Default every other column. */
   features?: string[];
 }
 
@@ -177,6 +188,11 @@ function readSequence(r: JsonReader, where: string, F: number): { data: Float64A
   return { data: buf.slice(0, n), F: f };
 }
 
+/**
+ * Sequences from a long CSV, one row per time step: rows with the same id form one sequence
+ * (ordered by the time column when there is one), the label must be the same on all of its rows.
+ * Throws FormatError for malformed rows or values, ConfigError for missing columns.
+ */
 export function parseLongCsv(text: string, layout: CsvLayout = {}, requireLabels = true): SequenceData {
   const table = parseCsv(text);
   const idName = layout.id ?? 'id';
@@ -250,26 +266,39 @@ export function parseLongCsv(text: string, layout: CsvLayout = {}, requireLabels
 
 // ------------------------------------------------------------------------------------------ model
 
+/** Settings of a sequence model and its training (`longshort train`); checkSeqConfig() validates them. */
 export interface SeqConfig {
+  /** Classification or regression. */
   task: Task;
+  /** LSTM hidden size. */
   hidden: number;
+  /** Training epochs. */
   epochs: number;
+  /** Sequences per batch. */
   batchSize: number;
+  /** Adam's learning rate. */
   lr: number;
+  /** Seed of weights, the split and shuffling. */
   seed: number;
   /** Fraction of examples held out for the reported metrics. */
   val: number;
 }
 
+/** What a sequence model file keeps in its extra: task, classes, feature names, scalers and config. */
 export interface SeqExtra {
+  /** Always 'sequences'. */
   app: 'sequences';
+  /** Classification or regression. */
   task: Task;
   /** Class names in id order (classification). */
   classes: string[];
+  /** The features the model reads, in order. */
   featureNames: string[];
+  /** Per-feature standardisation fitted on the training steps. */
   featureScaler: ScalerJSON;
   /** Regression only. */
   targetScaler: ScalerJSON | null;
+  /** The training settings. */
   config: SeqConfig;
 }
 
@@ -305,6 +334,7 @@ export function checkSeqExtra(extra: unknown, where: string): SeqExtra {
   return e as unknown as SeqExtra;
 }
 
+/** The task for `task: 'auto'`: regression when every label is a number, else classification. Throws ConfigError for data without labels, or 'regress' with non-numeric labels. */
 export function resolveTask(data: SequenceData, task: Task | 'auto'): Task {
   if (data.labels === null) throw new ConfigError('[train] the file has no labels; training needs a "label" for every sequence.');
   if (task !== 'auto') {
@@ -379,16 +409,25 @@ function fitStepScaler(data: SequenceData, idx: readonly number[]): StandardScal
 
 /** One part of the data (training or validation): standardised sequences and their targets, row k = example idx[k]. */
 export interface SeqPart {
+  /** The standardised sequences. */
   data: RaggedSequences;
+  /** Targets: class ids (N) or standardised values (N, 1). */
   y: Tensor;
+  /** Indices of the examples in the data. */
   idx: number[];
 }
 
+/** Everything training needs (prepareSequences): the model, the standardised parts and the model file's extra. */
 export interface PreparedSeq {
+  /** LSTM ('lstm', returnSequences: false) and Dense ('head'). */
   model: Sequential;
+  /** The training part. */
   train: SeqPart;
+  /** The validation part, or null with val 0. */
   val: SeqPart | null;
+  /** Indices of the training examples. */
   trainIdx: number[];
+  /** The extra to save with the model. */
   extra: SeqExtra;
 }
 
@@ -470,6 +509,7 @@ export function prepareSequences(data: SequenceData, config: SeqConfig, model?: 
   };
 }
 
+/** What predictSequences() returns, one entry per example. */
 export interface Predictions {
   /** Class name (classification) or value (regression) per example. */
   predicted: (string | number)[];
@@ -477,6 +517,11 @@ export interface Predictions {
   probabilities: number[][] | null;
 }
 
+/**
+ * Predictions of a sequence model file (its model and extra) for examples `idx` of `data` (default
+ * all): class names with softmax probabilities, or values in the label's units. Throws ShapeError
+ * when the data's features or the model's outputs do not match the extra, FormatError for a bad extra.
+ */
 export function predictSequences(model: Sequential, extra: SeqExtra, data: SequenceData, idx?: number[]): Predictions {
   checkSeqExtra(extra, '[predict]');
   const out = model.outputShape([null, null, data.F]);
@@ -517,9 +562,13 @@ export function predictSequences(model: Sequential, extra: SeqExtra, data: Seque
   return { predicted: Array.from(v), probabilities: null };
 }
 
+/** Metrics of predictions (scorePredictions). */
 export interface SeqMetrics {
+  /** Examples scored. */
   n: number;
+  /** Classification: the report, with the class names. */
   classification?: ClassificationReport & { classes: string[] };
+  /** Regression: MAE and RMSE in the label's units, and R². */
   regression?: { mae: number; rmse: number; r2: number };
 }
 

@@ -15,23 +15,35 @@ import { LSTM, type LstmState } from '../nn/lstm.js';
 import { Dense } from '../nn/dense.js';
 import { Sequential } from '../nn/sequential.js';
 
+/** Settings of a character-level language model and its training (`longshort text train`). */
 export interface TextConfig {
+  /** LSTM hidden size H. */
   hidden: number;
+  /** Character embedding size E. */
   embedding: number;
+  /** Characters per training sequence L. */
   seqLen: number;
+  /** Training epochs. */
   epochs: number;
+  /** Sequences per batch. */
   batchSize: number;
+  /** Adam's learning rate. */
   lr: number;
+  /** Seed of the weights and shuffling. */
   seed: number;
 }
 
+/** What a text model file keeps in its extra. */
 export interface TextExtra {
+  /** Always 'text'. */
   app: 'text';
   /** The characters, in id order. */
   vocab: string;
+  /** The training settings. */
   config: TextConfig;
   /** Characters used for training (the first 90%) and held out (the rest). */
   trainChars: number;
+  /** Characters held out (the last 10%). */
   heldOutChars: number;
 }
 
@@ -40,6 +52,7 @@ export function buildVocab(text: string): string[] {
   return [...new Set(Array.from(text))].sort();
 }
 
+/** The ids of the characters of `text` (index in `vocab`); characters not in it throw ConfigError. */
 export function encode(text: string, vocab: readonly string[]): Int32Array {
   const index = new Map(vocab.map((c, i) => [c, i]));
   const chars = Array.from(text);
@@ -89,6 +102,7 @@ export function sequences(ids: Int32Array, L: number): { x: Tensor; y: Tensor } 
   return { x: new Tensor(x, [N, L]), y: new Tensor(y, [N, L]) };
 }
 
+/** A new model for a vocabulary of V characters: 'embed' Embedding(V, E) → 'lstm' LSTM(E, H, per-step outputs) → 'head' Dense(H, V) logits. */
 export function buildTextModel(V: number, c: TextConfig): Sequential {
   return new Sequential(
     [
@@ -142,11 +156,15 @@ export function bitsPerChar(model: Sequential, ids: Int32Array, chunk = 256): nu
   return nats / count / Math.LN2;
 }
 
+/** How generate() samples. */
 export interface SampleOptions {
+  /** Characters to generate after the prompt. */
   length: number;
+  /** Softmax temperature, > 0: lower is more conservative. */
   temperature: number;
   /** Keep the k most likely characters (0 = all). */
   topK: number;
+  /** Seed of the sampling. */
   seed: number;
 }
 

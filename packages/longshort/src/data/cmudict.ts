@@ -17,6 +17,7 @@
 import { ConfigError } from '../errors.js';
 import { editDistance } from '../ctc/metrics.js';
 
+/** One word of the CMU Pronouncing Dictionary with all its pronunciations (ARPAbet, stress removed). */
 export interface CmuEntry {
   /** Upper-case spelling, without the "(1)" variant suffix. */
   word: string;
@@ -24,6 +25,7 @@ export interface CmuEntry {
   prons: string[][];
 }
 
+/** Options of parseCmudict(). */
 export interface ParseOptions {
   /** Keep only words (variant suffix removed) matching this. Default /^[A-Z']+$/. */
   wordPattern?: RegExp;
@@ -68,6 +70,7 @@ export function fnv1a32(s: string): number {
   return h >>> 0;
 }
 
+/** A G2P data split (splitOf). */
 export type Split = 'train' | 'validation' | 'test';
 
 /** Fixed split of a word: FNV-1a(word) mod 100 → [0, 90) train, [90, 95) validation, [95, 100) test. */
@@ -78,9 +81,11 @@ export function splitOf(word: string): Split {
 
 /** A token ↔ id table. `offset` ids at the bottom are reserved (0 = CTC blank or padding). */
 export class TokenVocab {
+  /** The tokens; token k has id k + offset. */
   readonly tokens: readonly string[];
   private readonly ids: Map<string, number>;
 
+  /** Ids start at `offset`; `reservedName` names the ids below it in messages ('CTC blank'). Duplicate tokens throw ConfigError. */
   constructor(tokens: readonly string[], readonly offset: number, readonly reservedName: string) {
     this.tokens = Object.freeze([...tokens]);
     this.ids = new Map(tokens.map((t, i) => [t, i + offset]));
@@ -92,6 +97,7 @@ export class TokenVocab {
     return this.tokens.length + this.offset;
   }
 
+  /** The id of a token; an unknown token throws ConfigError. */
   id(token: string): number {
     const id = this.ids.get(token);
     if (id === undefined) {
@@ -100,6 +106,7 @@ export class TokenVocab {
     return id;
   }
 
+  /** The token of an id; a reserved or out-of-range id throws ConfigError. */
   token(id: number): string {
     const t = this.tokens[id - this.offset];
     if (t === undefined) {
@@ -108,10 +115,12 @@ export class TokenVocab {
     return t;
   }
 
+  /** Ids of a token sequence. */
   encode(tokens: Iterable<string>): Int32Array {
     return Int32Array.from(tokens, (t) => this.id(t));
   }
 
+  /** Tokens of an id sequence. */
   decode(ids: ArrayLike<number>): string[] {
     return Array.from(ids, (i) => this.token(i));
   }
@@ -147,7 +156,9 @@ export function ctcMinFrames(labels: ArrayLike<number>): number {
   return n;
 }
 
+/** One word encoded for a CTC G2P model. */
 export interface G2PExample {
+  /** Upper-case spelling. */
   word: string;
   /** Letter ids, each letter repeated (length = letters × repeat). */
   input: Int32Array;
@@ -155,11 +166,17 @@ export interface G2PExample {
   targets: Int32Array[];
 }
 
+/** G2P data ready for training (buildG2PData): vocabularies and the fixed hash split. */
 export interface G2PData {
+  /** Letter ids from 1 (0 = padding). */
   letters: TokenVocab;
+  /** Phoneme ids from 1 (0 = CTC blank). */
   phonemes: TokenVocab;
+  /** Words with FNV-1a(word) mod 100 in [0, 90). */
   train: G2PExample[];
+  /** Words with FNV-1a(word) mod 100 in [90, 95). */
   validation: G2PExample[];
+  /** Words with FNV-1a(word) mod 100 in [95, 100). */
   test: G2PExample[];
   /** Training words dropped because no pronunciation fits in the input frames (validation/test keep theirs: they count as errors). */
   droppedTrainWords: string[];

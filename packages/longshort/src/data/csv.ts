@@ -21,6 +21,7 @@ import { applyMissing, MISSING_POLICIES, type MissingPolicy } from './missing.js
 
 export type { MissingPolicy } from './missing.js';
 
+/** A parsed CSV file: column names and the text of every cell (see parseCsv). */
 export interface CsvTable {
   /** Column names (from the header, or col1, col2, … when there is none). */
   columns: string[];
@@ -34,6 +35,7 @@ export interface CsvTable {
   hasHeader: boolean;
 }
 
+/** Options of parseCsv(); bad values throw ConfigError. */
 export interface ParseCsvOptions {
   /** 'auto' (default): the first line is a header unless it looks like data (see looksLikeData). */
   header?: boolean | 'auto';
@@ -47,7 +49,17 @@ export const DEFAULT_MISSING_TOKENS: readonly string[] = ['', 'NA', 'N/A', 'NaN'
 /** Longest text parseCsv reads: offsets are 32-bit. */
 const MAX_TEXT = 2 ** 31 - 1;
 
-/** Parses CSV text into a table. Throws FormatError naming the line of malformed input. */
+/**
+ * Parses CSV text into a table (RFC 4180: quoted fields, doubled quotes, line breaks in quotes,
+ * CRLF or LF; blank lines skipped; a byte-order mark ignored). Throws FormatError naming the line
+ * of malformed input, ConfigError for bad options. Reading the file is the caller's job.
+ * @example
+ * ```ts
+ * const table = parseCsv(await readFile('co2.csv', 'utf8'));
+ * const { values: [co2], rows } = numericColumns(table, ['CO2'], { missing: 'interpolate' });
+ * const dates = dateColumn(table, 'Date', { rows });   // ms since the epoch, UTC
+ * ```
+ */
 export function parseCsv(text: string, options: ParseCsvOptions = {}): CsvTable {
   if (typeof text !== 'string') throw new ConfigError(`[csv] parseCsv takes the file's text as a string; received ${text === null ? 'null' : typeof text}.`);
   if (options === null || typeof options !== 'object') throw new ConfigError(`[csv] options must be an object; received ${options === null ? 'null' : typeof options}.`);
@@ -292,6 +304,7 @@ export function spreadsheetRow(table: CsvTable, i: number): number {
   return table.hasHeader ? i + 2 : i + 1;
 }
 
+/** Options of numericColumns() and numericColumn(). */
 export interface NumericOptions {
   /** What to do with missing values; default 'error'. */
   missing?: MissingPolicy;
@@ -299,7 +312,9 @@ export interface NumericOptions {
   missingTokens?: readonly string[];
 }
 
+/** Columns read as numbers, aligned row by row. */
 export interface NumericColumns {
+  /** The column names, as requested. */
   names: string[];
   /** One array per requested column, all the same length. */
   values: Float64Array[];
@@ -407,6 +422,7 @@ export function msToDecimalYear(ms: number): number {
   return year + (ms - start) / (end - start);
 }
 
+/** Options of dateColumn(). */
 export interface DateOptions {
   /** Only these data rows, in this order (e.g. NumericColumns.rows after `drop`). Default: all. */
   rows?: readonly number[];

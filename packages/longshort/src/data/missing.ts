@@ -12,11 +12,21 @@
 
 import { ConfigError, FormatError } from '../errors.js';
 
+/**
+ * What to do with missing values (NaN) in numeric columns: 'error' refuses (FormatError naming the
+ * column and first row), 'drop' removes every row where any column is missing, 'ffill' carries the
+ * last value forward, 'interpolate' draws a straight line by row position (a trailing gap is
+ * carried forward). A leading gap cannot be filled and is an error with 'ffill' and 'interpolate'.
+ */
 export type MissingPolicy = 'drop' | 'ffill' | 'interpolate' | 'error';
+/** Every MissingPolicy, for checks and menus. */
 export const MISSING_POLICIES: readonly MissingPolicy[] = ['drop', 'ffill', 'interpolate', 'error'];
 
+/** Columns after a missing-value policy: still of equal length, with the input row of each kept row. */
 export interface AlignedColumns {
+  /** The column names. */
   names: string[];
+  /** One array per column, without NaN. */
   values: Float64Array[];
   /** Index into the input rows of each kept row. */
   rows: number[];
@@ -124,8 +134,10 @@ export function fillMissing(
   return out;
 }
 
+/** The grid regularizeTimeSeries puts a series on: whole days, or calendar months. */
 export type TimeStep = 'day' | 'month';
 
+/** A series on a regular grid (regularizeTimeSeries). */
 export interface RegularSeries {
   /** ms since the epoch, one per step with no gaps. */
   times: Float64Array;
@@ -139,6 +151,7 @@ const DAY_MS = 86_400_000;
 /** regularizeTimeSeries inserts at most max(this, the number of rows) steps unless told otherwise. */
 export const DEFAULT_MIN_INSERTED = 1000;
 
+/** Options of regularizeTimeSeries(). */
 export interface RegularizeOptions {
   /** Most steps that may be inserted in all; more is a FormatError naming the widest gap. Default max(1000, number of rows). */
   maxInserted?: number;

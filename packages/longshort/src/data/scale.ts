@@ -9,21 +9,32 @@
 
 import { ConfigError, FormatError, NonFiniteError } from '../errors.js';
 
+/** A fitted scaler as plain JSON (toJSON()), for model files; scalerFromJSON() rebuilds it. */
 export type ScalerJSON =
   | { kind: 'standard'; mean: number[]; std: number[] }
   | { kind: 'minmax'; min: number[]; max: number[]; range: [number, number] };
 
+/**
+ * Per-column feature scaling, fitted on the training range only: StandardScaler or MinMaxScaler.
+ * Columns are arrays of equal length (one per feature); calls before fit() or with another number
+ * of columns throw ConfigError.
+ */
 export interface Scaler {
+  /** 'standard' (StandardScaler) or 'minmax' (MinMaxScaler). */
   readonly kind: 'standard' | 'minmax';
   /** Number of columns fitted (0 before fit). */
   readonly columns: number;
   /** Fits on rows [start, end) of every column (default: all rows). Returns this. */
   fit(columns: readonly ArrayLike<number>[], range?: [number, number]): this;
+  /** Scale every column (as many as fitted), returning new arrays. */
   transform(columns: readonly ArrayLike<number>[]): Float64Array[];
+  /** Undo transform(): back to the data's units, returning new arrays. */
   inverseTransform(columns: readonly ArrayLike<number>[]): Float64Array[];
   /** Scale / unscale one column j (e.g. the target), returning a new array. */
   transformColumn(x: ArrayLike<number>, j: number): Float64Array;
+  /** Undo transformColumn() for column j (e.g. turn predictions back into the target's units), returning a new array. */
   inverseColumn(x: ArrayLike<number>, j: number): Float64Array;
+  /** The fitted numbers as plain JSON. */
   toJSON(): ScalerJSON;
 }
 
@@ -41,12 +52,18 @@ abstract class ColumnScaler implements Scaler {
     return this.kind === 'standard' ? 'StandardScaler' : 'MinMaxScaler';
   }
 
+  /** Number of columns fitted (0 before fit). */
   get columns(): number {
     return this.center.length;
   }
 
+  /** Fit column j on its rows [start, end). */
   protected abstract fitColumn(x: ArrayLike<number>, start: number, end: number, j: number): void;
 
+  /**
+   * Fit on rows [start, end) of every column (default: all rows); returns this. Throws ConfigError
+   * for no columns, columns of unequal length or a bad range; NonFiniteError for NaN or Infinity in the range.
+   */
   fit(columns: readonly ArrayLike<number>[], range?: [number, number]): this {
     const name = this.label;
     if (columns.length === 0) throw new ConfigError(`[${name}.fit] needs at least one column; received none.`);
@@ -83,6 +100,7 @@ abstract class ColumnScaler implements Scaler {
     }
   }
 
+  /** Scale column j (e.g. the target), returning a new array. */
   transformColumn(x: ArrayLike<number>, j: number): Float64Array {
     this.checkJ('transformColumn', j);
     const c = this.center[j];
@@ -91,6 +109,7 @@ abstract class ColumnScaler implements Scaler {
     return Float64Array.from(x, (v) => ((v - c) / w) * gain + offset);
   }
 
+  /** Undo transformColumn() for column j, returning a new array. */
   inverseColumn(x: ArrayLike<number>, j: number): Float64Array {
     this.checkJ('inverseColumn', j);
     const c = this.center[j];
@@ -99,24 +118,40 @@ abstract class ColumnScaler implements Scaler {
     return Float64Array.from(x, (v) => ((v - offset) / gain) * w + c);
   }
 
+  /** Scale every column (as many as fitted), returning new arrays. */
   transform(columns: readonly ArrayLike<number>[]): Float64Array[] {
     this.check('transform', columns.length);
     return columns.map((x, j) => this.transformColumn(x, j));
   }
 
+  /** Undo transform(), returning new arrays in the data's units. */
   inverseTransform(columns: readonly ArrayLike<number>[]): Float64Array[] {
     this.check('inverseTransform', columns.length);
     return columns.map((x, j) => this.inverseColumn(x, j));
   }
 
+  /** The fitted numbers as plain JSON, for scalerFromJSON(). */
   abstract toJSON(): ScalerJSON;
 }
 
+/**
+ * Standardises each column: z = (x − mean) / std, with the population std of the fitted rows (a
+ * constant column gets std 1, so it maps to 0).
+ * @example
+ * ```ts
+ * const scaler = new StandardScaler().fit([temp, load], [0, nTrain]);  // training rows only
+ * const [tempZ, loadZ] = scaler.transform([temp, load]);
+ * const loadPred = scaler.inverseColumn(predZ, 1);                    // back to load's units
+ * ```
+ */
 export class StandardScaler extends ColumnScaler {
   readonly kind = 'standard' as const;
+  /** Mean of each fitted column. */
   mean: number[] = [];
+  /** Population standard deviation of each fitted column (1 for a constant column). */
   std: number[] = [];
 
+  /** Fit column j's mean and std on rows [start, end). */
   protected fitColumn(x: ArrayLike<number>, start: number, end: number, j: number): void {
     const n = end - start;
     let sum = 0;
@@ -131,16 +166,19 @@ export class StandardScaler extends ColumnScaler {
     this.spread[j] = std;
   }
 
+  /** Fit each column's mean and std on rows [start, end) (default: all rows); returns this. */
   override fit(columns: readonly ArrayLike<number>[], range?: [number, number]): this {
     this.mean = [];
     this.std = [];
     return super.fit(columns, range);
   }
 
+  /** `{ kind: 'standard', mean, std }`. */
   toJSON(): ScalerJSON {
     return { kind: 'standard', mean: [...this.mean], std: [...this.std] };
   }
 
+  /** A fitted StandardScaler from toJSON() output; a malformed one throws FormatError. */
   static fromJSON(json: unknown): StandardScaler {
     const s = scalerFromJSON(json);
     if (!(s instanceof StandardScaler)) throw new FormatError(`[StandardScaler.fromJSON] expected kind 'standard'; received '${s.kind}'.`);
@@ -157,10 +195,17 @@ export class StandardScaler extends ColumnScaler {
   }
 }
 
+/**
+ * Maps each column's fitted [min, max] linearly onto `range` (default [0, 1]); a constant column
+ * maps to lo. Values outside the fitted range land outside `range`.
+ */
 export class MinMaxScaler extends ColumnScaler {
   readonly kind = 'minmax' as const;
+  /** Minimum of each fitted column. */
   min: number[] = [];
+  /** Maximum of each fitted column. */
   max: number[] = [];
+  /** [lo, hi], the interval the fitted data maps onto. */
   readonly range: [number, number];
 
   /** range = [lo, hi], the interval the training data maps onto; default [0, 1]. */
@@ -174,6 +219,7 @@ export class MinMaxScaler extends ColumnScaler {
     this.offset = range[0];
   }
 
+  /** Fit column j's min and max on rows [start, end). */
   protected fitColumn(x: ArrayLike<number>, start: number, end: number, j: number): void {
     let lo = Infinity;
     let hi = -Infinity;
@@ -191,16 +237,19 @@ export class MinMaxScaler extends ColumnScaler {
     this.spread[j] = this.max[j] - this.min[j] || 1; // constant column → maps to lo
   }
 
+  /** Fit each column's min and max on rows [start, end) (default: all rows); returns this. */
   override fit(columns: readonly ArrayLike<number>[], range?: [number, number]): this {
     this.min = [];
     this.max = [];
     return super.fit(columns, range);
   }
 
+  /** `{ kind: 'minmax', min, max, range }`. */
   toJSON(): ScalerJSON {
     return { kind: 'minmax', min: [...this.min], max: [...this.max], range: [...this.range] };
   }
 
+  /** A fitted MinMaxScaler from toJSON() output; a malformed one throws FormatError. */
   static fromJSON(json: unknown): MinMaxScaler {
     const s = scalerFromJSON(json);
     if (!(s instanceof MinMaxScaler)) throw new FormatError(`[MinMaxScaler.fromJSON] expected kind 'minmax'; received '${s.kind}'.`);

@@ -27,6 +27,7 @@ export interface RaggedSequences {
   seqs: readonly Float32Array[];
   /** T_i per example, each ≥ 1. */
   lengths: Int32Array;
+  /** Features per step. */
   F: number;
 }
 
@@ -84,7 +85,9 @@ export function bucketedOrder(lengths: ArrayLike<number>, batchSize: number, rng
   return out;
 }
 
+/** Options of a PaddedBatchExecutor. */
 export interface PaddedBatchOptions {
+  /** Examples per batch; must equal fit()'s batchSize. */
   batchSize: number;
   /** Seed of the batch plans (the plan of epoch e is a function of seed and e only). */
   seed: number;
@@ -102,6 +105,7 @@ export class PaddedBatchExecutor implements BatchExecutor {
   private readonly batchSize: number;
   private readonly seed: number;
 
+  /** An executor over `data`; a batchSize that is not a positive integer throws ConfigError. */
   constructor(
     private readonly data: RaggedSequences,
     options: PaddedBatchOptions,
@@ -119,6 +123,10 @@ export class PaddedBatchExecutor implements BatchExecutor {
     return bucketedOrder(this.data.lengths, this.batchSize, rng);
   }
 
+  /**
+   * Pad and run the examples that this epoch's plan puts at the job's positions (forward, loss,
+   * backward on this thread). Rows out of order (fit without `shuffle: false`) throw ConfigError.
+   */
   async run(job: BatchJob): Promise<BatchResult> {
     const rows = job.rows;
     const start = rows[0];

@@ -12,6 +12,7 @@ import { Tensor } from '../tensor.js';
 
 export { StandardScaler, MinMaxScaler, scalerFromJSON, type Scaler, type ScalerJSON } from './scale.js';
 
+/** How makeWindows cuts a series: lookback L, horizon H, stride S, and the range the targets may come from. Bad values throw ConfigError. */
 export interface WindowOptions {
   /** L: time steps of input per window. */
   lookback: number;
@@ -21,9 +22,11 @@ export interface WindowOptions {
   stride?: number;
   /** Only windows whose first target step lies in [targetStart, targetEnd); default the whole series. */
   targetStart?: number;
+  /** End (exclusive) of that range; default the series length. */
   targetEnd?: number;
 }
 
+/** Windows cut from a series: inputs, the targets to predict, and where each window's targets start. */
 export interface Windows {
   /** (N, L, F) float32. */
   inputs: Tensor;
@@ -86,13 +89,20 @@ export function makeWindows(features: readonly ArrayLike<number>[], target: Arra
   return { inputs: new Tensor(x, [N, L, F]), targets: new Tensor(y, [N, H]), targetIndex };
 }
 
+/** A chronological split of T points into half-open index ranges [start, end): train, then validation, then test. */
 export interface SplitRanges {
   /** Half-open index ranges [start, end) in time order: train, then validation, then test. */
   train: [number, number];
+  /** The validation range (may be empty). */
   val: [number, number];
+  /** The test range: the rest (may be empty). */
   test: [number, number];
 }
 
+/**
+ * How chronologicalSplit divides a series: by fractions, `{ train: 0.7, val: 0.15 }` (the test set
+ * is the rest), or by counts from the end, `{ testLast: 24, valLast: 24 }` (the rest is training).
+ */
 export type SplitOptions =
   /** Fractions of the series; test = the rest. E.g. { train: 0.7, val: 0.15 }. */
   | { train: number; val?: number }
@@ -128,9 +138,13 @@ export function chronologicalSplit(T: number, options: SplitOptions): SplitRange
   return { train: [0, nTrain], val: [nTrain, nTrain + nVal], test: [nTrain + nVal, T] };
 }
 
+/** Windows per split (splitWindows); a split too short for one window is null. */
 export interface SplitWindows {
+  /** Windows whose horizon lies in the training range. */
   train: Windows;
+  /** Windows whose horizon lies in the validation range, or null. */
   val: Windows | null;
+  /** Windows whose horizon lies in the test range, or null. */
   test: Windows | null;
 }
 

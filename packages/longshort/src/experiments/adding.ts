@@ -8,14 +8,20 @@
 import { Tensor } from '../tensor.js';
 import { Rng } from '../util/rng.js';
 
+/** Sequences of the adding problem with their targets. */
 export interface AddingBatch {
   /** (N, Tmax, 2) right-padded */
   x: Tensor;
   /** (N, 1) */
   y: Tensor;
+  /** (N) valid steps per sequence, each in [T, T + T/10]. */
   lengths: Int32Array;
 }
 
+/**
+ * n sequences of the adding problem (Hochreiter & Schmidhuber 1997, experiment 4) of length about
+ * T: steps (value, marker), two marked values X1, X2, target 0.5 + (X1 + X2)/4.
+ */
 export function addingProblem(n: number, T: number, rng: Rng): AddingBatch {
   const Tmax = T + Math.floor(T / 10);
   const x = new Float32Array(n * Tmax * 2);

@@ -13,12 +13,17 @@ import { ConfigError, ShapeError } from '../errors.js';
 import { Rng } from '../util/rng.js';
 import type { CallContext, Layer, Param } from '../nn/layer.js';
 
+/** Options of an ElmanRNN; sizes that are not positive integers throw ConfigError. */
 export interface ElmanRNNOptions {
+  /** Features per input step (I). */
   inputSize: number;
+  /** Size of h (H). */
   hiddenSize: number;
   /** Output every step (B, T, H), or only each row's last valid step (B, H). Default true. */
   returnSequences?: boolean;
+  /** Element type. Default 'float32'. */
   dtype?: DType;
+  /** Seed of the initial weights. Default 0. */
   seed?: number;
 }
 
@@ -36,10 +41,19 @@ interface Workspace {
   lengths: Int32Array | null;
 }
 
+/**
+ * A plain (Elman) recurrent layer, h[t] = tanh(W_ih·x[t] + b_ih + W_hh·h[t−1] + b_hh), with
+ * backpropagation through time: the baseline the LSTM experiments compare against. Input (B, T, I)
+ * batch-first, with per-row lengths from the call context; output (B, T, H), or (B, H) with
+ * `returnSequences: false`.
+ */
 export class ElmanRNN implements Layer {
   readonly kind = 'ElmanRNN';
+  /** Features per input step (I). */
   readonly inputSize: number;
+  /** Size of h (H). */
   readonly hiddenSize: number;
+  /** Output every step, or only each row's last valid step. */
   readonly returnSequences: boolean;
   readonly dtype: DType;
   private readonly w: { wih: Arr; whh: Arr; bih: Arr; bhh: Arr }; // (H, I) (H, H) (H) (H)

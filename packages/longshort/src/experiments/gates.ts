@@ -26,13 +26,18 @@ import { softmaxCrossEntropy } from '../losses/crossEntropy.js';
 import { parseCsv, numericColumn, dateColumn } from '../data/csv.js';
 import { addingProblem } from './adding.js';
 
+/** A task of the gates experiment: the adding problem, a character language model, CO₂ forecasting. */
 export type GateTaskName = 'adding' | 'charlm' | 'co2';
+/** Every GateTaskName. */
 export const GATE_TASKS: readonly GateTaskName[] = ['adding', 'charlm', 'co2'];
 
+/** One LSTM configuration of the gates experiment. */
 export interface GateConfig {
   /** Label in tables: the variant, or 'vanilla fb=0'. */
   label: string;
+  /** Greff et al.'s variant. */
   variant: LstmVariant;
+  /** Initial forget-gate bias. */
   forgetBias: number;
 }
 
@@ -42,12 +47,17 @@ export const GATE_CONFIGS: readonly GateConfig[] = [
   { label: 'vanilla fb=0', variant: 'vanilla', forgetBias: 0 },
 ];
 
+/** The budget of each gates task. */
 export interface GateSizes {
+  /** Sequence length, hidden size, batch, training sequences, test sequences, learning rate. */
   adding: { T: number; hidden: number; batch: number; sequences: number; test: number; lr: number };
+  /** Training and validation characters, sequence length, hidden and embedding sizes, batch, steps, learning rate. */
   charlm: { trainChars: number; valChars: number; seqLen: number; hidden: number; embed: number; batch: number; steps: number; lr: number };
+  /** Months per input window, hidden size, batch, epochs, learning rate. */
   co2: { window: number; hidden: number; batch: number; epochs: number; lr: number };
 }
 
+/** GateSizes per experiment size. */
 export const GATE_SIZES: Record<'tiny' | 'small' | 'paper', GateSizes> = {
   tiny: {
     adding: { T: 10, hidden: 8, batch: 32, sequences: 3200, test: 256, lr: 1e-2 },
@@ -66,6 +76,7 @@ export const GATE_SIZES: Record<'tiny' | 'small' | 'paper', GateSizes> = {
   },
 };
 
+/** The data the charlm and co2 tasks read (the command line passes the bundled files). */
 export interface GateData {
   /** The character-level corpus (data/lincoln-annual-messages-1861-1864.txt). */
   text: string;
@@ -73,17 +84,25 @@ export interface GateData {
   co2Csv: string;
 }
 
+/** One run of one configuration on one task. */
 export interface GateRun {
+  /** The task. */
   task: GateTaskName;
+  /** The configuration's label. */
   config: string;
+  /** Its variant. */
   variant: LstmVariant;
+  /** Its forget bias. */
   forgetBias: number;
+  /** The run's seed. */
   seed: number;
   /** The task's final metric (lower is better). */
   metric: number;
+  /** Wall time, in seconds. */
   seconds: number;
 }
 
+/** The name of each task's metric, for tables. */
 export const GATE_METRICS: Record<GateTaskName, string> = {
   adding: 'test MSE',
   charlm: 'validation bits/char',
@@ -271,6 +290,7 @@ export function gateBaselines(size: GateSizes, data: GateData): Record<GateTaskN
   };
 }
 
+/** Runs one configuration on one task with one seed. */
 export function runGateTask(task: GateTaskName, size: GateSizes, data: GateData, c: GateConfig, seed: number): GateRun {
   const t0 = typeof performance !== 'undefined' ? performance.now() : Date.now();
   const metric =
@@ -279,19 +299,27 @@ export function runGateTask(task: GateTaskName, size: GateSizes, data: GateData,
   return { task, config: c.label, variant: c.variant, forgetBias: c.forgetBias, seed, metric, seconds: (t1 - t0) / 1000 };
 }
 
+/** One configuration's results on one task over its seeds. */
 export interface GateSummary {
+  /** The task. */
   task: GateTaskName;
+  /** The configuration's label. */
   config: string;
+  /** Mean metric over seeds. */
   mean: number;
   /** Sample standard deviation over seeds (0 for one seed). */
   sd: number;
+  /** Best (lowest) metric over seeds. */
   min: number;
+  /** Worst (highest) metric over seeds. */
   max: number;
+  /** Number of seeds. */
   seeds: number;
   /** Rank among configs on this task by mean (1 = best). */
   rank: number;
 }
 
+/** Per task and configuration: mean, spread and rank of the runs' metrics. */
 export function summarizeGates(runs: readonly GateRun[]): GateSummary[] {
   const out: GateSummary[] = [];
   for (const task of GATE_TASKS) {

@@ -19,13 +19,20 @@ export * from './gates.js';
 /** A Vega-Lite chart specification (plain JSON); `longshort experiment` renders it with vega-lite. */
 export type ChartSpec = Record<string, unknown>;
 
+/** An experiment runExperiment() can run (see the file header). */
 export type ExperimentName = 'adding' | 'temporal-order' | 'gates';
+/** Every ExperimentName. */
 export const EXPERIMENTS: readonly ExperimentName[] = ['adding', 'temporal-order', 'gates'];
+/** The budget of an experiment: 'tiny' (seconds, for tests), 'small', or 'paper' (the published settings). */
 export type ExperimentSize = 'tiny' | 'small' | 'paper';
+/** Every ExperimentSize. */
 export const SIZES: readonly ExperimentSize[] = ['tiny', 'small', 'paper'];
 
+/** Options of runExperiment(); bad values throw ConfigError. */
 export interface ExperimentOptions {
+  /** The budget. */
   size: ExperimentSize;
+  /** Runs per model or configuration, each with its own seed. */
   seeds: number;
   /** First seed (runs use firstSeed, firstSeed + 1, …). Default 1. */
   firstSeed?: number;
@@ -43,15 +50,23 @@ export interface ExperimentOptions {
   log?: (line: string) => void;
 }
 
+/** What runExperiment() returns: JSON-ready results, a Markdown table and Vega-Lite charts. */
 export interface ExperimentReport {
+  /** The experiment run. */
   experiment: ExperimentName;
+  /** Its budget. */
   size: ExperimentSize;
+  /** The settings used (sizes, learning rate, T, …). */
   settings: Record<string, unknown>;
   /** Per seed (and model / config) results. */
   runs: unknown[];
+  /** Per model (or configuration) aggregates. */
   summary: unknown[];
+  /** Wall time, in seconds. */
   seconds: number;
+  /** The results as a Markdown table. */
   markdown: string;
+  /** Vega-Lite charts by name. */
   charts: Record<string, ChartSpec>;
 }
 
@@ -81,6 +96,7 @@ function checkCommon(o: ExperimentOptions): void {
   if (!Number.isInteger(o.seeds) || o.seeds < 1) throw new ConfigError(`[experiment] seeds must be a positive integer; received ${o.seeds}.`);
 }
 
+/** Runs experiment `name` with every seed and returns its report; bad options throw ConfigError. */
 export function runExperiment(name: ExperimentName, o: ExperimentOptions): ExperimentReport {
   checkCommon(o);
   switch (name) {
@@ -96,14 +112,21 @@ export function runExperiment(name: ExperimentName, o: ExperimentOptions): Exper
 
 // ---------------------------------------------------------------- adding / temporal order
 
+/** Aggregates of one model's runs on the adding or temporal-order task. */
 export interface StreamSummary {
+  /** The network. */
   model: ModelKind;
+  /** Runs (seeds). */
   runs: number;
+  /** Runs that solved the task. */
   solved: number;
   /** Mean training sequences over the solved runs (null when none solved). */
   meanTrainingSequences: number | null;
+  /** Mean misclassified test sequences. */
   meanTestErrors: number;
+  /** Test sequences per run. */
   testSequences: number;
+  /** Mean wall time per run, in seconds. */
   meanSeconds: number;
 }
 

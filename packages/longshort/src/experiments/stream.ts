@@ -30,22 +30,30 @@ import { temporalOrderProblem } from './temporal-order.js';
  * 'elman': a plain tanh RNN (./elman.ts).
  */
 export type ModelKind = 'lstm' | 'lstm-forget' | 'elman';
+/** Every ModelKind. */
 export const MODEL_KINDS: readonly ModelKind[] = ['lstm', 'lstm-forget', 'elman'];
 
+/** Freshly drawn sequences of a stream task. */
 export interface StreamBatch {
+  /** (N, Tmax, I) right-padded inputs. */
   x: Tensor;
   /** Adding: (N, 1) targets. Temporal order: class ids. */
   y: Tensor | Int32Array;
+  /** (N) valid steps per sequence. */
   lengths: Int32Array;
 }
 
 /** A task: how to draw sequences, the loss, and the per-sequence error and correctness. */
 export interface StreamTask {
+  /** For logs, e.g. 'adding T=100'. */
   name: string;
+  /** Features per step. */
   inputSize: number;
+  /** Outputs per sequence. */
   outputSize: number;
   /** Draw n fresh sequences. */
   draw(n: number, rng: Rng): StreamBatch;
+  /** The training loss of a batch's predictions (B, outputSize). */
   loss(pred: Tensor, y: StreamBatch['y'], computeGrad: boolean): LossResult;
   /** Per sequence k of the batch: its error (for the average) and whether it counts as correct. */
   score(pred: Tensor, y: StreamBatch['y'], k: number): { error: number; correct: boolean };
@@ -108,8 +116,11 @@ export function temporalOrderTask(T: number): StreamTask {
   };
 }
 
+/** Options of trainOnStream(); sizes that are not positive integers throw ConfigError. */
 export interface StreamOptions {
+  /** The network. */
   model: ModelKind;
+  /** Its hidden size. */
   hiddenSize: number;
   /** LSTM only: overrides the variant the model kind implies. */
   variant?: LstmVariant;
@@ -117,8 +128,11 @@ export interface StreamOptions {
   forgetBias?: number;
   /** LSTM only: initial input-gate bias (all of it in bias_ih); default −3. */
   inputGateBias?: number;
+  /** Seed of the weights and of the training and test streams. */
   seed: number;
+  /** Sequences per training batch. */
   batchSize: number;
+  /** Adam's learning rate. */
   lr: number;
   /** Global gradient-norm clip. */
   clipNorm: number;
@@ -126,6 +140,7 @@ export interface StreamOptions {
   maxSequences: number;
   /** Score the test set every this many training sequences (rounded up to whole batches). */
   evalEvery: number;
+  /** Size of the fixed test set. */
   testSequences: number;
   /** Sequences in the stopping rule's window (the paper: 2,000). */
   window: number;
@@ -133,27 +148,43 @@ export interface StreamOptions {
   onEval?: (p: CurvePoint) => void;
 }
 
+/** One test-set evaluation during trainOnStream(). */
 export interface CurvePoint {
+  /** Training sequences seen so far. */
   sequences: number;
+  /** Wrong test sequences. */
   testErrors: number;
+  /** Mean test loss. */
   testLoss: number;
 }
 
+/** What trainOnStream() returns for one network and seed. */
 export interface StreamResult {
+  /** The run's seed. */
   seed: number;
+  /** The network. */
   model: ModelKind;
+  /** The stopping rule fired before maxSequences. */
   solved: boolean;
   /** Sequences trained on when the stopping rule fired (or maxSequences when it never did). */
   trainingSequences: number;
   /** Wrong test sequences at the end, out of testSequences. */
   testErrors: number;
+  /** Size of the test set. */
   testSequences: number;
   /** Mean test loss at the end (MSE or cross-entropy). */
   testLoss: number;
+  /** Wall time, in seconds. */
   seconds: number;
+  /** Every test-set evaluation, in order. */
   curve: CurvePoint[];
 }
 
+/**
+ * The network of a stream experiment: an LSTM ('lstm': no forget gate; 'lstm-forget': with one)
+ * with a closed input gate at the start (bias −3 unless told otherwise), or an ElmanRNN, then a
+ * Dense head. Throws ConfigError for an unknown model kind.
+ */
 export function buildModel(task: StreamTask, o: Pick<StreamOptions, 'model' | 'hiddenSize' | 'variant' | 'forgetBias' | 'inputGateBias' | 'seed'>): Sequential {
   const H = o.hiddenSize;
   if (!MODEL_KINDS.includes(o.model)) throw new ConfigError(`[trainOnStream] model must be one of ${MODEL_KINDS.join(', ')}; received '${String(o.model)}'.`);

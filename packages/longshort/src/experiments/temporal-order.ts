@@ -11,19 +11,26 @@ import { Tensor } from '../tensor.js';
 import { ConfigError } from '../errors.js';
 import { Rng } from '../util/rng.js';
 
+/** The 8 symbols, in one-hot order: distractors a b c d, start B, end E, relevant X and Y. */
 export const TEMPORAL_ORDER_SYMBOLS = ['a', 'b', 'c', 'd', 'B', 'E', 'X', 'Y'] as const;
 const SYM_B = 4;
 const SYM_E = 5;
 const SYM_X = 6;
 
+/** Sequences of the temporal-order problem with their classes. */
 export interface TemporalOrderBatch {
   /** (N, Tmax, 8) one-hot, right-padded with zeros */
   x: Tensor;
   /** (N) class ids in [0, 4) */
   y: Int32Array;
+  /** (N) valid steps per sequence, each in [T, T + T/10]. */
   lengths: Int32Array;
 }
 
+/**
+ * n sequences of the temporal-order problem (Hochreiter & Schmidhuber 1997, experiment 6a): the
+ * class is the order of the two relevant symbols, XX → 0, XY → 1, YX → 2, YY → 3. T < 10 throws ConfigError.
+ */
 export function temporalOrderProblem(n: number, T: number, rng: Rng): TemporalOrderBatch {
   if (!Number.isInteger(T) || T < 10) {
     throw new ConfigError(`[temporalOrderProblem] T must be an integer ≥ 10 (room for t1 < t2 < length); received ${T}.`);

@@ -28,11 +28,20 @@ import { WindowBuilder, fitScaling, inputNames, type FoldScaling, type HeadKind,
 import type { Panel } from './panel.js';
 import type { BatchLog, EpochLog, FitControl, TrainingState } from '../train/fit.js';
 
+/**
+ * Every setting of a forecasting run: windows, network, training, intervals, ensemble.
+ * resolveModelOptions() fills in defaults from the panel and checks them (ConfigError).
+ */
 export interface ModelOptions {
+  /** H: steps to forecast. */
   horizon: number;
+  /** L: history steps the network reads before each forecast origin. */
   lookback: number;
+  /** Season m (1 = none). */
   season: number;
+  /** The network's output head. */
   head: HeadKind;
+  /** 'log' models log(1 + y) (needs y ≥ 0). */
   transform: Transform;
   /** Subtract each series' seasonal profile before the network sees it (src/forecast/windows.ts). */
   deseasonalize: boolean;
@@ -40,19 +49,29 @@ export interface ModelOptions {
   trend: number;
   /** Central interval coverages, e.g. [0.8, 0.95]. */
   intervals: number[];
+  /** LSTM hidden size. */
   hidden: number;
+  /** Stacked LSTM layers. */
   layers: number;
+  /** Dropout between LSTM layers. */
   dropout: number;
   /** Width of the learned series-id embedding; 0 = none. */
   embeddingDim: number;
+  /** Training epochs per fold. */
   epochs: number;
+  /** Windows per batch. */
   batchSize: number;
+  /** Adam's learning rate. */
   lr: number;
   /** Decoupled weight decay (AdamW); 0 = plain Adam. */
   weightDecay: number;
+  /** Seed of weights and shuffling (ensemble member j uses seed + 7919·j). */
   seed: number;
+  /** Windows per epoch: a random sample of this many, or null for all. */
   windowsPerEpoch: number | null;
+  /** Hold out each series' last H training points for validation and early stopping. */
   validation: boolean;
+  /** Early-stopping patience in epochs, or null for none. */
   patience: number | null;
   /** Sample paths per forecast for the distribution heads. */
   samples: number;
@@ -64,88 +83,128 @@ export interface ModelOptions {
   ensemble: number;
 }
 
+/** How backtest() cuts the series into rolling-origin folds; checkBacktest() validates it. */
 export interface BacktestOptions {
+  /** Folds K ≥ 1; the last fold tests the last H points. */
   folds: number;
   /** Steps between fold cutoffs; default the horizon. */
   stride?: number;
+  /** 'expanding' (default): train on everything before the cutoff; 'sliding': on the last trainSize points. */
   window?: 'expanding' | 'sliding';
   /** Training points per series for a sliding window. */
   trainSize?: number;
+  /** Baselines to compare with. Default all of BASELINES. */
   baselines?: readonly BaselineName[];
 }
 
+/** Accuracy scores of a forecast (or a mean over many), in the data's units where they have units. */
 export interface Scores {
+  /** Mean absolute error of the point forecast. */
   mae: number;
+  /** Root mean squared error of the point forecast. */
   rmse: number;
+  /** Symmetric MAPE, percent (0 … 200). */
   smape: number;
+  /** Mean absolute scaled error (MAE over the in-sample seasonal-naive MAE). */
   mase: number;
   /** Coverage per interval, keyed by percent ('80', '95'). */
   coverage: Record<string, number>;
+  /** Weighted quantile loss over the reported levels (pooled, GluonTS style). */
   wql: number;
+  /** Continuous ranked probability score, approximated from the quantile levels. */
   crps: number;
 }
 
+/** A forecasting method in a report: the model or a baseline. */
 export type Method = 'model' | BaselineName;
 
+/** One series in one fold: the truth, every method's forecast and its scores. */
 export interface SeriesFold {
+  /** Index of the series in the panel. */
   series: number;
+  /** Fold number, 1-based. */
   fold: number;
   /** Index of the first test point in the series. */
   cutoff: number;
+  /** (H) the test points. */
   actual: Float64Array;
   /** Point forecasts and interval bounds of every method (bounds per interval: [lower, upper]). */
   forecasts: Record<string, { point: Float64Array; intervals: [Float64Array, Float64Array][] }>;
+  /** Scores of every method, by method name. */
   scores: Record<string, Scores>;
 }
 
+/** One fold's results (backtest). */
 export interface FoldReport {
+  /** Fold number, 1-based. */
   fold: number;
-  /** First and last cutoff over the series (indices; equal for equal-length series). */
+  /** Series scored in this fold. */
   scored: number;
+  /** Series too short for this fold (fewer than H + 2 points before the cutoff). */
   skipped: number;
+  /** Aggregate scores of every method over the fold's series. */
   scores: Record<string, Scores>;
+  /** The fold's training run (the last member's). */
   training: TrainResult;
 }
 
+/** What backtest() resolves to: scores per fold, overall and per series, and the last fold's trained models. */
 export interface BacktestReport {
+  /** The options the run used. */
   options: ModelOptions;
+  /** One report per fold. */
   folds: FoldReport[];
+  /** Aggregate scores of every method over all folds. */
   overall: Record<string, Scores>;
   /** Mean scores per series over the folds. */
   perSeries: { id: string; scores: Record<string, Scores> }[];
+  /** The model and the baselines compared, in report order. */
   methods: Method[];
+  /** The baseline with the lowest overall mean MASE. */
   bestBaseline: BaselineName;
+  /** Every (series, fold) with forecasts and scores. */
   details: SeriesFold[];
   /** The last fold's models (one per ensemble member) and its scaling (for the future forecast and the model file). */
   members: ForecastNet[];
   /** members[0]. */
   net: ForecastNet;
+  /** The last fold's scaling. */
   scaling: FoldScaling;
+  /** Names of the network's input columns. */
   inputNames: string[];
   /** The last fold's conformal factors per member (applied to the future forecast too), or null. */
   calibration: number[][][] | null;
 }
 
+/** Progress callbacks of backtest(); it awaits returned promises. */
 export interface BacktestCallbacks {
+  /** Before each fold (1-based, of folds). */
   onFoldStart?(fold: number, folds: number): void | Promise<void>;
   /** Before each training run of a fold: the calibration model (with conformal) or the model. */
   onTrainStart?(fold: number, stage: 'calibration' | 'model', net: ForecastNet, member: number, members: number, finished: ForecastNet[]): void | Promise<void>;
+  /** After every training batch, as fit()'s. */
   onBatchEnd?(log: BatchLog, ctl: FitControl): void | Promise<void>;
+  /** After every training epoch, as fit()'s. */
   onEpochEnd?(log: EpochLog, ctl: FitControl): void | Promise<void>;
   /** Called after each fold with what a checkpoint needs to skip it when resuming. */
   onFoldEnd?(fold: number, report: FoldReport, details: SeriesFold[]): void | Promise<void>;
 }
 
+/** Where an interrupted backtest resumes (from a checkpoint): finished folds and the interrupted training run. */
 export interface ResumePoint {
   /** Folds already done, with their results. */
   done: { report: FoldReport; details: SeriesFold[] }[];
   /** The next fold's interrupted training run: which member, which stage, its state and weights (the net holds them). */
   member: number;
+  /** The interrupted run's stage. */
   stage: 'calibration' | 'model';
+  /** Its training state, or null to start it afresh. */
   training: TrainingState | null;
+  /** Its network with the checkpoint's weights, or null. */
   net: ForecastNet | null;
   /** That fold's finished members (before `member`) and the conformal factors known so far, per member. */
   members: ForecastNet[];
+  /** Conformal factors of the finished members. */
   calibrations: number[][][];
 }
 
@@ -154,6 +213,7 @@ export function foldCutoff(T: number, k: number, folds: number, horizon: number,
   return T - horizon - (folds - k) * stride;
 }
 
+/** BacktestOptions with defaults filled in (stride = horizon, expanding window, every baseline); bad values throw ConfigError. */
 export function checkBacktest(o: BacktestOptions, horizon: number): Required<Omit<BacktestOptions, 'trainSize'>> & { trainSize: number | null } {
   const folds = o.folds;
   if (!Number.isInteger(folds) || folds < 1) throw new ConfigError(`[forecast] --backtest must be an integer ≥ 1 (folds); received ${folds}.`);
@@ -276,6 +336,7 @@ export function specOf(o: ModelOptions): WindowSpec {
   return { lookback: o.lookback, horizon: o.horizon, season: o.season, head: o.head, transform: o.transform, deseasonalize: o.deseasonalize, embeddingDim: o.embeddingDim, trend: o.trend };
 }
 
+/** The network configuration for a panel and model options (input size from the panel's columns). */
 export function netConfigFor(panel: Panel, o: ModelOptions, levels: number[]): ConstructorParameters<typeof ForecastNet>[0] {
   const names = inputNames(panel, specOf(o));
   return {
@@ -291,7 +352,13 @@ export function netConfigFor(panel: Panel, o: ModelOptions, levels: number[]): C
   };
 }
 
-/** Runs the backtest; see the file header. */
+/**
+ * Rolling-origin backtest of the global model against the baselines: for each fold a fresh model
+ * (or ensemble) is trained on every series' data before the fold's cutoff, then every series is
+ * forecast for the H points after it and scored. The report carries the last fold's models for the
+ * future forecast. Throws ConfigError for bad options, ShapeError when the series are too short for
+ * the folds, DivergenceError when training diverges.
+ */
 export async function backtest(panel: Panel, o: ModelOptions, bo: BacktestOptions, cb: BacktestCallbacks = {}, resume?: ResumePoint): Promise<BacktestReport> {
   const b = checkBacktest(bo, o.horizon);
   const H = o.horizon;

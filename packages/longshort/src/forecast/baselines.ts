@@ -25,7 +25,9 @@
 import { ConfigError, ShapeError } from '../errors.js';
 import { nelderMead } from '../math/optimize.js';
 
+/** A baseline forecasting method (see baselineForecast). */
 export type BaselineName = 'naive' | 'seasonalNaive' | 'drift' | 'seasonalNaiveDrift' | 'holtWinters';
+/** Every baseline, in the order reports list them. */
 export const BASELINES: readonly BaselineName[] = ['naive', 'seasonalNaive', 'drift', 'seasonalNaiveDrift', 'holtWinters'];
 
 /** Human-readable names for tables. */
@@ -44,6 +46,7 @@ export function baselineLabel(name: BaselineName, m: number): string {
   }
 }
 
+/** A baseline's forecast: a point forecast and the standard deviation of its error at every step. */
 export interface PointSd {
   /** (H) point forecast. */
   point: Float64Array;
@@ -67,6 +70,11 @@ function meanSq(e: number[]): number {
   return s / e.length;
 }
 
+/**
+ * Naive forecast of H steps after history y: the last value, sd σ√h (σ² the mean squared one-step
+ * change). Throws ConfigError for H < 1, ShapeError for an empty or non-finite history; the same
+ * checks apply to every baseline.
+ */
 export function naive(y: Nums, H: number): PointSd {
   check('naive', y, H, 1, 1);
   const T = y.length;
@@ -76,6 +84,7 @@ export function naive(y: Nums, H: number): PointSd {
   return { point: new Float64Array(H).fill(y[T - 1]), sd: Float64Array.from({ length: H }, (_, i) => s * Math.sqrt(i + 1)) };
 }
 
+/** Seasonal-naive forecast: each step repeats the value one season (m steps) earlier; needs at least m points. */
 export function seasonalNaive(y: Nums, H: number, m: number): PointSd {
   check('seasonalNaive', y, H, m, m);
   const T = y.length;
@@ -92,6 +101,7 @@ export function seasonalNaive(y: Nums, H: number, m: number): PointSd {
   return { point, sd };
 }
 
+/** Drift forecast: the last value plus h times the mean change over the history; needs at least 2 points. */
 export function drift(y: Nums, H: number): PointSd {
   check('drift', y, H, 1, 2);
   const T = y.length;
@@ -105,6 +115,7 @@ export function drift(y: Nums, H: number): PointSd {
   };
 }
 
+/** Seasonal naive plus the mean seasonal change per season (ARIMA(0,0,0)(0,1,0)ₘ with drift); needs at least m + 1 points. */
 export function seasonalNaiveDrift(y: Nums, H: number, m: number): PointSd {
   check('seasonalNaiveDrift', y, H, m, m + 1);
   const T = y.length;
@@ -126,27 +137,37 @@ export function seasonalNaiveDrift(y: Nums, H: number, m: number): PointSd {
 
 // ------------------------------------------------------------------------------- Holt-Winters
 
+/** Smoothing parameters of Holt-Winters. */
 export interface HoltWintersParams {
+  /** Level smoothing α, in (0, 1). */
   alpha: number;
+  /** Trend smoothing β, in (0, α). */
   beta: number;
   /** 0 without a season. */
   gamma: number;
 }
 
+/** A fitted Holt-Winters model (fitHoltWinters): parameters and the states after the last observation. */
 export interface HoltWintersFit extends HoltWintersParams {
   /** Season length used (1 = Holt's linear trend, no seasonal states). */
   m: number;
   /** States after the last observation: level ℓ_T, trend b_T, and s_{T−m+1} … s_T (oldest first). */
   level: number;
+  /** Trend b_T. */
   trend: number;
+  /** Seasonal states s_{T−m+1} … s_T (one zero entry without a season). */
   season: Float64Array;
   /** Sum of squared one-step errors and how many errors it sums. */
   sse: number;
+  /** Number of one-step errors in sse. */
   n: number;
 }
 
+/** Holt-Winters states at one time: level, trend and the last m seasonal states. */
 export interface HoltWintersState {
+  /** Level ℓ_t. */
   level: number;
+  /** Trend b_t. */
   trend: number;
   /** m seasonal states, oldest first: s_{t−m+1} … s_t. */
   season: Float64Array;
@@ -238,6 +259,10 @@ export function holtWintersForecast(fit: HoltWintersFit, H: number): PointSd {
   return { point, sd };
 }
 
+/**
+ * Holt-Winters forecast with additive trend and season m, fitted by least squares (Holt's linear
+ * trend when m = 1 or fewer than 2m + 2 points; the naive forecast below 3 points).
+ */
 export function holtWinters(y: Nums, H: number, m: number): PointSd {
   if (y.length < 3) return naive(y, H);
   return holtWintersForecast(fitHoltWinters(y, m), H);

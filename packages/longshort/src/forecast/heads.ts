@@ -14,6 +14,7 @@ import { gammaVariate, normalQuantile, poissonVariate } from '../math/special.js
 import { Rng } from '../util/rng.js';
 import { inverse, type HeadKind, type Transform } from './windows.js';
 
+/** The quantile levels 0.1 … 0.9 that every forecast report includes. */
 export const DECILES: readonly number[] = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
 
 /** Rounds a level to 6 decimals, so 0.1 + 0.8 style arithmetic matches the decile 0.9. */
@@ -66,16 +67,21 @@ export function sortedQuantile(sorted: ArrayLike<number>, q: number): number {
   return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
 }
 
+/** How decodeForecasts() turns the network's outputs into forecasts. */
 export interface HeadDecodeOptions {
+  /** The head that produced the outputs. */
   head: HeadKind;
   /** The quantile head's trained levels (ascending). */
   headLevels: readonly number[];
   /** Levels wanted in the forecasts (ascending). */
   levels: readonly number[];
+  /** H: steps per forecast. */
   horizon: number;
   /** Sample paths per forecast for the distribution heads (0 = none; the negative binomial needs some for its quantiles, default 500). */
   numSamples?: number;
+  /** Keep the sample paths in Forecast.samples. Default false. */
   keepSamples?: boolean;
+  /** Seed of the sample paths. Default 0. */
   seed?: number;
   /** The model's transform: its outputs are mapped back through the inverse (quantiles and samples stay in order). */
   transform?: Transform;

@@ -39,32 +39,53 @@ import { normalQuantile, softplusInverse } from '../math/special.js';
 import type { LossResult } from '../losses/common.js';
 import { WindowBuilder, WindowIndex, type HeadKind, type WindowBatch } from './windows.js';
 
+/** The architecture of a ForecastNet (stored in its model file). */
 export interface NetConfig {
+  /** Input features per step (WindowBuilder.F, embedding columns included). */
   inputSize: number;
+  /** Series in the panel (rows of the series embedding). */
   numSeries: number;
+  /** LSTM hidden size. */
   hidden: number;
+  /** Stacked LSTM layers. */
   layers: number;
+  /** Dropout between LSTM layers (used only with more than one layer). */
   dropout: number;
+  /** Width of the learned series embedding (0 = none). */
   embeddingDim: number;
+  /** The output head. */
   head: HeadKind;
   /** Levels of the quantile head (ascending). */
   quantiles: number[];
+  /** Seed of the initial weights and the dropout generator. */
   seed: number;
   /** Parameter dtype; default float32 (float64 for gradient checks). */
   dtype?: DType;
 }
 
+/**
+ * The global forecasting network: one LSTM shared by every series of a panel, a Dense head per
+ * step, and an optional learned series embedding. forward() reads a batch of windows (B, T, F) and
+ * returns the head's output for the last H steps, (B, H, P) with P the quantile levels or 2
+ * distribution parameters. Call forward() and backward() rather than the container, which only
+ * holds the layers ('lstm', 'head', 'series_embedding') for files and parameters.
+ */
 export class ForecastNet {
+  /** The shared LSTM (returnSequences). */
   readonly lstm: LSTM;
+  /** Dense layer from hidden to the head's outputs, applied per step. */
   readonly head: Dense;
+  /** The series embedding (numSeries, embeddingDim), or null. */
   readonly embedding: Embedding | null;
   /** The layers as one Sequential, for files and parameter lists. */
   readonly container: Sequential;
+  /** P: outputs per step (quantile levels, or 2). */
   readonly outputs: number;
   private ids: Tensor | null = null;
   private lastShape: [number, number, number] | null = null;
   private lastH = 0;
 
+  /** A new, initialised network for `config`, or one over the layers of a loaded `container` (from a model file). */
   constructor(
     readonly config: NetConfig,
     container?: Sequential,
@@ -104,6 +125,7 @@ export class ForecastNet {
     this.container = new Sequential(layers, { seed: c.seed, chain: false });
   }
 
+  /** Every parameter, named as in the container ('lstm.weight_ih_l0', …). */
   params(): Param[] {
     return this.container.params();
   }
@@ -197,14 +219,19 @@ export function headLoss(net: ForecastNet, pred: Tensor, batch: WindowBatch, B: 
   }
 }
 
+/** Options of trainNet(); bad values throw ConfigError. */
 export interface TrainOptions {
+  /** Passes over the training windows. */
   epochs: number;
+  /** Windows per batch. */
   batchSize: number;
+  /** Adam's learning rate, > 0. */
   lr: number;
   /** Decoupled weight decay (AdamW) when > 0; default 0 (Adam). */
   weightDecay?: number;
   /** Gradient-norm clipping; default 1. */
   clipNorm?: number;
+  /** Seed of the window shuffling and augmentation. */
   seed: number;
   /** Windows per epoch: all (default, shuffled) or a random sample of this many (for very many series). */
   windowsPerEpoch?: number | null;
@@ -217,24 +244,41 @@ export interface TrainOptions {
   augment?: 'none' | 'flip';
   /** Hold out each series' last H training points as a validation window; early stopping with `patience`. */
   validation?: boolean;
+  /** Stop after this many epochs without a better validation loss (with `validation`). */
   patience?: number;
+  /** Progress callbacks, as fit()'s. */
   callbacks?: {
+    /** After every batch. */
     onBatchEnd?(log: BatchLog, ctl: FitControl): void | Promise<void>;
+    /** After every epoch, validation included. */
     onEpochEnd?(log: EpochLog, ctl: FitControl): void | Promise<void>;
   };
+  /** Resume from a checkpoint's training state (the net must hold the checkpoint's weights). */
   resume?: TrainingState | null;
 }
 
+/** What trainNet() resolves to. */
 export interface TrainResult {
+  /** One log per epoch. */
   epochs: EpochLog[];
+  /** Training windows available per epoch. */
   windows: number;
+  /** Series with a validation window. */
   validationWindows: number;
+  /** Epoch (1-based) with the best validation loss, whose weights the net holds; null without validation. */
   bestEpoch: number | null;
+  /** A callback asked the run to stop (FitControl.stop()). */
   stopped: boolean;
+  /** The final training state, for checkpoints. */
   state: TrainingState;
 }
 
-/** Trains `net` on the windows of `builder` (see the file header). */
+/**
+ * Trains `net` on the windows of `builder` (see the file header): Adam (AdamW with weightDecay),
+ * gradient-norm clipping, shuffled windows, optional validation with early stopping. Throws
+ * ConfigError for bad options or when no training window fits, DivergenceError on a non-finite
+ * loss or gradient (the net keeps the weights from before that batch).
+ */
 export async function trainNet(net: ForecastNet, builder: WindowBuilder, o: TrainOptions): Promise<TrainResult> {
   const { T, F } = builder;
   const H = builder.spec.horizon;

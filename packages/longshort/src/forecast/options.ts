@@ -13,6 +13,7 @@ import type { ModelOptions } from './backtest.js';
 import type { Panel } from './panel.js';
 import type { HeadKind } from './windows.js';
 
+/** Every HeadKind, for checks and menus. */
 export const HEADS: readonly HeadKind[] = ['quantile', 'gaussian', 'negbin'];
 
 /**

@@ -26,9 +26,12 @@ import { applyMissing, MISSING_POLICIES, regularizeTimeSeries, type MissingPolic
 
 const DAY_MS = 86_400_000;
 
+/** A covariate derived from the dates: 'month' (month of year) or 'dayofweek'. */
 export type CalendarFeature = 'month' | 'dayofweek';
 
+/** One series of a panel: its target, dates and covariates, after the missing-value policy. */
 export interface PanelSeries {
+  /** The series' id (the id column's value, the wide column's name, or the target's name). */
   id: string;
   /** (T) the target. */
   y: Float64Array;
@@ -44,15 +47,26 @@ export interface PanelSeries {
   filled: number;
 }
 
+/**
+ * Many time series read from one table (panelFromTable, panelFromArrays), with their past-only,
+ * future-known and static covariates; what the forecasting model, backtest and baselines take.
+ */
 export interface Panel {
+  /** Name of the target column. */
   target: string;
+  /** How the table held the series: one series, long (an id column) or wide (one column per series). */
   layout: 'single' | 'long' | 'wide';
+  /** The id column (long layout), else null. */
   idColumn: string | null;
+  /** The date column, or null without dates. */
   dateColumn: string | null;
   /** The grid of every series' dates, or null (no dates, or irregular dates of a single series). */
   step: TimeStep | null;
+  /** Past-only covariate columns, in PanelSeries.past order. */
   pastNames: string[];
+  /** Future-known covariate columns, in PanelSeries.future order. */
   futureNames: string[];
+  /** Static covariate columns, in PanelSeries.statics order. */
   staticNames: string[];
   /** Calendar features derived from the dates (empty without dates). */
   calendar: CalendarFeature[];
@@ -60,10 +74,13 @@ export interface Panel {
   holidays: Float64Array | null;
   /** How many future rows every series has for its future-known columns (the minimum over series). */
   futureSteps: number;
+  /** The series, in order of first appearance. */
   series: PanelSeries[];
 }
 
+/** Which columns of the table play which part (panelFromTable); bad or clashing names throw ConfigError. */
 export interface PanelOptions {
+  /** The target column. */
   target: string;
   /** Date column (YYYY-MM-DD, YYYY-MM, ISO date-time or decimal year). */
   date?: string;
@@ -71,9 +88,13 @@ export interface PanelOptions {
   id?: string;
   /** Wide layout: one column per series (the target name then labels reports only). */
   wide?: readonly string[];
+  /** Past-only covariate columns (known up to the forecast origin). */
   past?: readonly string[];
+  /** Future-known covariate columns (known for the whole horizon; future rows via addFutureRows). */
   future?: readonly string[];
+  /** Static covariate columns (one value per series). */
   static?: readonly string[];
+  /** Missing-value policy per series. Default 'error'. */
   missing?: MissingPolicy;
   /** Calendar features: 'auto' (default: month for monthly data; month and day of week for daily), 'none', or a list. */
   calendar?: 'auto' | 'none' | readonly CalendarFeature[];

@@ -13,13 +13,19 @@ import { ConfigError, ShapeError } from '../errors.js';
 import { backtest, checkBacktest, type BacktestCallbacks, type BacktestOptions, type ModelOptions, type Scores } from './backtest.js';
 import type { Panel, PanelSeries } from './panel.js';
 
+/** The values a grid search tries per hyperparameter; a key left out keeps the base options' value. */
 export interface Grid {
+  /** Lookbacks L to try. */
   lookback?: number[];
+  /** LSTM hidden sizes to try. */
   hidden?: number[];
+  /** LSTM layer counts to try. */
   layers?: number[];
+  /** Learning rates to try. */
   lr?: number[];
 }
 
+/** The hyperparameters a Grid may vary, in the order combinations() nests them. */
 export const GRID_KEYS = ['lookback', 'hidden', 'layers', 'lr'] as const;
 type GridKey = (typeof GRID_KEYS)[number];
 
@@ -41,6 +47,7 @@ export function parseGrid(text: string): Grid {
   return grid;
 }
 
+/** The default grid: lookback {base, 1.5·base}, hidden {16, 32}, layers {1, 2}, lr {0.003, 0.01} (16 combinations). */
 export function defaultGrid(base: ModelOptions): Grid {
   return { lookback: [...new Set([base.lookback, Math.round(1.5 * base.lookback)])], hidden: [16, 32], layers: [1, 2], lr: [0.003, 0.01] };
 }
@@ -72,29 +79,50 @@ export function truncatePanel(panel: Panel, n: number): Panel {
   return { ...panel, series, futureSteps: n };
 }
 
+/** One combination of a grid search and its backtest scores. */
 export interface SearchRow {
+  /** Lookback L tried. */
   lookback: number;
+  /** Hidden size tried. */
   hidden: number;
+  /** Layer count tried. */
   layers: number;
+  /** Learning rate tried. */
   lr: number;
+  /** The model's overall backtest scores. */
   scores: Scores;
+  /** Folds the backtest ran. */
   folds: number;
 }
 
+/** What gridSearch() resolves to. */
 export interface SearchResult {
+  /** Every combination, in grid order. */
   rows: SearchRow[];
+  /** The options of the winning combination. */
   best: ModelOptions;
+  /** Index of the winner in rows. */
   bestIndex: number;
   /** Folds and points per series the search used. */
   folds: number;
+  /** Points removed from the end of every series before searching. */
   removed: number;
 }
 
+/** Progress callbacks of gridSearch(): the backtest's, plus one before and one after each combination. */
 export interface SearchCallbacks extends BacktestCallbacks {
+  /** Before combination `index` (1-based) of `count`. */
   onCandidateStart?(index: number, count: number, o: ModelOptions): void | Promise<void>;
+  /** After combination `index` (1-based) of `count`, with its scores. */
   onCandidateEnd?(index: number, count: number, row: SearchRow): void | Promise<void>;
 }
 
+/**
+ * Grid search over the global model's hyperparameters (see the file header): every series is cut
+ * before the stretch the real backtest evaluates, every combination is backtested on what is left,
+ * and the lowest mean MASE wins (ties: lower wQL, then grid order). Throws ShapeError when too
+ * little data is left before the evaluated stretch, ConfigError for bad backtest options.
+ */
 export async function gridSearch(panel: Panel, base: ModelOptions, bo: BacktestOptions, grid: Grid, cb: SearchCallbacks = {}): Promise<SearchResult> {
   const b = checkBacktest(bo, base.horizon);
   const H = base.horizon;

@@ -39,6 +39,10 @@
 import { ConfigError, ShapeError } from '../errors.js';
 import { timeAt, type Panel, type PanelSeries } from './panel.js';
 
+/**
+ * The forecasting network's output head: 'quantile' (one output per quantile level, pinball loss),
+ * 'gaussian' (mean and scale, Gaussian likelihood), 'negbin' (negative binomial for counts, DeepAR-style).
+ */
 export type HeadKind = 'quantile' | 'gaussian' | 'negbin';
 /** 'log': the model works on log(1 + y) (multiplicative changes; needs y ≥ 0), forecasts are mapped back. */
 export type Transform = 'none' | 'log';
@@ -47,16 +51,22 @@ export type Transform = 'none' | 'log';
 export function forward(transform: Transform, v: number): number {
   return transform === 'log' ? Math.log1p(v) : v;
 }
+/** The inverse of g: maps the model's units back to the data's. */
 export function inverse(transform: Transform, v: number): number {
   return transform === 'log' ? Math.expm1(v) : v;
 }
 
+/** The shape of a forecasting window and what its inputs hold. */
 export interface WindowSpec {
+  /** L: history steps before the forecast origin. */
   lookback: number;
+  /** H: steps forecast from the origin. */
   horizon: number;
   /** Season m ≥ 1 (m > 1 adds the lag-m input). */
   season: number;
+  /** The output head the targets are scaled for. */
   head: HeadKind;
+  /** g applied to y before anything else. */
   transform: Transform;
   /** Subtract each series' additive seasonal profile (m > 1, not for the negative binomial); see seasonalProfile. */
   deseasonalize: boolean;
@@ -72,17 +82,23 @@ interface ColStats {
   std: number;
 }
 
+/** Everything fitted on one fold's training parts to scale inputs and targets (fitScaling); saved with a model. */
 export interface FoldScaling {
   /** Per series: the training part is [start, end) of y. */
   start: Int32Array;
+  /** Per series: end (exclusive) of the training part. */
   end: Int32Array;
   /** Per series: s (location-scale heads) or ν (negative binomial). */
   scale: Float64Array;
   /** (S, m) seasonal profile per series, indexed by t mod m (in the transformed units), or null. */
   seasonal: Float64Array | null;
+  /** The season m of the profile. */
   season: number;
+  /** Mean and std of each past-only covariate, pooled over the training parts. */
   past: ColStats[];
+  /** Mean and std of each future-known covariate. */
   future: ColStats[];
+  /** Mean and std of each static covariate across series. */
   statics: ColStats[];
   /** log-scale standardisation across series. */
   level: ColStats;
@@ -91,10 +107,12 @@ export interface FoldScaling {
 /** What a model file stores to rebuild the scaling it was trained with. */
 export type FoldScalingJSON = { start: number[]; end: number[]; scale: number[]; seasonal: number[] | null; season: number; past: ColStats[]; future: ColStats[]; statics: ColStats[]; level: ColStats };
 
+/** A FoldScaling as plain JSON, for model files. */
 export function scalingToJSON(f: FoldScaling): FoldScalingJSON {
   return { start: Array.from(f.start), end: Array.from(f.end), scale: Array.from(f.scale), seasonal: f.seasonal === null ? null : Array.from(f.seasonal), season: f.season, past: f.past, future: f.future, statics: f.statics, level: f.level };
 }
 
+/** A FoldScaling from scalingToJSON() output (typed arrays restored; the JSON is trusted, not checked). */
 export function scalingFromJSON(j: FoldScalingJSON): FoldScaling {
   return {
     start: Int32Array.from(j.start),
@@ -239,8 +257,15 @@ export interface WindowBatch {
   offset: Float64Array;
 }
 
+/**
+ * Fills batches of forecasting windows for one fold: for series i at origin o, the L history steps
+ * and H future steps as (T, F) inputs (see the file's header for the columns) and the H scaled
+ * targets. Windows are built batch by batch into reused buffers, never all at once.
+ */
 export class WindowBuilder {
+  /** Steps per window, L + H. */
   readonly T: number;
+  /** Input features per step, embedding columns included. */
   readonly F: number;
   /** Columns before the embedding. */
   readonly F0: number;
@@ -248,6 +273,7 @@ export class WindowBuilder {
   private trendBase = new Float64Array(0);
   private readonly holidayMonths: Map<number, number> | null;
 
+  /** A builder over `panel` with a fold's scaling; a lookback, horizon or season that is not an integer ≥ 1 throws ConfigError. */
   constructor(
     readonly panel: Panel,
     readonly spec: WindowSpec,
@@ -274,6 +300,7 @@ export class WindowBuilder {
     }
   }
 
+  /** Buffers for up to `capacity` windows, to fill() and reuse batch after batch. */
   allocate(capacity: number): WindowBatch {
     const { T, F } = this;
     return {

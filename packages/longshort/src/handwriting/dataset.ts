@@ -15,15 +15,23 @@ import { renderInk, sampleWriterStyle } from './synth.js';
 import { inkFeatures, type FeatureOptions } from './features.js';
 import { encodeText, sampleText, type TextSamplerOptions } from './text.js';
 
+/** One synthetic handwriting sample: a text, the font that wrote it, and the pen trajectory. */
 export interface HandwritingExample {
+  /** What is written. */
   text: string;
+  /** Id of the font that wrote it. */
   font: string;
+  /** The strokes. */
   ink: Ink;
 }
 
+/** How synthetic handwriting is made: fonts, word list, seed, and how texts are sampled. */
 export interface SynthesisOptions extends TextSamplerOptions {
+  /** Fonts to write with (one chosen uniformly per example). */
   fonts: readonly StrokeFont[];
+  /** Words to sample texts from. */
   words: readonly string[];
+  /** Seed of the set: example i is a function of (seed, i) only. */
   seed: number;
 }
 
@@ -52,13 +60,17 @@ export function synthesizeExamples(options: SynthesisOptions, count: number, sta
   return Array.from({ length: count }, (_, i) => synthesizeExample(options, start + i));
 }
 
+/** One example as the network sees it: feature frames and label ids. */
 export interface EncodedExample {
+  /** What is written. */
   text: string;
   /** The font that wrote it, when known. */
   font?: string;
   /** (T, W) frames. */
   frames: Float32Array;
+  /** T, frames. */
   length: number;
+  /** W, features per frame. */
   width: number;
   /** Label ids from 1. */
   targets: Int32Array;
@@ -72,11 +84,13 @@ export function encodeExample(e: { text: string; ink: Ink; font?: string }, feat
   return out;
 }
 
+/** Examples padded into one batch of tensors, for CTC training. */
 export interface Shard {
   /** (N, T, W) frames, zero past each row's length. */
   x: Tensor;
   /** (N, L) label ids, 0 past each row's labels (0 is the blank, never a label). */
   y: Tensor;
+  /** (N) frames per row. */
   lengths: Int32Array;
   /** Row → index into the example list the shard was cut from. */
   index: Int32Array;

@@ -19,8 +19,10 @@
 import { ConfigError } from '../errors.js';
 import type { Ink } from './ink.js';
 
+/** Features per resampled point (F): dx, dy, pen-up, direction cos/sin, curvature cos/sin, relative y. */
 export const POINT_FEATURES = 8;
 
+/** Options of inkFeatures(). */
 export interface FeatureOptions {
   /** Resampling step in normalised height units (0.5 ≈ half an x-height). Default 0.2. */
   spacing?: number;
@@ -28,6 +30,7 @@ export interface FeatureOptions {
   stack?: number;
 }
 
+/** The network's input frames for one ink (inkFeatures), with what is needed to draw alignments. */
 export interface InkFeatures {
   /** (T, S·F) frames, row-major. */
   frames: Float32Array;

@@ -14,29 +14,38 @@ import { ConfigError, FormatError } from '../errors.js';
 export interface Glyph {
   /** Each stroke is (x0, y0, x1, y1, …): pen down at the first point, up after the last. */
   strokes: Float32Array[];
+  /** How far the pen moves on after the glyph. */
   advance: number;
 }
 
+/** How a font's letters connect: 'cursive' (joined script) or 'print' (separate letters). */
 export type FontStyle = 'cursive' | 'print';
 
+/** A single-stroke font: a glyph per character. */
 export interface StrokeFont {
   /** The id used in FONT_TABLE and on the command line. */
   id: string;
+  /** Joined or separate letters. */
   style: FontStyle;
+  /** The glyph of each character. */
   glyphs: Map<string, Glyph>;
   /** Pen advance of a space. */
   space: number;
 }
 
+/** Whether a font writes training data or test data (never both). */
 export type FontSplit = 'train' | 'test';
 
+/** Where a font of the handwriting task comes from and which split it belongs to. */
 export interface FontSpec {
+  /** The font's id. */
   id: string;
   /** Where the glyphs live in the hersheytext package: a key of hersheytext.json or a file in svg_fonts/. */
   source: { kind: 'hershey'; key: string } | { kind: 'svg'; file: string };
   style: FontStyle;
   /** Fonts that share glyph designs share a family; a family is wholly train or wholly test. */
   family: string;
+  /** The split the font writes for. */
   split: FontSplit;
 }
 

@@ -6,8 +6,11 @@
 
 import { ConfigError, FormatError, NonFiniteError } from '../errors.js';
 
+/** One sample of a pen trajectory. */
 export interface InkPoint {
+  /** Horizontal position (any unit; features normalise the size). */
   x: number;
+  /** Vertical position, growing downwards as on screens. */
   y: number;
   /** Milliseconds; only the order and spacing matter. */
   t: number;

@@ -16,18 +16,25 @@ import { Rng } from '../util/rng.js';
 import { POINT_FEATURES } from './features.js';
 import { HANDWRITING_ALPHABET } from './text.js';
 
+/** What a handwriting model file keeps in its extra ('handwriting') to read ink again. */
 export interface HandwritingConfig {
+  /** Format version. */
   version: 1;
   /** Characters in id order from id 1 (0 = blank). */
   alphabet: string;
   /** inkFeatures options the model was trained with. */
   spacing: number;
+  /** Points per frame the model was trained with. */
   stack: number;
 }
 
+/** Options of buildHandwritingModel(); sizes that are not positive integers, or an alphabet with repeats, throw ConfigError. */
 export interface HandwritingModelOptions {
+  /** Characters the model reads, in id order from 1. Default HANDWRITING_ALPHABET. */
   alphabet?: string;
+  /** inkFeatures resampling step. Default 0.2. */
   spacing?: number;
+  /** inkFeatures points per frame. Default 3. */
   stack?: number;
   /** LSTM hidden size per direction. Default 64. */
   hiddenSize?: number;
@@ -35,7 +42,9 @@ export interface HandwritingModelOptions {
   numLayers?: number;
   /** Dropout between LSTM layers (training only). Default 0. */
   dropout?: number;
+  /** Seed of the initial weights. Default 0. */
   seed?: number;
+  /** Element type. Default 'float32'. */
   dtype?: DType;
 }
 

@@ -40,6 +40,7 @@ export function handwritingLexicon(words: Iterable<string>, alphabet: string, op
   return new Lexicon(seqs, alphabet.length + 1);
 }
 
+/** How recogniseInk() and evaluateHandwriting() decode the network's output. */
 export interface DecodeSettings {
   /** 0 or 1: greedy; > 1: prefix beam search of this width. Default 0. */
   beamWidth?: number;
@@ -51,6 +52,7 @@ export interface DecodeSettings {
   batchSize?: number;
 }
 
+/** What recogniseInk() returns for one ink. */
 export interface InkRecognition {
   /** The free reading (greedy or beam search, whichever the settings ask for). */
   text: string;
@@ -127,11 +129,13 @@ export function recogniseInk(model: Sequential, config: HandwritingConfig, ink: 
   return out;
 }
 
+/** Error rates of handwriting recognition. */
 export interface HandwritingScores {
   /** Character error rate: edits / reference characters (spaces count). */
   cer: number;
   /** Word error rate: word edits / reference words. */
   wer: number;
+  /** Examples scored. */
   examples: number;
 }
 

@@ -66,11 +66,13 @@ export function splitWords(words: readonly string[]): { train: string[]; test: s
   return { train, test };
 }
 
+/** Options of sampleText(). */
 export interface TextSamplerOptions {
   /** Chance of a phrase of 2–3 words instead of one word. Default 0.2. */
   phraseProb?: number;
   /** Chance of a Capitalised word (first letter), and of an UPPER-case one. Default 0.15 and 0.05. */
   capitalProb?: number;
+  /** Chance of an UPPER-case word. Default 0.05. */
   upperProb?: number;
   /** Longest text in characters. Default 24. */
   maxChars?: number;

@@ -18,21 +18,31 @@ import type { Shard } from './dataset.js';
 
 /** What the trainer needs of an executor (ThreadPool implements it). */
 export interface CtcBatchExecutor {
+  /** Forward, CTC loss and backward of rows `rows` of the shard; leaves the mean gradient in the model. */
   run(job: { model: Sequential; lossName: 'ctc'; x: Tensor; y: Tensor; lengths: Int32Array | null; rows: Int32Array }): Promise<{ loss: number; divisor: number; finite: boolean }>;
 }
 
+/** What trainHandwriting() passes to onBatchEnd. */
 export interface HandwritingBatchLog {
+  /** Epoch, 1-based. */
   epoch: number;
+  /** Batch within the epoch, 1-based. */
   batch: number;
+  /** Batches per epoch. */
   batches: number;
+  /** The batch's mean CTC loss per label. */
   loss: number;
 }
 
+/** One epoch of trainHandwriting(). */
 export interface HandwritingEpochLog {
+  /** Epoch, 1-based. */
   epoch: number;
   /** Mean CTC loss per label over the epoch's batches. */
   loss: number;
+  /** Batches run (fewer than planned when maxSeconds stopped the epoch). */
   batches: number;
+  /** The epoch's learning rate. */
   lr: number;
   /** Seconds since training started. */
   elapsed: number;
@@ -40,7 +50,9 @@ export interface HandwritingEpochLog {
   validation?: Record<string, number>;
 }
 
+/** Options of trainHandwriting(); bad values throw ConfigError. */
 export interface HandwritingTrainOptions {
+  /** Passes over the shards. Default 10. */
   epochs?: number;
   /** Inks per batch. Default 32. */
   batchSize?: number;
@@ -52,17 +64,25 @@ export interface HandwritingTrainOptions {
   clipNorm?: number;
   /** Seed of the batch order. Default 0. */
   seed?: number;
+  /** Wall-clock budget in seconds: training stops after the batch that crosses it. Default no limit. */
   maxSeconds?: number;
   /** First epoch in order of length, shortest first (shards are length-sorted). Default true. */
   sortaGrad?: boolean;
+  /** Run batches elsewhere, e.g. a thread pool (createThreadPool); default this thread. */
   executor?: CtcBatchExecutor;
+  /** After every batch; awaited. */
   onBatchEnd?: (log: HandwritingBatchLog) => void | Promise<void>;
+  /** After every epoch (e.g. to score validation data into log.validation, or save the model); awaited. */
   onEpochEnd?: (log: HandwritingEpochLog) => void | Promise<void>;
 }
 
+/** What trainHandwriting() resolves to. */
 export interface HandwritingTrainResult {
+  /** One log per epoch. */
   history: HandwritingEpochLog[];
+  /** Wall time, in seconds. */
   seconds: number;
+  /** Whether all epochs ran or maxSeconds stopped training. */
   stoppedBy: 'epochs' | 'time';
 }
 
@@ -98,6 +118,12 @@ function localStep(model: Sequential, shard: Shard, rows: Int32Array, rng: Rng):
   return { loss: r.loss, finite: true };
 }
 
+/**
+ * Trains a handwriting model (buildHandwritingModel) with CTC on padded shards: Adam with
+ * gradient-norm clipping and a per-epoch learning-rate decay, seeded batch order (shortest first
+ * in the first epoch with sortaGrad). Throws ConfigError for bad options, DivergenceError when the
+ * loss or gradient becomes non-finite (the model keeps the weights from before that batch).
+ */
 export async function trainHandwriting(model: Sequential, shards: readonly Shard[], options: HandwritingTrainOptions = {}): Promise<HandwritingTrainResult> {
   const { epochs = 10, batchSize = 32, lr = 1e-3, lrDecay = 1, clipNorm = 5, seed = 0, maxSeconds = Infinity, executor, sortaGrad = true } = options;
   if (!Number.isInteger(epochs) || epochs < 0) throw new ConfigError(`[trainHandwriting] epochs must be a non-negative integer; received ${epochs}.`);

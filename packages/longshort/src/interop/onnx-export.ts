@@ -20,6 +20,7 @@ import { lstmToOnnx, type OnnxLstmAttributes } from './onnx-lstm.js';
 import { GraphBuilder, irVersionFor, type AttrValue, type Dim } from './onnx-graph.js';
 import { DataType } from './onnx-schema.js';
 
+/** Options of exportOnnx(); bad values throw ConfigError. */
 export interface ExportOnnxOptions {
   /** ONNX opset, 14…21 (default 17; LayerNorm needs 17 or later). */
   opset?: number;

@@ -41,12 +41,15 @@ const W = '[loadOnnx]';
 /** The operators loadOnnx runs (ONNX default domain). */
 export const SUPPORTED_OPS: readonly string[] = Object.freeze(['LSTM', ...Object.keys(OPS)].sort());
 
+/** Options of loadOnnx(). */
 export interface LoadOnnxOptions {
   /** Kernels for the LSTM layers: 'auto' (WebAssembly when loaded, default), 'ref', 'wasm', or a kernel set. */
   kernels?: 'auto' | KernelName | Kernels;
 }
 
+/** A graph input or output of a loaded ONNX model. */
 export interface OnnxModelIo {
+  /** Its name in the graph (the key of run()'s feeds and results). */
   name: string;
   /** Declared dims: a number when fixed, the symbolic name (e.g. 'batch') or null when free. */
   dims: (number | string | null)[];
@@ -54,6 +57,7 @@ export interface OnnxModelIo {
   kind: Kind;
 }
 
+/** A value for one graph input of OnnxModel.run(): a Tensor, or row-major numbers with their dims (e.g. int sequence_lens). */
 export type OnnxFeed = Tensor | { data: ArrayLike<number>; dims: readonly number[] };
 
 /** A compiled node: runs with the values of its inputs. */
@@ -66,9 +70,13 @@ interface Step {
 
 /** A loaded ONNX model: run(feeds) gives every graph output, computed with longshort's layers and kernels. */
 export class OnnxModel {
+  /** The graph inputs that run() needs, in file order. */
   readonly inputs: readonly OnnxModelIo[];
+  /** The graph outputs, in file order. */
   readonly outputs: readonly OnnxModelIo[];
+  /** The ONNX opset the model imports. */
   readonly opset: number;
+  /** producer_name and producer_version from the file, e.g. 'pytorch 2.3.0'. */
   readonly producer: string;
   /** Nodes in the file, nodes folded into constants at load, nodes left to run per call, and the operators of those. */
   readonly stats: { nodes: number; folded: number; steps: number; ops: Record<string, number> };
@@ -92,7 +100,7 @@ export class OnnxModel {
     this.stats = Object.freeze({ nodes: graph.nodes.length, folded, steps: steps.length, ops });
   }
 
-  /** Name of the kernels the LSTM layers use ('ref' or 'wasm'). */
+  /** Name of the kernels the LSTM layers use ('ref' or 'wasm'); null without LSTM nodes. */
   get kernelName(): KernelName | null {
     return this.lstms[0]?.kernelName ?? null;
   }
@@ -164,6 +172,14 @@ export class OnnxModel {
  * Load an ONNX model (bytes of a .onnx file) to run in longshort. Errors: FormatError (malformed or
  * hostile file), UnsupportedError (the first node longshort cannot run, with its op type, name and
  * place in the graph), ShapeError (weights whose shapes disagree).
+ * @example
+ * ```ts
+ * const model = loadOnnx(await readFile('model.onnx'));
+ * model.inputs;                                  // e.g. [{ name: 'input', dims: ['batch', 'seq', 8], kind: 'float' }]
+ * const y = model.call(zeros([1, 20, 8]));       // first output for the one input
+ * const all = model.run({ input: x });           // every output, by name
+ * const seq = model.toSequential();              // trainable, when the graph is a chain of layers
+ * ```
  */
 export function loadOnnx(bytes: Uint8Array, options: LoadOnnxOptions = {}): OnnxModel {
   if (options === null || typeof options !== 'object') throw new ConfigError(`${W} options must be an object; received ${String(options)}.`);

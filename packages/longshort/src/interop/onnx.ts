@@ -19,13 +19,19 @@ export { exportOnnx, type ExportOnnxOptions } from './onnx-export.js';
 export { importOnnx, parseOnnxGraph } from './onnx-import.js';
 export { loadOnnx, OnnxModel, SUPPORTED_OPS, type LoadOnnxOptions } from './onnx-run.js';
 
+/** One weight tensor listed by inspectModelFile(). */
 export interface ModelFileTensor {
+  /** Its name in the file. */
   name: string;
+  /** Its dimensions. */
   shape: number[];
+  /** Its stored element type, e.g. 'float32', 'int64', 'F16'. */
   dtype: string;
 }
 
+/** What inspectModelFile() reports about an ONNX or safetensors file, without running it. */
 export interface ModelFileInfo {
+  /** The file's format. */
   kind: 'onnx' | 'safetensors';
   /**
    * ONNX: the imported Sequential's config ({ layers: [{ name, kind, config }] }).
@@ -39,6 +45,7 @@ export interface ModelFileInfo {
   paramCount: number;
   /** The Keras-style table of the imported model (ONNX, when it imports). */
   summary?: string;
+  /** Why something could not be derived (e.g. the architecture), when that happened. */
   note?: string;
   /** ONNX only. */
   onnx?: {
@@ -50,6 +57,7 @@ export interface ModelFileInfo {
     /** Operator counts, e.g. { LSTM: 2, Gemm: 1 }. */
     ops: Record<string, number>;
   };
+  /** String metadata (ONNX metadata_props; safetensors __metadata__). */
   metadata: Record<string, string>;
 }
 

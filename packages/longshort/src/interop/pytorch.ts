@@ -275,6 +275,13 @@ export function fromPytorchStateDict(dict: StateDictLike, arch?: PytorchArchitec
  * Load a safetensors file written by `safetensors.torch.save_file(model.state_dict(), path)`.
  * `arch` may be an object, its JSON text, or omitted (read from the file's `longshort.architecture`
  * metadata when we wrote it, else detected from names and shapes).
+ * @example
+ * ```ts
+ * // Python: safetensors.torch.save_file(model.state_dict(), 'lstm.safetensors')
+ * const model = loadPytorchSafetensors(await readFile('lstm.safetensors'));  // a Sequential: 'lstm' (+ 'head')
+ * // the architecture is detected; batch_first is not in a state dict, so it is false (PyTorch's default)
+ * const y = model.call(x, { training: false });                               // x (T, B, I)
+ * ```
  */
 export function loadPytorchSafetensors(bytes: Uint8Array, arch?: PytorchArchitecture | string, opts: PytorchLoadOptions = {}): Sequential {
   const file = decodeSafetensors(bytes);

@@ -18,6 +18,7 @@
 
 import { FormatError } from '../errors.js';
 
+/** Limits of the JSON reader (parseJson, JsonReader); text beyond them is a FormatError. */
 export interface JsonLimits {
   /** Deepest nesting of arrays and objects (the root is depth 1). Default 64. */
   maxDepth?: number;
@@ -29,7 +30,9 @@ export interface JsonLimits {
   eofName?: string;
 }
 
+/** Default JsonLimits.maxDepth: 64 levels of arrays and objects. */
 export const DEFAULT_JSON_MAX_DEPTH = 64;
+/** Default JsonLimits.maxLength: 64 Mi UTF-16 code units. */
 export const DEFAULT_JSON_MAX_LENGTH = 64 * 2 ** 20;
 
 /** A number token exactly as written (parseJsonExact keeps integers beyond 2^53 exact). */
@@ -74,10 +77,17 @@ export function jsonKind(v: unknown): string {
 export class JsonReader {
   /** Position of the next character. */
   i = 0;
+  /** Deepest nesting accepted. */
   readonly maxDepth: number;
+  /** Most elements in one array. */
   readonly maxArrayLength: number;
   private readonly eof: string;
 
+  /**
+   * A reader over `s`; `what` names the text in messages ('[loadModel] the metadata'). Throws
+   * FormatError when `s` is not a string or is longer than limits.maxLength. `exact` reads
+   * numbers as JsonNumber and objects as Maps (what parseJsonExact returns).
+   */
   constructor(
     readonly s: string,
     readonly what: string,
@@ -104,15 +114,18 @@ export class JsonReader {
     return v;
   }
 
+  /** Throw a FormatError: `what`, the message and the current position. */
   fail(msg: string): never {
     throw new FormatError(`${this.what} is not valid JSON: ${msg} at character ${this.i}. The file is corrupt.`);
   }
 
+  /** The character at the cursor as messages quote it, or the end of the input. */
   show(): string {
     if (this.i >= this.s.length) return this.eof;
     return `character ${JSON.stringify(this.s[this.i])}`;
   }
 
+  /** Skip whitespace. */
   ws(): void {
     const s = this.s;
     while (this.i < s.length) {

@@ -11,13 +11,20 @@ import type { Arr } from '../tensor.js';
 import type { Param } from '../nn/layer.js';
 import type { TrainingState } from '../train/state.js';
 
+/** Version of the model-file document this longshort writes; newer files are refused. */
 export const FORMAT_VERSION = 1;
+/** The safetensors metadata key that holds the model document. */
 export const META_KEY = 'longshort';
+/** Name prefix of the extra tensors holding a checkpoint's typed arrays ('__train__.0', …). */
 export const TRAIN_PREFIX = '__train__.';
 
+/** The JSON document a model file keeps under the 'longshort' metadata key. */
 export interface ModelDocument {
+  /** Always 'longshort'. */
   format: 'longshort';
+  /** FORMAT_VERSION of the writer. */
   version: number;
+  /** Sequential.config(): every layer's name, kind and constructor options. */
   architecture: { layers: { name: string; kind: string; config: Record<string, unknown> }[] };
   /** Anything JSON the application wants to keep with the model (scalers, vocabularies, feature names). */
   extra?: Record<string, unknown>;

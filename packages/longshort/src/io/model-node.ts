@@ -7,6 +7,11 @@ import { modelFromBytes, modelToBytes, type ModelFile } from './model.js';
 import type { Sequential } from '../nn/sequential.js';
 import type { TrainingState } from '../train/fit.js';
 
+/**
+ * Write a model file (safetensors with the architecture in its metadata) to `path` atomically:
+ * temp file, fsync, rename, so a crash never leaves a half-written model. `extra` is JSON data of
+ * your own; `training` a training state for checkpoints. What model.save(path) does in Node.
+ */
 export async function saveModel(
   path: string,
   model: Sequential,
@@ -15,6 +20,7 @@ export async function saveModel(
   await writeFileAtomic(path, modelToBytes(model, options));
 }
 
+/** Read a model file with its extra data and training state; errors name the file. */
 export async function loadModelFile(path: string): Promise<ModelFile> {
   const bytes = await readFileChecked(path);
   try {

@@ -43,9 +43,13 @@ const REGISTRY: Record<string, Factory> = {
   Activation: (c) => new Activation(c as unknown as ActivationOptions),
 };
 
+/** A model file's contents: the model, the application's extra data, and a checkpoint's training state. */
 export interface ModelFile {
+  /** The model, built from the file's architecture, with its weights. */
   model: Sequential;
+  /** JSON data saved with the model (empty when there was none). */
   extra: Record<string, unknown>;
+  /** The training state of a checkpoint (pass it to fit's `resume`), or null. */
   training: TrainingState | null;
 }
 

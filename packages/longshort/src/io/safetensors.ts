@@ -93,6 +93,7 @@ export interface TensorLike {
   readonly data: Arr;
 }
 
+/** Options of encodeSafetensors(). */
 export interface EncodeOptions {
   /**
    * Stored element type. Default: F32 for Float32Array data, F64 for Float64Array data.
@@ -102,6 +103,7 @@ export interface EncodeOptions {
   dtype?: 'F32' | 'F64';
 }
 
+/** Options of decodeSafetensors() and loadSafetensors(). */
 export interface DecodeOptions {
   /** Largest header accepted, in bytes. Default 100 000 000 (the reference implementation's cap). */
   maxHeaderBytes?: number;
@@ -134,13 +136,17 @@ export interface SafetensorsHeader {
   headerBytes: number;
 }
 
+/** One tensor read from a safetensors file. */
 export interface DecodedTensor {
   /** The dtype stored in the file; `data` is always float32. */
   dtype: SafetensorsDType;
+  /** Dimensions of the tensor. */
   shape: number[];
+  /** The values, row-major, converted to float32. */
   data: Float32Array;
 }
 
+/** What decodeSafetensors() returns: every tensor by name, and the string metadata. */
 export interface DecodedSafetensors {
   /** Tensors in file (data offset) order. */
   tensors: Map<string, DecodedTensor>;

@@ -3,8 +3,10 @@
 // dim key: none — scalars only. `hardSigmoid` is Keras/TF.js's max(0, min(1, 0.2x + 0.5)),
 // which is also ONNX HardSigmoid with its default alpha=0.2, beta=0.5.
 
+/** An LSTM gate, cell or hidden activation (LSTMOptions.activations); 'hardSigmoid' is max(0, min(1, 0.2x + 0.5)). */
 export type ActivationName = 'sigmoid' | 'tanh' | 'relu' | 'identity' | 'hardSigmoid';
 
+/** Every ActivationName. */
 export const ACTIVATIONS: readonly ActivationName[] = ['sigmoid', 'tanh', 'relu', 'identity', 'hardSigmoid'];
 
 /** Numerically safe logistic function: never evaluates exp of a large positive number. */

@@ -154,6 +154,10 @@ export interface RmspropStep {
   weightDecay: number;
 }
 
+/**
+ * A kernel family's name: 'ref' (plain TypeScript, always there; float64 layers always use it),
+ * 'wasm' (WebAssembly SIMD, when built and loaded), 'native' (a native addon, when built and loaded).
+ */
 export type KernelName = 'ref' | 'wasm' | 'native';
 
 /**

@@ -7,6 +7,7 @@
 import { Tensor, formatShape, sizeOf } from '../tensor.js';
 import { ConfigError, NonFiniteError, ShapeError } from '../errors.js';
 
+/** How a loss reduces its per-element values: 'mean' over counted elements, 'sum', or 'none' (keep them all). */
 export type Reduction = 'mean' | 'sum' | 'none';
 
 /** What every loss returns. */

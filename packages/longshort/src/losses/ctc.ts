@@ -11,8 +11,10 @@ import { Tensor, allocArr, formatShape } from '../tensor.js';
 import { ConfigError, NonFiniteError, ShapeError } from '../errors.js';
 import { ctcBackward, ctcForward, extendTarget, logSoftmaxRows, minFrames } from '../kernels/ref/ctc.js';
 
+/** How ctcLoss reduces its per-row losses: 'mean' (each row divided by its target length, then the mean over rows), 'sum' or 'none'. */
 export type CtcReduction = 'mean' | 'sum' | 'none';
 
+/** Options of ctcLoss(). */
 export interface CtcLossOptions {
   /** Class index of the blank symbol. Default 0. */
   blank?: number;
@@ -28,6 +30,7 @@ export interface CtcLossOptions {
   computeGrad?: boolean;
 }
 
+/** What ctcLoss() returns. */
 export interface CtcLossResult {
   /** The reduced loss. For reduction 'none' this is the sum of `losses`, i.e. what `grad` is the gradient of. */
   loss: number;
@@ -39,6 +42,7 @@ export interface CtcLossResult {
   infeasibleRows: number[];
 }
 
+/** One row's label ids (an array or Int32Array). */
 export type Labels = ArrayLike<number>;
 
 const WHERE = '[ctcLoss]';

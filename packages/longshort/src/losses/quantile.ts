@@ -16,6 +16,7 @@ import { Tensor, allocArr, formatShape } from '../tensor.js';
 import { ConfigError, ShapeError } from '../errors.js';
 import { type BaseLossOptions, type LossResult, checkReduction, checkTensor, resolveMask, throwIfNonFiniteInput } from './common.js';
 
+/** Options of pinballLoss(). */
 export interface PinballLossOptions extends BaseLossOptions {
   /** The levels, each in (0, 1), one per entry of pred's last axis. */
   quantiles: ArrayLike<number>;
@@ -36,6 +37,13 @@ export function checkDropLast(where: string, pred: Tensor, target: Tensor, last:
   }
 }
 
+/**
+ * Quantile (pinball) loss over several levels at once, for heads that predict one value per level:
+ * pred (…, Q) with the levels in `quantiles` order on the last axis, target (…) without it. For
+ * level q and u = y − p the loss is q·u when u ≥ 0 and (q − 1)·u otherwise; 'mean' divides by the
+ * counted predictions (elements × Q). Throws ShapeError for mismatched shapes, ConfigError for
+ * levels outside (0, 1), NonFiniteError for non-finite input.
+ */
 export function pinballLoss(pred: Tensor, target: Tensor, options: PinballLossOptions): LossResult {
   const where = '[pinballLoss]';
   checkTensor(where, 'pred', pred, 1);

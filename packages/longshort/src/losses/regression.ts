@@ -19,8 +19,10 @@ import {
   throwIfNonFiniteInput,
 } from './common.js';
 
+/** Options of mseLoss() and maeLoss(): reduction, mask or lengths, computeGrad. */
 export type RegressionLossOptions = BaseLossOptions;
 
+/** Options of huberLoss(). */
 export interface HuberLossOptions extends BaseLossOptions {
   /** Where the loss turns from quadratic to linear, > 0. Default 1 (PyTorch). */
   delta?: number;

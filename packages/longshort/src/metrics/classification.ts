@@ -29,6 +29,10 @@ function checkLabels(where: string, yTrue: Labels, yPred: Labels, numClasses?: n
   return numClasses ?? maxLabel + 1;
 }
 
+/**
+ * Fraction of labels predicted right, in [0, 1]. Labels are integer class ids ≥ 0; arrays of
+ * different or zero length throw ShapeError, a label that is not such an id ConfigError.
+ */
 export function accuracy(yTrue: Labels, yPred: Labels): number {
   checkLabels('accuracy', yTrue, yPred);
   let hit = 0;
@@ -44,24 +48,36 @@ export function confusionMatrix(yTrue: Labels, yPred: Labels, numClasses?: numbe
   return m;
 }
 
+/** Scores of one class; a ratio with a zero denominator is 0 (scikit-learn's zero_division=0). */
 export interface ClassScores {
+  /** Of the samples predicted as the class, the fraction that belong to it. */
   precision: number;
+  /** Of the samples of the class, the fraction predicted as it. */
   recall: number;
+  /** Harmonic mean of precision and recall. */
   f1: number;
   /** How many samples truly belong to the class. */
   support: number;
 }
 
+/** What classificationReport() returns. */
 export interface ClassificationReport {
+  /** Fraction of labels predicted right. */
   accuracy: number;
+  /** Scores of class k at index k. */
   perClass: ClassScores[];
   /** Unweighted means over classes. */
   macro: { precision: number; recall: number; f1: number };
+  /** K×K counts, confusion[trueClass][predictedClass]. */
   confusion: number[][];
 }
 
 const ratio = (a: number, b: number): number => (b === 0 ? 0 : a / b);
 
+/**
+ * Accuracy, per-class precision, recall, F1 and support, their macro means and the confusion
+ * matrix. K = numClasses, or 1 + the largest label seen. Errors as in accuracy().
+ */
 export function classificationReport(yTrue: Labels, yPred: Labels, numClasses?: number): ClassificationReport {
   const confusion = confusionMatrix(yTrue, yPred, numClasses);
   const K = confusion.length;

@@ -36,6 +36,10 @@ function checkFinite(where: string, name: string, x: Nums): void {
   }
 }
 
+/**
+ * Mean absolute error, in the data's units. `actual` and `forecast` must have the same non-zero
+ * length (ShapeError) and be finite (NonFiniteError); the same holds for rmse, smape and mase.
+ */
 export function mae(actual: Nums, forecast: Nums): number {
   checkPair('mae', actual, forecast);
   let s = 0;
@@ -43,6 +47,7 @@ export function mae(actual: Nums, forecast: Nums): number {
   return s / actual.length;
 }
 
+/** Root mean squared error, in the data's units. */
 export function rmse(actual: Nums, forecast: Nums): number {
   checkPair('rmse', actual, forecast);
   let s = 0;
@@ -133,6 +138,7 @@ export function acf(x: Nums, maxLag: number): Float64Array {
   return r;
 }
 
+/** Options of detectSeasonPeriod() and detectSeasonPeriodDetailed(). */
 export interface SeasonOptions {
   /** Largest lag considered; default floor(N/2) of the (differenced) series. */
   maxLag?: number;
@@ -142,6 +148,7 @@ export interface SeasonOptions {
   detrend?: 'difference' | 'none';
 }
 
+/** What detectSeasonPeriodDetailed() found. */
 export interface SeasonResult {
   /** Detected period; 1 when no lag qualifies (non-seasonal). */
   period: number;

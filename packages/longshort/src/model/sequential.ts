@@ -6,8 +6,24 @@
 import { Sequential as Chain } from '../nn/sequential.js';
 import { modelFromBytes } from '../io/model.js';
 
+/**
+ * A model made of named layers called in order (LSTM, Dense, Embedding, Dropout, LayerNorm,
+ * Activation), trained with model.fit(), saved as one safetensors file (toBytes(), and in Node
+ * save(path)). This is the browser-safe class; the Node entry's Sequential adds a save() that
+ * writes files. Bad layers or options throw ConfigError.
+ * @example
+ * ```ts
+ * const model = new Sequential({
+ *   lstm: new LSTM({ inputSize: 3, hiddenSize: 16, returnSequences: false }),
+ *   head: new Dense({ inputSize: 16, outputSize: 1 }),
+ * });
+ * await model.fit(x, y, { loss: 'mse', epochs: 5 });    // x (N, T, 3), y (N, 1)
+ * const bytes = model.toBytes();
+ * const again = Sequential.fromBytes(bytes);
+ * ```
+ */
 export class Sequential extends Chain {
-  /** Rebuild a model from toBytes() output (or a file written by save()). */
+  /** Rebuild a model from toBytes() output (or a file written by save()). Throws FormatError for malformed bytes, NonFiniteError for non-finite weights. */
   static fromBytes<C extends typeof Sequential>(this: C, bytes: Uint8Array): InstanceType<C> {
     return this.adopt(modelFromBytes(bytes).model);
   }

@@ -12,24 +12,36 @@ import { selectKernels } from '../kernels/index.js';
 import type { DenseActivation, KernelName, Kernels } from '../kernels/types.js';
 import type { CallContext, Layer, Param } from './layer.js';
 
+/** The functions an Activation layer computes: relu, tanh and sigmoid element-wise, softmax over the last dimension. */
 export type ActivationFn = Exclude<DenseActivation, 'linear'>;
 
+/** Every ActivationFn, for checks and menus. */
 export const ACTIVATION_FNS: readonly ActivationFn[] = ['relu', 'tanh', 'sigmoid', 'softmax'];
 
+/** Options of an Activation layer. */
 export interface ActivationOptions {
+  /** The function to apply. */
   fn: ActivationFn;
+  /** Element type. Default 'float32'; the output takes the input's dtype. */
   dtype?: DType;
   /** The kernel family to compute with (chosen once, here). Default 'auto'. */
   kernels?: 'auto' | KernelName | Kernels;
 }
 
+/**
+ * A parameter-free activation layer for Sequential: relu, tanh or sigmoid element-wise, or softmax
+ * over the last dimension, on a tensor of any shape. `Dense({ activation })` computes the same
+ * thing in one layer. An unknown fn throws ConfigError.
+ */
 export class Activation implements Layer {
   readonly kind = 'Activation';
+  /** The function applied. */
   readonly fn: ActivationFn;
   readonly dtype: DType;
   private kernelSet: Kernels;
   private lastY: Tensor | null = null;
 
+  /** Throws ConfigError for an unknown fn or dtype. */
   constructor(options: ActivationOptions) {
     const fn = options?.fn;
     if (!ACTIVATION_FNS.includes(fn)) {

@@ -17,10 +17,14 @@ import { LayerParam, type CallContext, type Layer, type Param } from './layer.js
 
 export type { DenseActivation } from '../kernels/types.js';
 
+/** How Dense draws its initial weights: 'pytorch' (nn.Linear's) or 'glorotUniform' (Keras's). */
 export type DenseInit = 'pytorch' | 'glorotUniform';
 
+/** Options of a Dense layer; bad values throw ConfigError naming the option. */
 export interface DenseOptions {
+  /** Features per input row (I), an integer ≥ 1. */
   inputSize: number;
+  /** Features per output row (O), an integer ≥ 1. */
   outputSize: number;
   /** Applied after the affine map; 'softmax' normalises over the last dimension. Default 'linear'. */
   activation?: DenseActivation;
@@ -31,6 +35,7 @@ export interface DenseOptions {
    * kaiming_uniform_(a=√5) works out to. 'glorotUniform': weight U(±√(6/(I+O))), bias 0 (Keras).
    */
   init?: DenseInit;
+  /** Element type of weights, inputs and outputs. Default 'float32'. */
   dtype?: DType;
   /** Seed for initialisation (default 0). Ignored when `rng` is given. */
   seed?: number;
@@ -40,15 +45,32 @@ export interface DenseOptions {
   kernels?: 'auto' | KernelName | Kernels;
 }
 
+/**
+ * A fully connected layer, y = act(x·Wᵀ + b), with PyTorch nn.Linear's layout and names (weight
+ * (O, I), bias (O)). Takes (N, I) → (N, O), or a sequence (B, T, I) → (B, T, O) with every step
+ * treated as a row. Bad options throw ConfigError; inputs of the wrong rank or size throw ShapeError.
+ * @example
+ * ```ts
+ * const head = new Dense({ inputSize: 32, outputSize: 3, activation: 'softmax' });
+ * const y = head.call(zeros([4, 32]), { training: false });  // (4, 3), rows sum to 1
+ * ```
+ */
 export class Dense implements Layer {
   readonly kind = 'Dense';
+  /** Features per input row (I). */
   readonly inputSize: number;
+  /** Features per output row (O). */
   readonly outputSize: number;
+  /** Activation applied after the affine map. */
   readonly activation: DenseActivation;
+  /** Whether the layer has a bias. */
   readonly useBias: boolean;
+  /** How the initial weights were drawn. */
   readonly init: DenseInit;
   readonly dtype: DType;
+  /** The weight 'weight', shape (O, I). */
   readonly weight: LayerParam; // (O, I)
+  /** The bias 'bias', shape (O), or null with `bias: false`. */
   readonly bias: LayerParam | null; // (O)
   private readonly paramList: LayerParam[];
   private readonly mem: LayerMemory;
@@ -57,6 +79,7 @@ export class Dense implements Layer {
   private lastX: Tensor | null = null;
   private lastY: Tensor | null = null;
 
+  /** Builds and initialises the layer; throws ConfigError for bad options. */
   constructor(options: DenseOptions) {
     const o = options;
     checkOptionsObject('[Dense]', o);

@@ -11,20 +11,29 @@ import { Tensor, allocArr, zeros, formatShape, type Arr, type DType } from '../t
 import { ConfigError, ShapeError } from '../errors.js';
 import type { CallContext, Layer, Param } from './layer.js';
 
+/** Options of a Dropout layer. */
 export interface DropoutOptions {
   /** Probability of zeroing an element, in [0, 1). Default 0.5 (as PyTorch). */
   p?: number;
+  /** Element type of inputs and outputs. Default 'float32'. */
   dtype?: DType;
 }
 
+/**
+ * Inverted dropout (PyTorch nn.Dropout): in training each element is zeroed with probability p and
+ * the rest are scaled by 1/(1−p); in inference the layer passes its input through (as a copy). Any
+ * shape. Training calls need `ctx.rng` (ConfigError without it); Sequential passes its own.
+ */
 export class Dropout implements Layer {
   readonly kind = 'Dropout';
+  /** Probability of zeroing an element, in [0, 1). */
   readonly p: number;
   readonly dtype: DType;
   /** mask[i] = 1/(1−p) for kept elements, 0 for dropped; valid for the last training call. */
   private mask: Arr;
   private last: { shape: readonly number[]; training: boolean } | null = null;
 
+  /** Throws ConfigError for p outside [0, 1) or an unknown dtype. */
   constructor(options: DropoutOptions = {}) {
     const p = options.p ?? 0.5;
     if (typeof p !== 'number' || !(p >= 0 && p < 1)) {

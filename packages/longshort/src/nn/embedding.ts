@@ -15,32 +15,51 @@ import { LayerMemory, selectKernels } from '../kernels/index.js';
 import type { KernelName, Kernels } from '../kernels/types.js';
 import { LayerParam, type CallContext, type Layer, type Param } from './layer.js';
 
+/** Options of an Embedding layer; bad values throw ConfigError naming the option. */
 export interface EmbeddingOptions {
+  /** Number of ids (V): the table has rows 0 … V−1. */
   numEmbeddings: number;
+  /** Length of each vector (E). */
   embeddingDim: number;
   /** Row that maps padding: zero at init, no gradient. Negative counts from the end, as in PyTorch. */
   paddingIdx?: number;
+  /** Element type of the table and outputs. Default 'float32'. */
   dtype?: DType;
   /** Seed for initialisation (default 0). Ignored when `rng` is given. */
   seed?: number;
+  /** Draw the initial table from this generator instead. */
   rng?: Rng;
   /** The kernel family whose memory holds the table (its optimizer updates run there). Default 'auto'. */
   kernels?: 'auto' | KernelName | Kernels;
 }
 
+/**
+ * A lookup table from integer ids to learned vectors (PyTorch nn.Embedding: weight (V, E), drawn
+ * from N(0, 1)). Input: ids stored as whole numbers in a tensor of any shape S, usually (B, T);
+ * output (S, E). An id that is not an integer in [0, V) throws ShapeError.
+ * @example
+ * ```ts
+ * const emb = new Embedding({ numEmbeddings: 100, embeddingDim: 16, paddingIdx: 0 });
+ * emb.call(tensor([[5, 7, 0]]), { training: false }).shape;  // [1, 3, 16]
+ * ```
+ */
 export class Embedding implements Layer {
   readonly kind = 'Embedding';
+  /** Number of ids (V). */
   readonly numEmbeddings: number;
+  /** Length of each vector (E). */
   readonly embeddingDim: number;
   /** Normalised to [0, numEmbeddings), or null. */
   readonly paddingIdx: number | null;
   readonly dtype: DType;
+  /** The table 'weight', shape (V, E). */
   readonly weight: LayerParam; // (V, E)
   private readonly paramList: LayerParam[];
   private readonly mem: LayerMemory;
   private readonly paddingIdxOption: number | undefined;
   private lastX: Tensor | null = null;
 
+  /** Builds the table; throws ConfigError for bad options. */
   constructor(options: EmbeddingOptions) {
     const o = options;
     checkOptionsObject('[Embedding]', o);

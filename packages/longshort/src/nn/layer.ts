@@ -21,6 +21,7 @@ import type { Rng } from '../util/rng.js';
 export interface Param {
   /** e.g. 'weight_ih_l0', 'weight', 'bias'. */
   readonly name: string;
+  /** Dimensions of the tensor, e.g. [4H, I] for weight_ih_l0. */
   readonly shape: readonly number[];
   /** The values (row-major). Optimizers update this array in place. */
   readonly value: Arr;
@@ -62,9 +63,17 @@ export interface CallContext {
   rng?: Rng;
 }
 
+/**
+ * The contract every layer keeps (LSTM, Dense, Embedding, Dropout, LayerNorm, Activation), so that
+ * Sequential, the optimizers, fit() and the model files treat them alike. A layer owns its
+ * parameters and their gradients; `call` runs forward and keeps what `callBackward` needs (one
+ * cached forward at a time); `callBackward` adds parameter gradients into each Param.grad (zeroGrad
+ * clears them) and returns dL/d(input).
+ */
 export interface Layer {
   /** Class name: 'LSTM', 'Dense', 'Embedding', 'Dropout', 'LayerNorm', … */
   readonly kind: string;
+  /** Element type of the parameters and outputs. */
   readonly dtype: DType;
   /** Parameters with names relative to the layer (Sequential prefixes them). */
   params(): Param[];
@@ -84,7 +93,9 @@ export interface Layer {
 
 /** A layer of a model, with its name there ('lstm', 'head'). */
 export interface NamedLayer {
+  /** Unique within the model; prefixes the layer's parameter names ('lstm.weight_ih_l0'). */
   name: string;
+  /** The layer itself. */
   layer: Layer;
 }
 
@@ -94,21 +105,25 @@ export interface NamedLayer {
  * this shape, not on the class, so nn/ does not depend on them.
  */
 export interface Model extends Layer {
+  /** The layers in order, with their names. */
   readonly layers: readonly NamedLayer[];
   /** Generator for dropout masks during training; its state goes into checkpoints. */
   readonly rng: Rng;
 }
 
+/** Zero the gradient of every parameter. */
 export function zeroGrads(params: readonly Param[]): void {
   for (const p of params) p.grad.fill(0);
 }
 
+/** Total number of values in the parameters. */
 export function paramCount(params: readonly Param[]): number {
   let n = 0;
   for (const p of params) n += p.value.length;
   return n;
 }
 
+/** A state dict: tensors by name, each a shape and its row-major values (a Tensor fits, and so does plain JSON). */
 export type StateDictLike = Record<string, { shape: readonly number[]; data: ArrayLike<number> }>;
 
 /**

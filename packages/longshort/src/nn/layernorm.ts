@@ -13,6 +13,7 @@ import { LayerMemory, selectKernels, type Workspace } from '../kernels/index.js'
 import type { KernelName, Kernels } from '../kernels/types.js';
 import { LayerParam, type CallContext, type Layer, type Param } from './layer.js';
 
+/** Options of a LayerNorm layer; bad values throw ConfigError naming the option. */
 export interface LayerNormOptions {
   /** Size of the last dimension (a one-entry array is accepted, as PyTorch's normalized_shape). */
   normalizedShape: number | readonly number[];
@@ -20,24 +21,37 @@ export interface LayerNormOptions {
   eps?: number;
   /** Learn a per-feature scale `weight` and shift `bias`. Default true. */
   elementwiseAffine?: boolean;
+  /** Element type of parameters, inputs and outputs. Default 'float32'. */
   dtype?: DType;
   /** The kernel family to compute with (chosen once, here). Default 'auto'. */
   kernels?: 'auto' | KernelName | Kernels;
 }
 
+/**
+ * Layer normalisation over the last dimension (PyTorch nn.LayerNorm with one normalised size C):
+ * each row of (N, C) or (B, T, C) is shifted to mean 0 and scaled to variance 1 (biased), then
+ * multiplied by `weight` (starts at 1) and shifted by `bias` (starts at 0). A last dimension other
+ * than C throws ShapeError.
+ */
 export class LayerNorm implements Layer {
   readonly kind = 'LayerNorm';
+  /** Size of the normalised last dimension (C). */
   readonly normalizedShape: number;
+  /** Added to the variance before the square root. */
   readonly eps: number;
+  /** Whether the layer has `weight` and `bias`. */
   readonly elementwiseAffine: boolean;
   readonly dtype: DType;
+  /** Per-feature scale 'weight', shape (C), or null without elementwiseAffine. */
   readonly weight: LayerParam | null; // (C)
+  /** Per-feature shift 'bias', shape (C), or null without elementwiseAffine. */
   readonly bias: LayerParam | null; // (C)
   private readonly paramList: LayerParam[];
   private readonly mem: LayerMemory;
   private readonly stats: Workspace; // mean (M) and rstd (M) of the last call
   private last: { x: Tensor; mean: Arr; rstd: Arr } | null = null;
 
+  /** Throws ConfigError for bad options, UnsupportedError for a normalizedShape of more than one size. */
   constructor(options: LayerNormOptions) {
     checkOptionsObject('[LayerNorm]', options);
     let C: unknown = options.normalizedShape;

@@ -19,10 +19,19 @@ const BOOLEAN_OPTIONS = ['bidirectional', 'reverse', 'batchFirst', 'returnSequen
 /** Named variants from Greff et al. (2017), "LSTM: A Search Space Odyssey". */
 export type LstmVariant = 'vanilla' | 'NIG' | 'NFG' | 'NOG' | 'NIAF' | 'NOAF' | 'PH' | 'CIFG';
 
+/**
+ * Options of an LSTM layer: PyTorch nn.LSTM's, Greff et al.'s variants, and Keras's and ONNX's
+ * extras. The constructor checks every one and throws ConfigError naming the option, the expected
+ * range and the value received.
+ */
 export interface LSTMOptions {
+  /** Features per time step of the input (I), an integer ≥ 1. */
   inputSize: number;
+  /** Size of the cell state c and of h before projection (H), an integer ≥ 1. */
   hiddenSize: number;
+  /** Stacked layers (L); each takes the previous one's output. Default 1. */
   numLayers?: number;
+  /** Run a second, backward direction per layer and concatenate both outputs (Dn = 2). Default false. */
   bidirectional?: boolean;
   /** Unidirectional only: read each row from its last valid step to its first; outputs stay at their time index (ONNX direction 'reverse'). */
   reverse?: boolean;
@@ -41,13 +50,17 @@ export interface LSTMOptions {
   returnSequences?: boolean;
   /** A named variant; the explicit switches below override it. */
   variant?: LstmVariant;
+  /** i = 1 (no input gate). */
   noInputGate?: boolean;
+  /** f = 1 (no forget gate). */
   noForgetGate?: boolean;
+  /** o = 1 (no output gate). */
   noOutputGate?: boolean;
   /** g = pre-activation instead of tanh. */
   noInputActivation?: boolean;
   /** h = o ⊙ c instead of o ⊙ tanh(c). */
   noOutputActivation?: boolean;
+  /** Gates also see the cell state through diagonal weights weight_ph (3H, order i, f, o). */
   peepholes?: boolean;
   /** f = 1 − i (ONNX input_forget). */
   coupledInputForget?: boolean;
@@ -59,7 +72,9 @@ export interface LSTMOptions {
   init?: 'pytorch' | 'keras';
   /** Value of the forget-gate bias (in bias_ih) after initialisation; null keeps the plain init. Default 1. */
   forgetBias?: number | null;
+  /** Seed for the initial weights and the layer's own dropout generator. Default 0. */
   seed?: number;
+  /** Element type of weights, inputs and outputs. Default 'float32'. */
   dtype?: DType;
   /** Reject NaN/Infinity in inputs with a clear error. */
   checkFinite?: boolean;

@@ -22,6 +22,7 @@ import { initLstmWeights } from './lstm-init.js';
 
 export type { LSTMOptions, LstmVariant } from './lstm-options.js';
 
+/** Options of LSTM.forward(). Bad shapes or lengths throw ShapeError. */
 export interface LstmForwardOptions {
   /** (L·Dn, B, P) */
   h0?: Tensor;
@@ -29,6 +30,7 @@ export interface LstmForwardOptions {
   c0?: Tensor;
   /** Valid steps per row, each in [1, T]; omitted or null: every row has T steps. */
   lengths?: ArrayLike<number> | null;
+  /** Training mode: inter-layer dropout is active. Default false. */
   training?: boolean;
   /** Also return i, f, g, o and c at every step. */
   returnGates?: boolean;
@@ -36,17 +38,25 @@ export interface LstmForwardOptions {
   rng?: Rng;
 }
 
+/** The gate activations of one layer and direction over a forward pass (with `returnGates`), e.g. for gate heatmaps. */
 export interface LstmGates {
+  /** Layer index, 0 = bottom. */
   layer: number;
+  /** Which direction of that layer. */
   direction: 'forward' | 'reverse';
-  /** Each (B, T, H) with batchFirst, else (T, B, H); zero past a row's length. */
+  /** Input gate. Each of i, f, g, o, c is (B, T, H) with batchFirst, else (T, B, H); zero past a row's length. */
   i: Tensor;
+  /** Forget gate. */
   f: Tensor;
+  /** Candidate cell input. */
   g: Tensor;
+  /** Output gate. */
   o: Tensor;
+  /** Cell state after each step. */
   c: Tensor;
 }
 
+/** What LSTM.forward() returns: every step's output and the final states of every layer and direction. */
 export interface LstmForwardResult {
   /** (B, T, Dn·P) with batchFirst, else (T, B, Dn·P). */
   output: Tensor;
@@ -54,9 +64,11 @@ export interface LstmForwardResult {
   h: Tensor;
   /** (L·Dn, B, H) */
   c: Tensor;
+  /** With `returnGates`: one entry per layer and direction, in order. */
   gates?: LstmGates[];
 }
 
+/** The recurrent state of a unidirectional LSTM between step() calls (from initialState() or the previous step). */
 export interface LstmState {
   /** (L, B, P) */
   h: Tensor;
@@ -111,21 +123,55 @@ interface LastForward {
   consumed: boolean;
 }
 
+/**
+ * A long short-term memory layer with PyTorch nn.LSTM's interface and state-dict names: stacked,
+ * bidirectional, projected (projSize), variable-length (`lengths`), with Greff et al.'s gate
+ * variants, Keras's and ONNX's options, and a streaming step() API.
+ *
+ * Input x is (B, T, I) with batchFirst (the default), else (T, B, I); the output is (B, T, Dn·P)
+ * where P is projSize or hiddenSize and Dn is 2 when bidirectional. As a Sequential layer it returns
+ * the whole sequence, or with `returnSequences: false` each row's last valid step (B, Dn·P).
+ * Bad options throw ConfigError; inputs of the wrong shape or dtype throw ShapeError; NaN or
+ * Infinity in the input, with `checkFinite`, throws NonFiniteError.
+ * @example
+ * ```ts
+ * const lstm = new LSTM({ inputSize: 8, hiddenSize: 32, numLayers: 2, seed: 1 });
+ * const x = zeros([4, 10, 8]);                         // (B, T, I)
+ * const { output, h, c } = lstm.forward(x, { lengths: [10, 7, 10, 3] });
+ * output.shape;                                        // [4, 10, 32]
+ * h.shape;                                             // [2, 4, 32]: (L·Dn, B, P)
+ * // streaming, one step at a time
+ * let state = lstm.initialState(4);
+ * const r = lstm.step(zeros([4, 8]), state);           // r.output (4, 32)
+ * state = r.state;
+ * ```
+ */
 export class LSTM implements Layer {
   readonly kind = 'LSTM';
+  /** Features per input step (I). */
   readonly inputSize: number;
+  /** Cell size (H). */
   readonly hiddenSize: number;
+  /** Stacked layers (L). */
   readonly numLayers: number;
+  /** Two directions per layer. */
   readonly bidirectional: boolean;
+  /** A unidirectional layer that reads each row backwards. */
   readonly reverse: boolean;
+  /** Input and output are (B, T, ·) when true, (T, B, ·) when false. */
   readonly batchFirst: boolean;
+  /** Dropout between layers in training. */
   readonly dropout: number;
+  /** Projection size, 0 = none. */
   readonly projSize: number;
   /** false: no bias parameters (nn.LSTM(bias=False)). */
   readonly bias: boolean;
+  /** As a Sequential layer: output every step (true) or each row's last valid step. */
   readonly returnSequences: boolean;
+  /** The resolved cell: gates, activations, peepholes, coupling, clip. */
   readonly spec: Readonly<LstmCellSpec>;
   readonly dtype: DType;
+  /** Inputs are checked for NaN and Infinity. */
   readonly checkFinite: boolean;
   private readonly options: LSTMOptions;
   private readonly cells: Cell[][]; // [layer][direction]
@@ -140,6 +186,7 @@ export class LSTM implements Layer {
   private last: LastForward | null = null;
   private lastCall: { returnSequences: boolean; shape: readonly number[] } | null = null;
 
+  /** Builds and initialises the layer; throws ConfigError for bad options. */
   constructor(options: LSTMOptions) {
     const c = resolveLstmOptions(options);
     this.inputSize = c.inputSize;
@@ -192,6 +239,7 @@ export class LSTM implements Layer {
     });
   }
 
+  /** Dn: 2 when bidirectional, else 1. */
   get numDirections(): number {
     return this.bidirectional ? 2 : 1;
   }
@@ -206,6 +254,7 @@ export class LSTM implements Layer {
     return this.mem.kernels;
   }
 
+  /** Name of the kernel family this layer computes with. */
   get kernelName(): KernelName {
     return this.mem.kernels.name;
   }
@@ -301,6 +350,13 @@ export class LSTM implements Layer {
 
   // ---------------------------------------------------------------- forward / backward
 
+  /**
+   * Run the layer over whole sequences: x (B, T, I) with batchFirst, else (T, B, I). Returns every
+   * step's output and the final h and c of every layer and direction (fresh tensors), and keeps
+   * what backward() needs. With `lengths`, row b is read for its first lengths[b] steps only: its
+   * outputs past that are zero and its final state is the one at its last valid step.
+   * Throws ShapeError for a wrong shape, dtype, lengths or initial state.
+   */
   forward(x: Tensor, opts: LstmForwardOptions = {}): LstmForwardResult {
     const where = 'LSTM.forward';
     this.alive(where);

@@ -23,13 +23,16 @@ export type { NamedLayer } from './layer.js';
 
 /** What a model file may carry besides the weights: user data, and a checkpoint's training state. */
 export interface ModelFileOptions {
+  /** JSON data of your own (vocabularies, scalers, settings), stored in the file's metadata. */
   extra?: Record<string, unknown>;
+  /** A training state (History.state or FitControl.state()), to resume training from the file. */
   training?: TrainingState;
 }
 
 /** Writes a model file at a path (Node: saveModel in src/io/model-node.ts, atomic). */
 export type ModelSaver = (path: string, model: Sequential, options: ModelFileOptions) => Promise<void>;
 
+/** Options of a Sequential model; bad values throw ConfigError. */
 export interface SequentialOptions {
   /** Seed of the generator used for dropout masks during training. */
   seed?: number;
@@ -42,8 +45,14 @@ export interface SequentialOptions {
   chain?: boolean;
 }
 
+/**
+ * A chain of named layers that behaves as one layer: forward, backward, named parameters
+ * ('lstm.weight_ih_l0'), a summary, and a config that rebuilds it, with fit/evaluate/predict and
+ * model files as methods. The public classes longshort exports extend this one.
+ */
 export class Sequential implements Model {
   readonly kind = 'Sequential';
+  /** The layers in order, with their names. */
   readonly layers: readonly NamedLayer[];
   /** Generator for dropout masks (and anything else random during training); its state goes into checkpoints. */
   readonly rng: Rng;
@@ -53,6 +62,8 @@ export class Sequential implements Model {
   /**
    * `new Sequential([lstm, dense])` names layers by kind ('lstm', 'dense', 'dense_1', …);
    * `new Sequential({ lstm, head: dense })` or `[['lstm', lstm], ['head', dense]]` names them yourself.
+   * Throws ConfigError for no layers, names that are not unique identifiers, mixed dtypes, or
+   * (with chain) a layer whose input size is not the previous layer's output size.
    */
   constructor(layers: Layer[] | Array<[string, Layer]> | Record<string, Layer>, options: SequentialOptions = {}) {
     if (layers === null || typeof layers !== 'object') {
@@ -94,6 +105,7 @@ export class Sequential implements Model {
     this.rng = new Rng(options.seed ?? 0);
   }
 
+  /** The layers' element type (they all share one). */
   get dtype(): DType {
     return this.layers[0].layer.dtype;
   }
@@ -185,7 +197,7 @@ export class Sequential implements Model {
 
   // ---------------------------------------------------------------- training and files
 
-  /** Train on (x, y); see FitOptions. Resolves to the per-epoch history. */
+  /** Train on (x, y) (rows along axis 0); see fit() and FitOptions. Resolves to the per-epoch history. */
   fit(x: Tensor, y: Tensor, options: FitOptions): Promise<History> {
     return fit(this, x, y, options);
   }

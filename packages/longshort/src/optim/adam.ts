@@ -10,6 +10,7 @@ import type { Param } from '../nn/layer.js';
 import type { Kernels } from '../kernels/types.js';
 import { type HyperSpec, Optimizer } from './optimizer.js';
 
+/** Options of Adam and AdamW (torch.optim's); bad values throw ConfigError. */
 export interface AdamOptions {
   /** Learning rate. Default 1e-3. */
   lr?: number;

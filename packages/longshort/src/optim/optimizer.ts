@@ -17,6 +17,7 @@ import { ConfigError, ShapeError } from '../errors.js';
 import { kernelsOf } from '../kernels/index.js';
 import type { Kernels } from '../kernels/types.js';
 
+/** An optimizer's hyperparameters by name, e.g. { lr: 0.001, beta1: 0.9, amsgrad: false }. */
 export type Hyper = Record<string, number | boolean>;
 
 /** How a hyperparameter is checked: a learning rate (finite, ≥ 0), a finite number ≥ 0, a number in [0, 1), or a boolean. */

@@ -7,6 +7,7 @@ import type { Param } from '../nn/layer.js';
 import type { Kernels } from '../kernels/types.js';
 import { type HyperSpec, Optimizer } from './optimizer.js';
 
+/** Options of RMSprop (torch.optim.RMSprop's); bad values throw ConfigError. */
 export interface RMSpropOptions {
   /** Learning rate. Default 1e-2 (PyTorch). */
   lr?: number;

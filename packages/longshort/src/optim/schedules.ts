@@ -14,8 +14,11 @@
 import { ConfigError } from '../errors.js';
 import type { HasLr } from './optimizer.js';
 
+/** A schedule's state() for checkpoints: plain JSON values. */
 export interface ScheduleState {
+  /** The schedule's class, e.g. 'StepLR'; loadState() refuses another. */
   kind: string;
+  /** step() calls so far. */
   lastStep: number;
   [key: string]: string | number | boolean | null;
 }
@@ -27,18 +30,25 @@ export interface ScheduleState {
  * this shape.
  */
 export interface Scheduler {
+  /** Advance one step (with the monitored metric when stepped per epoch). */
   step(metric?: number): unknown;
+  /** A snapshot for checkpoints (plain JSON). */
   state(): unknown;
+  /** Restore a state() snapshot; a malformed one throws ConfigError. */
   loadState(s: unknown): void;
 }
 
+/** A learning-rate schedule of this library: StepLR, ExponentialLR, CosineWithWarmup, ReduceLROnPlateau. */
 export interface LrSchedule extends Scheduler {
+  /** The class name, e.g. 'StepLR'. */
   readonly kind: string;
   /** Advance one step and set the optimizer's lr; returns the new lr. */
   step(metric?: number): number;
   /** step() calls so far. */
   readonly lastStep: number;
+  /** The step count and whatever else the schedule needs to resume, as JSON. */
   state(): ScheduleState;
+  /** Restore a state() of the same kind of schedule; anything else throws ConfigError. */
   loadState(s: ScheduleState): void;
 }
 
@@ -127,6 +137,7 @@ export class ExponentialLR implements LrSchedule {
   }
 }
 
+/** Options of CosineWithWarmup; bad values throw ConfigError. */
 export interface CosineWithWarmupOptions {
   /** Steps of linear warm-up from 0 to the base lr (0: start at the base lr). */
   warmupSteps: number;
@@ -204,6 +215,7 @@ export class CosineWithWarmup implements LrSchedule {
   }
 }
 
+/** Options of ReduceLROnPlateau (torch.optim.lr_scheduler's); bad values throw ConfigError. */
 export interface ReduceLROnPlateauOptions {
   /** 'min' (default): the metric should fall (a loss); 'max': it should rise (an accuracy). */
   mode?: 'min' | 'max';

@@ -8,6 +8,7 @@ import { ConfigError } from '../errors.js';
 import type { Kernels } from '../kernels/types.js';
 import { type Hyper, type HyperSpec, Optimizer } from './optimizer.js';
 
+/** Options of SGD (torch.optim.SGD's); bad values throw ConfigError. */
 export interface SGDOptions {
   /** Learning rate. Default 1e-3 (PyTorch 2.x). */
   lr?: number;

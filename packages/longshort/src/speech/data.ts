@@ -16,10 +16,13 @@ import { ConfigError, FormatError } from '../errors.js';
 import { decodeSafetensors, encodeSafetensors } from '../io/safetensors.js';
 import { PHONES } from './phones.js';
 
+/** One utterance of a speech feature set: its log-mel frames and its phone labels. */
 export interface SpeechUtterance {
+  /** The utterance's id. */
   id: string;
   /** (frames, nMels) log-mel energies (src/speech/features.ts LogMel). */
   logmel: Float32Array;
+  /** Frames (10 ms each). */
   frames: number;
   /** Phone ids 1..38 (src/speech/phones.ts). */
   phones: Int32Array;
@@ -27,13 +30,17 @@ export interface SpeechUtterance {
   info: Record<string, unknown>;
 }
 
+/** A speech feature set (one safetensors file; see the file header). */
 export interface SpeechSet {
+  /** Mel bands per frame. */
   nMels: number;
+  /** The utterances, in file order. */
   utterances: SpeechUtterance[];
 }
 
 const WHERE = '[speechSet]';
 
+/** A speech set as safetensors bytes. An utterance whose logmel does not hold frames·nMels values throws ConfigError. */
 export function speechSetToBytes(set: SpeechSet): Uint8Array {
   const { nMels, utterances } = set;
   let F = 0;
@@ -67,6 +74,11 @@ export function speechSetToBytes(set: SpeechSet): Uint8Array {
   );
 }
 
+/**
+ * A speech set from safetensors bytes (speechSetToBytes, scripts/speech/pack.ts). Throws
+ * FormatError for a file without the 'speech' metadata, another phone set, or tensors that do not
+ * match it. The utterances' logmel arrays are views into the decoded data.
+ */
 export function speechSetFromBytes(bytes: Uint8Array): SpeechSet {
   const { tensors, metadata } = decodeSafetensors(bytes);
   if (metadata.speech === undefined) throw new FormatError(`${WHERE} the file has no 'speech' metadata; it is not a speech feature set (metadata keys: [${Object.keys(metadata).join(', ')}]). Hint: make one with scripts/speech/pack.ts.`);

@@ -26,6 +26,7 @@
 import FFT from 'fft.js';
 import { ConfigError, NonFiniteError } from '../errors.js';
 
+/** Settings of the log-mel front end (see the file header); every one has a default. */
 export interface LogMelOptions {
   /** Sample rate the filterbank is designed for. Default 16000. */
   sampleRate?: number;
@@ -39,6 +40,7 @@ export interface LogMelOptions {
   nMels?: number;
   /** Lowest and highest filter edge in Hz. Defaults 20 and sampleRate / 2. */
   fMin?: number;
+  /** Highest filter edge in Hz. Default sampleRate / 2. */
   fMax?: number;
   /** Pre-emphasis coefficient (0 = off). Default 0.97. */
   preemphasis?: number;
@@ -46,8 +48,10 @@ export interface LogMelOptions {
   floor?: number;
 }
 
+/** LogMelOptions with every value filled in (what a model file stores). */
 export type ResolvedLogMelOptions = Required<LogMelOptions>;
 
+/** The defaults: 16 kHz, 25 ms windows every 10 ms, 512-point FFT, 40 mel bands from 20 Hz to 8 kHz, pre-emphasis 0.97. */
 export const DEFAULT_LOGMEL: ResolvedLogMelOptions = {
   sampleRate: 16000, winLength: 400, hopLength: 160, nFft: 512, nMels: 40, fMin: 20, fMax: 8000, preemphasis: 0.97, floor: 1e-10,
 };

@@ -16,6 +16,7 @@ import type { SpeechExtra } from './model.js';
 import type { SpeechUtterance } from './data.js';
 import { idsToPhones } from './phones.js';
 
+/** How speech is decoded (recognition and evaluation). */
 export interface SpeechDecodeOptions {
   /** 0 or 1: greedy best path; > 1: CTC prefix beam search of this width. Default 0. */
   beamWidth?: number;
@@ -23,19 +24,25 @@ export interface SpeechDecodeOptions {
   batchSize?: number;
 }
 
+/** A recognised phone with its time span. */
 export interface TimedPhone {
+  /** The phone (ARPAbet, e.g. 'AH'). */
   phone: string;
   /** Seconds from the start of the audio: the first and one past the last frame of the phone's run on the best path. */
   start: number;
+  /** Seconds from the start of the audio to one past the last frame of the run. */
   end: number;
 }
 
+/** The phones recognised in one utterance, with timing and the network's scores. */
 export interface SpeechRecognition {
+  /** The decoded phones, in order. */
   phones: string[];
   /** Times from the best path (greedy decoding); absent when beam search picked a different labelling. */
   timed: TimedPhone[] | null;
   /** Frames the network saw (after stacking) and the seconds per frame. */
   frames: number;
+  /** Seconds per network frame (10 ms × stack). */
   frameSeconds: number;
   /** (T, C) log-softmax of the network's scores, for display. */
   logProbs: Float32Array;
@@ -120,13 +127,19 @@ export function predictSpeechIds(model: Sequential, config: SpeechExtra, utteran
   return out;
 }
 
+/** The phone error rate of a model on a feature set (evaluateSpeech), with its parts. */
 export interface SpeechEvaluation {
   /** Σ edit distance / Σ reference phones. */
   phoneErrorRate: number;
+  /** Phones recognised as another phone, summed over utterances. */
   substitutions: number;
+  /** Reference phones missing from the output. */
   deletions: number;
+  /** Output phones with no reference phone. */
   insertions: number;
+  /** Reference phones in all. */
   referencePhones: number;
+  /** Utterances scored. */
   utterances: number;
 }
 
@@ -180,9 +193,11 @@ export function evaluateSpeech(model: Sequential, config: SpeechExtra, utterance
   return r;
 }
 
+/** Utterances padded into one network input (makeSpeechBatch). */
 export interface SpeechBatch {
   /** (B, T, D) inputs, zero past each row's length. */
   x: Tensor;
+  /** (B) frames per utterance. */
   lengths: Int32Array;
 }
 

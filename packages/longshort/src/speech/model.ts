@@ -17,6 +17,7 @@ import { Rng } from '../util/rng.js';
 import { DEFAULT_LOGMEL, type ResolvedLogMelOptions } from './features.js';
 import { NUM_CLASSES, PHONES } from './phones.js';
 
+/** Options of buildSpeechModel(); sizes that are not positive integers throw ConfigError. */
 export interface SpeechModelOptions {
   /** Mel bands of the features. Default 40. */
   nMels?: number;
@@ -28,12 +29,15 @@ export interface SpeechModelOptions {
   numLayers?: number;
   /** Dropout between LSTM layers (training only). Default 0. */
   dropout?: number;
+  /** Seed of the initial weights. Default 0. */
   seed?: number;
+  /** Element type. Default 'float32'. */
   dtype?: DType;
 }
 
 /** What goes into the model file's extra.speech. */
 export interface SpeechExtra {
+  /** Format version. */
   version: 1;
   /** Phone tokens in id order from id 1 (0 = blank). */
   phones: string[];
@@ -43,6 +47,11 @@ export interface SpeechExtra {
   stack: number;
 }
 
+/**
+ * The phone recogniser: 'lstm', a bidirectional LSTM stack over stacked log-mel frames
+ * (B, T, stack·3·nMels), and 'head', a Dense layer to logits over the 38 phones plus the CTC blank
+ * (B, T, 39). Train it with trainSpeech(); save it with speechExtra() as the model file's extra.
+ */
 export function buildSpeechModel(options: SpeechModelOptions = {}): Sequential {
   const { nMels = 40, stack = 2, hiddenSize = 128, numLayers = 3, dropout = 0, seed = 0, dtype = 'float32' } = options;
   for (const [name, v] of [['nMels', nMels], ['stack', stack], ['hiddenSize', hiddenSize], ['numLayers', numLayers]] as const) {
@@ -54,6 +63,7 @@ export function buildSpeechModel(options: SpeechModelOptions = {}): Sequential {
   return new Sequential([['lstm', lstm], ['head', head]], { seed: rng.nextU32() });
 }
 
+/** The extra a speech model file needs ({ speech: SpeechExtra }) for the given feature settings. */
 export function speechExtra(options: { nMels?: number; stack?: number } = {}): { speech: SpeechExtra } {
   return { speech: { version: 1, phones: [...PHONES], logmel: { ...DEFAULT_LOGMEL, nMels: options.nMels ?? 40 }, stack: options.stack ?? 2 } };
 }

@@ -18,26 +18,37 @@ import type { SpeechUtterance } from './data.js';
 import { evaluateSpeech, makeSpeechBatch } from './infer.js';
 import type { SpeechExtra } from './model.js';
 
+/** What trainSpeech() passes to onBatchEnd. */
 export interface SpeechBatchLog {
+  /** Epoch, 1-based. */
   epoch: number;
+  /** Batch within the epoch, 1-based. */
   batch: number;
+  /** Batches per epoch. */
   batches: number;
+  /** The batch's CTC loss (PyTorch's 'mean': per phone, averaged over utterances). */
   loss: number;
   /** Seconds since training started. */
   elapsed: number;
 }
 
+/** One epoch of trainSpeech(). */
 export interface SpeechEpochLog {
+  /** Epoch, 1-based. */
   epoch: number;
   /** Mean training CTC loss over the epoch's batches (per phone). */
   loss: number;
+  /** Batches run (fewer than planned when a budget stopped the epoch). */
   batches: number;
+  /** The learning rate of the epoch's last batch. */
   lr: number;
+  /** Seconds since training started, validation included. */
   elapsed: number;
   /** Greedy phone error rate on `validation`, when given. */
   valPhoneErrorRate?: number;
 }
 
+/** Options of trainSpeech(); bad values throw ConfigError. */
 export interface SpeechTrainOptions {
   /** Passes over the training set. Default 10. */
   epochs?: number;
@@ -58,14 +69,21 @@ export interface SpeechTrainOptions {
   maxSeconds?: number;
   /** Stop after this many batches in all (a time-limited run, repeated exactly). Default Infinity. */
   maxBatches?: number;
+  /** Utterances scored (greedy phone error rate) after every epoch. */
   validation?: readonly SpeechUtterance[];
+  /** After every batch; awaited. */
   onBatchEnd?: (log: SpeechBatchLog) => void | Promise<void>;
+  /** After every epoch (e.g. to save the model); awaited. */
   onEpochEnd?: (log: SpeechEpochLog) => void | Promise<void>;
 }
 
+/** What trainSpeech() resolves to. */
 export interface SpeechTrainResult {
+  /** One log per epoch. */
   history: SpeechEpochLog[];
+  /** Wall time, in seconds. */
   seconds: number;
+  /** Whether all epochs ran, or maxSeconds or maxBatches stopped training. */
   stoppedBy: 'epochs' | 'time' | 'batches';
   /** Batches run in all. */
   batches: number;
@@ -74,6 +92,20 @@ export interface SpeechTrainResult {
 const clock = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 const YIELD_EVERY = 4;
 
+/**
+ * Trains a phone recogniser (buildSpeechModel) with CTC: length-bucketed batches in a seeded order,
+ * features computed per batch, Adam with gradient-norm clipping and a smooth learning-rate decay.
+ * Throws ConfigError for bad options or utterances without frames or phones, DivergenceError when
+ * the loss becomes non-finite.
+ * @example
+ * ```ts
+ * const set = speechSetFromBytes(await readFile('data/speech/train-sample.safetensors'));
+ * const model = buildSpeechModel({ hiddenSize: 64, numLayers: 2 });
+ * const { speech } = speechExtra();
+ * const result = await trainSpeech(model, speech, set.utterances, { epochs: 5, validation: set.utterances.slice(0, 20) });
+ * await saveModel('phones.safetensors', model, { extra: { speech } });  // Node
+ * ```
+ */
 export async function trainSpeech(
   model: Sequential,
   config: SpeechExtra,

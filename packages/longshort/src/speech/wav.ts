@@ -9,6 +9,7 @@
 
 import { FormatError, UnsupportedError } from '../errors.js';
 
+/** A decoded WAV file (readWav), mixed down to mono. */
 export interface WavAudio {
   /** Samples per second per channel, as the file says. */
   sampleRate: number;

@@ -22,16 +22,23 @@ import { checkLengthsArg, show } from '../util/check.js';
 export type { EpochLog, TrainingState } from './state.js';
 export type { BatchResult } from './step.js';
 
+/** What fit() passes to onBatchEnd after each training batch. */
 export interface BatchLog {
+  /** Epoch, 1-based. */
   epoch: number;
+  /** Batch within the epoch, 1-based. */
   batch: number;
+  /** Batches per epoch. */
   batches: number;
+  /** The batch's mean training loss. */
   loss: number;
+  /** Global L2 norm of the gradient, before clipping. */
   gradNorm: number;
 }
 
 export type { Scheduler } from '../optim/schedules.js';
 
+/** Handed to fit()'s callbacks: stop the run, or take its state for a checkpoint. */
 export interface FitControl {
   /** Ask the loop to stop after the current batch (Ctrl-C handlers call this). */
   stop(): void;
@@ -39,31 +46,53 @@ export interface FitControl {
   state(): TrainingState;
 }
 
+/** Progress callbacks of fit(); fit awaits a returned promise before it goes on. */
 export interface FitCallbacks {
+  /** After every training batch. */
   onBatchEnd?(log: BatchLog, ctl: FitControl): void | Promise<void>;
+  /** After every epoch, validation included. */
   onEpochEnd?(log: EpochLog, ctl: FitControl): void | Promise<void>;
 }
 
+/** Inputs and targets with the same number of rows, e.g. for validation. */
 export interface Dataset {
+  /** Inputs, rows along axis 0, e.g. (N, T, I). */
   x: Tensor;
+  /** Targets, rows along axis 0. */
   y: Tensor;
   /** Valid steps per row of x (right-padded sequences). */
   lengths?: ArrayLike<number>;
 }
 
+/**
+ * Options of fit() and model.fit(). Only `loss` is required. Bad values throw ConfigError naming
+ * the option before training starts.
+ */
 export interface FitOptions {
+  /** A loss name ('mse', 'mae', 'huber', 'crossEntropy', 'binaryCrossEntropy', 'ctc') or a loss function. */
   loss: LossName | LossFn;
+  /** Options of a named loss (Huber's delta, class weights). */
   lossOptions?: LossOptions;
   /** An optimizer instance, or a spec: { name: 'adam' | 'adamw' | 'sgd' | 'rmsprop', lr, … }. Default Adam, lr 1e-3. */
   optimizer?: Optimizer | OptimizerSpec;
+  /** Passes over the training rows. Default 10. */
   epochs?: number;
+  /** Rows per batch (the last batch may be smaller). Default 32. */
   batchSize?: number;
+  /** Shuffle the training rows every epoch (seeded by `seed`). Default true. */
   shuffle?: boolean;
+  /** Valid steps per row of x (N entries, each in [1, T]) for right-padded sequences. */
   lengths?: ArrayLike<number>;
   /** Hold out this fraction of rows (the last ones, as Keras does) for validation. */
   validationSplit?: number;
+  /** A separate validation set, scored after every epoch (not together with validationSplit). */
   validationData?: Dataset;
+  /** Called after every batch and epoch. */
   callbacks?: FitCallbacks;
+  /**
+   * Stop after `patience` epochs without an improvement of more than minDelta in the monitored
+   * metric (valLoss when there is validation data, else loss); restoreBest puts the best epoch's weights back.
+   */
   earlyStopping?: { patience: number; restoreBest?: boolean; minDelta?: number; monitor?: 'valLoss' | 'loss' };
   /** Clip the global gradient norm to this value before each step. */
   clipNorm?: number;
@@ -87,18 +116,27 @@ export interface FitOptions {
   executor?: BatchExecutor;
 }
 
+/** One training batch as fit() hands it to a BatchExecutor. */
 export interface BatchJob {
+  /** The model being trained. */
   model: Model;
+  /** The loss, by name. */
   lossName: LossName;
+  /** Options of the loss. */
   lossOptions?: LossOptions;
   /** The whole training set; the batch is rows[] of it. */
   x: Tensor;
+  /** The whole training set's targets. */
   y: Tensor;
+  /** Valid steps per row of the whole training set, or null. */
   lengths: Int32Array | null;
+  /** Indices of this batch's rows, in order. */
   rows: Int32Array;
 }
 
+/** Runs fit()'s batches elsewhere (e.g. a thread pool): it must leave the batch's mean gradient in the model's parameter gradients. */
 export interface BatchExecutor {
+  /** Forward and backward of one batch; resolves to its loss and counts. */
   run(job: BatchJob): Promise<BatchResult>;
 }
 
@@ -121,14 +159,46 @@ function lossNameOf(loss: LossName | LossFn): LossName {
   return loss;
 }
 
+/** What fit() resolves to. */
 export interface History {
+  /** One log per epoch run (with `resume`, the earlier epochs too). */
   epochs: EpochLog[];
+  /** Early stopping ended the run. */
   stoppedEarly: boolean;
   /** Epoch (1-based) whose weights the model holds at the end when restoreBest was used. */
   bestEpoch: number | null;
+  /** The final training state (save it with the weights to resume later). */
   state: TrainingState;
 }
 
+/**
+ * Train a model on (x, y) with mini-batches: shuffling, validation, early stopping, learning-rate
+ * schedules, gradient clipping, callbacks, a divergence guard and exact resumption from a
+ * checkpoint. Rows are along axis 0 of x and y; sequence layers must be batch-first. Targets
+ * depend on the loss: for 'mse' the output's shape; for 'crossEntropy' class ids, one per output
+ * row (N) or step (N, T). Resolves to the history; the model is trained in place.
+ *
+ * Throws ConfigError for bad options, ShapeError when x, y and lengths disagree, and
+ * DivergenceError when a loss or gradient is not finite (with `onNonFinite: 'stop'`, the default;
+ * the model keeps the weights from before that batch).
+ * @example
+ * ```ts
+ * const model = new Sequential([
+ *   new LSTM({ inputSize: 1, hiddenSize: 32, returnSequences: false }),
+ *   new Dense({ inputSize: 32, outputSize: 1 }),
+ * ]);
+ * const x = zeros([100, 20, 1]);  // (N, T, I)
+ * const y = zeros([100, 1]);      // (N, 1)
+ * const history = await fit(model, x, y, {
+ *   loss: 'mse',
+ *   optimizer: { name: 'adam', lr: 1e-2 },
+ *   epochs: 20,
+ *   validationSplit: 0.2,
+ *   earlyStopping: { patience: 3, restoreBest: true },
+ * });
+ * history.epochs.at(-1)?.valLoss;
+ * ```
+ */
 export async function fit(model: Model, x: Tensor, y: Tensor, options: FitOptions): Promise<History> {
   checkBatchFirst(model, 'fit');
   if (options === null || typeof options !== 'object') throw new ConfigError(`[fit] options must be an object with at least { loss }; received ${show(options)}.`);
@@ -291,14 +361,22 @@ export async function fit(model: Model, x: Tensor, y: Tensor, options: FitOption
   return { epochs: state.history, stoppedEarly, bestEpoch: state.bestEpoch, state: snapshot() };
 }
 
+/** Options of evaluate() and model.evaluate(). */
 export interface EvaluateOptions {
+  /** A loss name or function, as in FitOptions. */
   loss: LossName | LossFn;
+  /** Options of a named loss. */
   lossOptions?: LossOptions;
+  /** Rows per forward pass. Default 256. */
   batchSize?: number;
+  /** Valid steps per row of x for right-padded sequences. */
   lengths?: ArrayLike<number>;
 }
 
-/** Loss (and accuracy for classification) over a dataset, in inference mode. */
+/**
+ * Loss (and accuracy for classification) over a dataset, in inference mode: the exact mean over
+ * all rows, however they are batched. Throws ConfigError for bad options, ShapeError when x and y disagree.
+ */
 export function evaluate(model: Model, x: Tensor, y: Tensor, options: EvaluateOptions): { loss: number; accuracy?: number } {
   checkBatchFirst(model, 'evaluate');
   if (options === null || typeof options !== 'object') throw new ConfigError(`[evaluate] options must be an object with at least { loss }; received ${show(options)}.`);
@@ -310,7 +388,10 @@ export function evaluate(model: Model, x: Tensor, y: Tensor, options: EvaluateOp
   return evaluateWith(model, { x, y, lengths }, loss.fn, loss.classification, bs);
 }
 
-/** Batched inference. */
+/**
+ * Batched inference: the model's output for every row of x (inference mode, no dropout), the
+ * batches' outputs concatenated along axis 0. Default batchSize 256; `lengths` for right-padded sequences.
+ */
 export function predict(model: Model, x: Tensor, options: { batchSize?: number; lengths?: ArrayLike<number> | null } = {}): Tensor {
   checkBatchFirst(model, 'predict');
   if (!(x instanceof Tensor)) throw new ShapeError(`[predict] x must be a Tensor; received ${show(x)}.`);

@@ -9,11 +9,17 @@ import { bceWithLogits } from '../losses/bce.js';
 import { ctcLossPadded } from '../losses/ctcPadded.js';
 import type { LossResult } from '../losses/common.js';
 
+/**
+ * The losses fit() knows by name: 'mse', 'mae', 'huber' (regression, targets shaped like the
+ * output), 'crossEntropy' (logits (…, C) against class ids), 'binaryCrossEntropy' (logits against
+ * 0/1 targets), 'ctc' (per-step logits (B, T, C) against label ids (B, L) padded with the blank 0).
+ */
 export type LossName = 'mse' | 'mae' | 'huber' | 'crossEntropy' | 'binaryCrossEntropy' | 'ctc';
 
 /** (predictions, targets, lengths of the rows when predictions are per step) → loss and gradient. */
 export type LossFn = (pred: Tensor, target: Tensor, opts: { lengths?: Int32Array; computeGrad: boolean }) => LossResult;
 
+/** Options of a named loss in fit() and evaluate(). */
 export interface LossOptions {
   /** Huber's delta. */
   delta?: number;
@@ -21,6 +27,7 @@ export interface LossOptions {
   classWeights?: ArrayLike<number>;
 }
 
+/** The loss function behind a name (or the given function), and whether it is a classification loss (accuracy is reported). Throws ConfigError for an unknown name. */
 export function resolveLoss(loss: LossName | LossFn, options: LossOptions = {}): { name: string; fn: LossFn; classification: boolean } {
   if (typeof loss === 'function') return { name: loss.name || 'custom', fn: loss, classification: false };
   // Per-step outputs (B, T, ·) with lengths get their padded steps masked; per-row outputs need no mask.

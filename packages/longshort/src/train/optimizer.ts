@@ -9,12 +9,14 @@ import { RMSprop } from '../optim/rmsprop.js';
 
 export type { Optimizer };
 
+/** An optimizer by name with its options, e.g. `{ name: 'adam', lr: 1e-3 }` (see SGDOptions, AdamOptions, RMSpropOptions). */
 export type OptimizerSpec =
   | ({ name: 'sgd' } & ConstructorParameters<typeof SGD>[1])
   | ({ name: 'adam' } & ConstructorParameters<typeof Adam>[1])
   | ({ name: 'adamw' } & ConstructorParameters<typeof AdamW>[1])
   | ({ name: 'rmsprop' } & ConstructorParameters<typeof RMSprop>[1]);
 
+/** The optimizer a spec names, over these parameters. Throws ConfigError for an unknown name or bad options. */
 export function createOptimizer(params: readonly Param[], spec: OptimizerSpec): Optimizer {
   const { name, ...opts } = spec as { name: string } & Record<string, unknown>;
   switch (name) {

@@ -15,18 +15,33 @@ import { createOptimizer, type Optimizer, type OptimizerSpec } from './optimizer
 import { resolveLoss, type LossFn, type LossName } from './losses.js';
 import { computeGradients, trainStep } from './step.js';
 
+/** Options of fitStateful(); bad values throw ConfigError. */
 export interface StatefulFitOptions {
+  /** A loss name or function, as in FitOptions; targets are per step. */
   loss: LossName | LossFn;
+  /** An optimizer or a spec. Default Adam, lr 1e-3. */
   optimizer?: Optimizer | OptimizerSpec;
   /** Steps per chunk (the truncation length k of TBPTT). */
   chunkLength: number;
+  /** Passes over the stream. Default 1. */
   epochs?: number;
+  /** Clip the global gradient norm to this value before each step. */
   clipNorm?: number;
   /** Reset h and c to zero at the start of every epoch (default true). */
   resetEachEpoch?: boolean;
+  /** After every epoch, with its 1-based number and mean loss. */
   onEpochEnd?(log: { epoch: number; loss: number }): void;
 }
 
+/**
+ * Truncated backpropagation through time over long streams (Keras `stateful=True`): x (B, T, F)
+ * holds B parallel streams, y per-step targets (B, T, …). The streams are cut into chunks of
+ * chunkLength steps; each chunk is one training step that starts from the h and c the previous
+ * chunk ended with, and gradients stop at chunk boundaries. The model's first layer must be a
+ * unidirectional LSTM with returnSequences, followed by per-step layers (ConfigError otherwise).
+ * Throws ShapeError when x and y disagree, DivergenceError on a non-finite loss or gradient.
+ * Resolves to the mean loss of every epoch.
+ */
 export async function fitStateful(model: Model, x: Tensor, y: Tensor, options: StatefulFitOptions): Promise<{ epochs: { epoch: number; loss: number }[] }> {
   const first = model.layers[0].layer;
   if (!(first instanceof LSTM) || !first.returnSequences) {

@@ -15,19 +15,23 @@ import { clipGradNorm, clipGradValue, globalNorm } from '../optim/clip.js';
 export interface BatchResult {
   /** Mean loss of the batch (over `divisor` counted elements). */
   loss: number;
+  /** Counted elements (or summed class weights) the mean is over; weights batches into an exact epoch mean. */
   divisor: number;
   /** False when a prediction or the loss was NaN or infinite (gradients are then meaningless). */
   finite: boolean;
   /** Classification: rows (or steps) whose argmax equals the target, out of total. */
   correct: number;
+  /** Rows (or steps) scored for accuracy; 0 when not classification. */
   total: number;
 }
 
 /** A loss value with its gradient with respect to the predictions. */
 export interface LossValue {
+  /** The loss (a mean over divisor elements). */
   loss: number;
   /** Elements the loss is a mean over (rows, steps, or 1). */
   divisor: number;
+  /** dLoss/dPredictions, shaped like the predictions. */
   grad: Tensor | null;
 }
 
@@ -54,6 +58,7 @@ export function computeGradients(
   return { loss: r.loss, divisor: r.divisor, finite: true, correct: acc.correct, total: acc.total };
 }
 
+/** Options of trainStep(). */
 export interface StepOptions {
   /** Clip the global gradient norm to this value before the update. */
   clipNorm?: number;
@@ -65,6 +70,10 @@ export interface StepOptions {
   guard?: WeightGuard | null;
 }
 
+/**
+ * What trainStep() did: `ok: true` when the update ran with finite loss, gradients and weights;
+ * otherwise `problem` says what was not finite and `rolledBack` whether an update ran and was undone.
+ */
 export type StepOutcome =
   | { ok: true; result: BatchResult; gradNorm: number }
   /** problem: what was not finite; rolledBack: the update ran and was undone (else it never ran). */
@@ -101,14 +110,17 @@ export async function trainStep(
 export class WeightGuard {
   private readonly copies: (Float32Array | Float64Array)[];
 
+  /** Copies the parameters' current values. */
   constructor(private readonly params: readonly Param[]) {
     this.copies = params.map((p) => p.value.slice());
   }
 
+  /** Copy the current values (after a good step). */
   save(): void {
     for (let k = 0; k < this.params.length; k++) this.copies[k].set(this.params[k].value);
   }
 
+  /** Put the saved values back into the parameters. */
   restore(): void {
     for (let k = 0; k < this.params.length; k++) this.params[k].value.set(this.copies[k]);
   }

@@ -25,13 +25,17 @@ export { ThreadPool } from './threads.js';
 
 /** What both kinds of training threads offer: an executor for fit, batched inference, and close(). */
 export interface TrainingThreads extends BatchExecutor {
+  /** Threads, this one included. */
   readonly threads: number;
   /** How the threads share a batch. */
   readonly mode: 'kernels' | 'workers';
+  /** Inference on the threads: the same output as model.predict(x), up to kernel rounding. */
   predict(x: Tensor, options?: { lengths?: ArrayLike<number> }): Promise<Tensor>;
+  /** Stop the threads (kernel threads: the model's layers return to their kernel family). */
   close(): Promise<void>;
 }
 
+/** Options of createThreadPool(). */
 export interface ThreadPoolOptions {
   /** Threads including this one; default: the cores available. 1 = no workers. */
   threads?: number;

@@ -44,9 +44,11 @@ export type PoolReply =
 
 /** What the pool needs of a worker, whichever kind of thread it is. */
 export interface PoolPort {
+  /** Send a message to the worker. */
   post(m: PoolRequest): void;
   /** Register the handler for the worker's replies (called once). */
   listen(onReply: (m: PoolReply) => void, onError: (e: Error) => void): void;
+  /** Stop the worker. */
   terminate(): Promise<unknown> | void;
 }
 
@@ -63,8 +65,18 @@ interface PendingReply {
   reject(e: Error): void;
 }
 
+/**
+ * Data-parallel training on threads: each batch's rows are split between this thread and workers,
+ * each running a replica of the model (float32 only) on its own WebAssembly kernels, and the
+ * gradients are reduced into the model, equal to one thread's up to float rounding. Weights,
+ * gradients and the training set live in SharedArrayBuffers (browsers: the page must be
+ * cross-origin isolated). Batches too small to gain run on this thread alone. Use it as fit()'s
+ * `executor`; in Node, createThreadPool() builds one. close() it when done.
+ */
 export class ThreadPool implements BatchExecutor {
+  /** How the threads share a batch: replicas in workers. */
   readonly mode = 'workers' as const;
+  /** Threads, this one included. */
   readonly threads: number;
   private readonly model: Model;
   private readonly ports: PoolPort[];
@@ -108,6 +120,8 @@ export class ThreadPool implements BatchExecutor {
   /**
    * A pool of `threads` threads: this one plus threads − 1 workers made by `spawn`, each given a
    * replica of `model` (float32 models only) and the WebAssembly binaries to compute with.
+   * Throws ConfigError for a bad thread count, a float64 model or no SharedArrayBuffer;
+   * KernelError when a worker fails to start.
    */
   static async create(model: Model, threads: number, spawn: () => PoolPort, wasm: WasmBinaries | null, minWork = MIN_POOL_WORK): Promise<ThreadPool> {
     if (!Number.isInteger(threads) || threads < 1) throw new ConfigError(`[ThreadPool] threads must be a positive integer; received ${threads}.`);
@@ -264,6 +278,7 @@ export class ThreadPool implements BatchExecutor {
     return id;
   }
 
+  /** Stop the workers. The pool must not be used afterwards. */
   async close(): Promise<void> {
     for (const p of this.ports) p.post({ type: 'close' });
     await Promise.all(this.ports.map((p) => p.terminate()));

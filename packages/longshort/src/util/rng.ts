@@ -4,12 +4,28 @@
 
 import { ConfigError } from '../errors.js';
 
+/** A generator's full state (from Rng.getState()), plain JSON: save it in a checkpoint, restore it with setState(). */
 export interface RngState {
+  /** The four xoshiro128** state words, each an integer in [0, 2^32), not all zero. */
   s: [number, number, number, number];
   /** Cached second normal from Box–Muller, or null. */
   spare: number | null;
 }
 
+/**
+ * Seeded pseudo-random numbers (xoshiro128**). Layers, fit() and the data helpers take one for
+ * initialisation, shuffling and dropout; the same seed gives the same numbers on every platform.
+ * A non-finite seed throws ConfigError.
+ * @example
+ * ```ts
+ * const rng = new Rng(42);
+ * rng.uniform(-1, 1);   // in [-1, 1)
+ * rng.int(10);          // integer in [0, 10)
+ * const saved = rng.getState();
+ * rng.normal();
+ * rng.setState(saved);  // the next normal() repeats
+ * ```
+ */
 export class Rng {
   private s0 = 0;
   private s1 = 0;
@@ -17,6 +33,7 @@ export class Rng {
   private s3 = 0;
   private spare: number | null = null;
 
+  /** A generator seeded with `seed` (any finite number, taken as an unsigned 32-bit integer: 1.5 seeds like 1). */
   constructor(seed = 0) {
     this.seed(seed);
   }
@@ -105,6 +122,7 @@ export class Rng {
     return p;
   }
 
+  /** A snapshot of the state (a fresh object) for setState(). */
   getState(): RngState {
     return { s: [this.s0, this.s1, this.s2, this.s3], spare: this.spare };
   }

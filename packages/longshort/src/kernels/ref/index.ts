@@ -12,6 +12,7 @@ import { layernormBackward, layernormForward } from './layernorm.js';
 import { ctcBackward, ctcForward, logSoftmaxRows } from './ctc.js';
 import { adamUpdate, rmspropUpdate, sgdUpdate } from './optim.js';
 
+/** The reference kernel family ('ref'): plain TypeScript, every dtype, no memory of its own; the one every other family is tested against. */
 export const refKernels: Kernels = Object.freeze({
   name: 'ref',
   detail: 'TypeScript',

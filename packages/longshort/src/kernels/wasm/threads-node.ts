@@ -104,6 +104,7 @@ function spawnHelper(module: WebAssembly.Module, memory: WebAssembly.Memory): Ke
   };
 }
 
+/** Options of createWasmKernelsThreaded(). */
 export interface ThreadedKernelOptions {
   /** Threads including this one (default: the cores available, at least 2). */
   threads?: number;
