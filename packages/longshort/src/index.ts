@@ -98,3 +98,24 @@ export {
 } from './apps/forecast.js';
 export * from './handwriting/index.js';
 export * from './speech/index.js';
+
+// Types that public signatures use, exported so that users can name them (and the docs can show them).
+export type { LossName, LossFn, LossOptions } from './train/losses.js';
+export type { OptimizerSpec } from './train/optimizer.js';
+export type { FitCallbacks, Dataset, EvaluateOptions, BatchExecutor, BatchJob } from './train/fit.js';
+export type { LossValue } from './train/step.js';
+export type { ModelFile } from './io/model.js';
+export type { SerializableModel } from './io/model-bytes.js';
+export type { StateDictLike } from './nn/layer.js';
+export type { NestedNumbers } from './tensor.js';
+export type { DenseInit } from './nn/dense.js';
+export type { ActivationFn } from './nn/activations.js';
+export type { DenseActivation, LstmWeights, LstmCache, LstmRun, LstmBackWork, SgdStep, AdamStep, RmspropStep } from './kernels/types.js';
+export type { LayerParam } from './nn/layer.js';
+export type { LoadTfjsOptions } from './interop/tfjs.js';
+export type { PytorchLoadOptions } from './interop/pytorch.js';
+export type { OnnxLstmWeights, OnnxLstmAttributes, OnnxTensorLike } from './interop/onnx-lstm.js';
+export type { ModelFileTensor } from './interop/onnx.js';
+export type { ScoreSums } from './forecast/backtest.js';
+export type { WasmArena } from './kernels/wasm/arena.js';
+export type { WasmVariant } from './kernels/wasm/index.js';

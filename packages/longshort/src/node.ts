@@ -13,6 +13,7 @@ export { loadWasmKernels } from './kernels/wasm/node.js';
 export { loadKernels } from './kernels/node.js';
 export { createWasmKernelsThreaded, type ThreadedKernelOptions } from './kernels/wasm/threads-node.js';
 export { loadTfjsModelFromFile } from './interop/tfjs-node.js';
+export type { ByteSource } from './io/node.js';
 
 // In Node the kernel families load at import (synchronously), so getKernels('auto') and new layers
 // use the fastest; without a build (npm run build:wasm) the reference kernels run instead.

@@ -70,7 +70,7 @@ export interface ExperimentReport {
   charts: Record<string, ChartSpec>;
 }
 
-interface StreamSize {
+export interface StreamSize {
   hidden: number;
   batch: number;
   lr: number;

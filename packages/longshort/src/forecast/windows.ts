@@ -77,7 +77,7 @@ export interface WindowSpec {
 }
 
 /** Mean and standard deviation of one covariate column. */
-interface ColStats {
+export interface ColStats {
   mean: number;
   std: number;
 }
