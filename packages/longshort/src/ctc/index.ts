@@ -7,3 +7,7 @@ export { greedyDecode, beamSearchDecode } from './decode.js';
 export type { DecodeResult, GreedyDecodeOptions, BeamSearchOptions, BeamSearchResult } from './decode.js';
 export { editDistance, labelErrorRate, sequenceErrorRate, wordErrorRate } from './metrics.js';
 export type { Sequence } from './metrics.js';
+export { NgramLM } from './lm.js';
+export type { NgramJSON } from './lm.js';
+export { fusedBeamSearch, LabelTrie } from './fusion.js';
+export type { LabelScorer, FusedBeamOptions, FusedHypothesis } from './fusion.js';
