@@ -11,3 +11,5 @@ export { NgramLM } from './lm.js';
 export type { NgramJSON } from './lm.js';
 export { fusedBeamSearch, LabelTrie } from './fusion.js';
 export type { LabelScorer, FusedBeamOptions, FusedHypothesis } from './fusion.js';
+export { ctcForcedAlign } from './align.js';
+export type { CtcAlignment } from './align.js';

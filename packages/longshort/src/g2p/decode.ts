@@ -15,8 +15,10 @@ import type { Sequential } from '../nn/sequential.js';
 import { logSoftmaxRows } from '../kernels/ref/ctc.js';
 import { fusedBeamSearch, LabelTrie, type FusedHypothesis } from '../ctc/fusion.js';
 import { NgramLM } from '../ctc/lm.js';
-import { g2pErrorRates, type G2PExample } from '../data/cmudict.js';
+import { ctcForcedAlign } from '../ctc/align.js';
+import { g2pErrorRates, type G2PExample, type TokenVocab } from '../data/cmudict.js';
 import { makeBatch } from './batch.js';
+import { wordToExample } from './infer.js';
 
 export interface G2PDecoderOptions {
   /** Prefixes kept per frame. Default 16. */
@@ -166,4 +168,50 @@ export function tuneG2PDecoder(
   const best = [...rows].sort((x, y) => cmp(x.wordErrorRate, y.wordErrorRate) || cmp(x.phonemeErrorRate, y.phonemeErrorRate) ||
     cmp(x.lmWeight, y.lmWeight) || cmp(Math.abs(x.lengthBonus), Math.abs(y.lengthBonus)) || cmp(x.lexiconBonus, y.lexiconBonus))[0];
   return { rows, best };
+}
+
+/** One input frame of a pronounced word. */
+export interface G2PFrame {
+  /** The letter this frame reads ('' for an end-padding frame). */
+  input: string;
+  /** What the forced alignment of the output emits here: a phoneme, or '' for the blank. */
+  emit: string;
+  /** Index of that phoneme in the output, or −1 (blank). */
+  phonemeIndex: number;
+  /** The network's probability of `emit` at this frame. */
+  prob: number;
+  /** The most probable class at this frame ('' = blank) and its probability. */
+  top: string;
+  topProb: number;
+}
+
+/**
+ * Pronounce one word and show how the network got there: the decoder's output and, per input
+ * frame, the class the best alignment of that output emits (ctcForcedAlign) beside the frame's own
+ * most probable class.
+ */
+export function pronounceWithAlignment(
+  model: Sequential,
+  word: string,
+  vocabs: { letters: TokenVocab; phonemes: TokenVocab; repeat: number; pad?: number },
+  options: G2PDecoderOptions = {},
+): { word: string; phonemes: string[]; from: 'free' | 'lexicon'; frames: G2PFrame[] } {
+  const ex = wordToExample(word, vocabs.letters, vocabs.repeat, vocabs.pad ?? 0);
+  const o = check(options);
+  const [w] = wordLogProbs(model, [ex]);
+  const { free, lex } = searchWord(w, o);
+  const d = choose(free, lex, o.lexiconBonus);
+  const a = ctcForcedAlign(w.lp, w.T, w.C, d.labels);
+  const letters = [...ex.word];
+  const name = (c: number): string => (c === 0 ? '' : vocabs.phonemes.token(c));
+  const frames: G2PFrame[] = a.path.map((c, t) => {
+    let top = 0;
+    for (let k = 1; k < w.C; k++) if (w.lp[t * w.C + k] > w.lp[t * w.C + top]) top = k;
+    const li = Math.floor(t / vocabs.repeat);
+    return {
+      input: li < letters.length ? letters[li] : '', emit: name(c), phonemeIndex: a.labelIndex[t],
+      prob: Math.exp(w.lp[t * w.C + c]), top: name(top), topProb: Math.exp(w.lp[t * w.C + top]),
+    };
+  });
+  return { word: ex.word, phonemes: vocabs.phonemes.decode(d.labels), from: d.from, frames };
 }

@@ -10,6 +10,6 @@ export {
   type G2PRecipe, type G2PSchedule, type G2PRunState, type G2PRunHooks, type G2PRunResult, type G2PRecipeEpochLog, type G2PSnapshotInfo,
 } from './recipe.js';
 export {
-  buildLexicon, trainPhonemeLM, wordLogProbs, decodeG2P, evaluateG2PDecoder, tuneG2PDecoder,
-  type G2PDecoderOptions, type G2PDecoded, type G2PDecoderGrid, type G2PTuneRow,
+  buildLexicon, trainPhonemeLM, wordLogProbs, decodeG2P, evaluateG2PDecoder, tuneG2PDecoder, pronounceWithAlignment,
+  type G2PFrame, type G2PDecoderOptions, type G2PDecoded, type G2PDecoderGrid, type G2PTuneRow,
 } from './decode.js';

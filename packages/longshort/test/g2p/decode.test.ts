@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { Rng } from '../../src/util/rng.js';
 import { TokenVocab, encodeWord, type G2PExample } from '../../src/data/cmudict.js';
 import {
-  buildG2PModel, buildLexicon, decodeG2P, evaluateG2PDecoder, predictIds, trainG2P, trainPhonemeLM, tuneG2PDecoder,
+  buildG2PModel, buildLexicon, decodeG2P, evaluateG2PDecoder, predictIds, pronounceWithAlignment, trainG2P, trainPhonemeLM, tuneG2PDecoder,
 } from '../../src/g2p/index.js';
 
 const letters = new TokenVocab(['A', 'B', 'C'], 1, 'padding id');
@@ -44,6 +44,13 @@ describe('decodeG2P', () => {
     assert.ok(t.best.wordErrorRate <= base.wordErrorRate);
     const again = evaluateG2PDecoder(m, held, { lm, lexicon, lmWeight: t.best.lmWeight, lengthBonus: t.best.lengthBonus, lexiconBonus: t.best.lexiconBonus });
     assert.equal(again.wordErrorRate, t.best.wordErrorRate);
+    // the alignment view: one frame per input frame, the emitted phonemes in order are the output
+    const said = pronounceWithAlignment(m, 'abc', { letters, phonemes, repeat: 2, pad: 1 });
+    assert.equal(said.frames.length, 7);
+    assert.deepEqual(said.frames.map((f) => f.input), ['A', 'A', 'B', 'B', 'C', 'C', '']);
+    const emitted = said.frames.filter((f, t) => f.emit !== '' && (t === 0 || said.frames[t - 1].phonemeIndex !== f.phonemeIndex)).map((f) => f.emit);
+    assert.deepEqual(emitted, said.phonemes);
+    assert.ok(said.frames.every((f) => f.prob > 0 && f.prob <= f.topProb + 1e-12));
     assert.throws(() => decodeG2P(m, held, { beamWidth: 0 }), /beamWidth must be an integer >= 1; received 0/);
     assert.throws(() => tuneG2PDecoder(m, held, { lm, lexicon }, { ...grid, lmWeights: [] }), /grid\.lmWeights must be a non-empty array/);
   });
