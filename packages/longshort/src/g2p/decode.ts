@@ -195,7 +195,7 @@ export function pronounceWithAlignment(
   word: string,
   vocabs: { letters: TokenVocab; phonemes: TokenVocab; repeat: number; pad?: number },
   options: G2PDecoderOptions = {},
-): { word: string; phonemes: string[]; from: 'free' | 'lexicon'; frames: G2PFrame[] } {
+): { word: string; phonemes: string[]; from: 'free' | 'lexicon'; frames: G2PFrame[]; logProbs: Float64Array; classes: number } {
   const ex = wordToExample(word, vocabs.letters, vocabs.repeat, vocabs.pad ?? 0);
   const o = check(options);
   const [w] = wordLogProbs(model, [ex]);
@@ -213,5 +213,6 @@ export function pronounceWithAlignment(
       prob: Math.exp(w.lp[t * w.C + c]), top: name(top), topProb: Math.exp(w.lp[t * w.C + top]),
     };
   });
-  return { word: ex.word, phonemes: vocabs.phonemes.decode(d.labels), from: d.from, frames };
+  // logProbs: (T, C) log-softmaxed network output, for drawing; classes = C (0 = blank)
+  return { word: ex.word, phonemes: vocabs.phonemes.decode(d.labels), from: d.from, frames, logProbs: w.lp, classes: w.C };
 }

@@ -19,7 +19,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { ConfigError } from 'longshort';
 import { currentKernels, io as cliIo } from '../util.js';
-import type { G2PData, G2PExample, G2PRecipe, G2PRunState, G2PSchedule, NgramLM, LabelTrie, Sequential, TokenVocab } from 'longshort';
+import type { CmuEntry, G2PData, G2PExample, G2PRecipe, G2PRunState, G2PSchedule, NgramLM, LabelTrie, Sequential, TokenVocab } from 'longshort';
 
 // The dictionary, the model code and the file I/O load inside the actions, so `longshort --help`
 // stays fast.
@@ -131,10 +131,18 @@ async function raoTestWords(): Promise<string[]> {
   return readFileSync(dataFile('cmudict-g014b2b-test-words.txt'), 'utf8').split('\n').map((s) => s.trim()).filter((s) => s !== '');
 }
 
+// The parsed dictionary, read once per process (several commands run in one test process; say
+// reads it for the lexicon and for the dictionary column).
+let dictionary: CmuEntry[] | null = null;
+async function cmudict(): Promise<CmuEntry[]> {
+  if (dictionary === null) dictionary = (await load()).loadCmudict();
+  return dictionary;
+}
+
 async function loadData(o: DataOpts): Promise<{ data: G2PData; train: G2PExample[]; validation: G2PExample[]; test: G2PExample[] }> {
-  const { buildG2PData, loadCmudict, evenSubset } = await load();
+  const { buildG2PData, evenSubset } = await load();
   const testWords = o.split === 'rao2015' ? await raoTestWords() : undefined;
-  const data = buildG2PData(loadCmudict(), { repeat: o.repeat, pad: o.pad, testWords });
+  const data = buildG2PData(await cmudict(), { repeat: o.repeat, pad: o.pad, testWords });
   return {
     data,
     train: evenSubset(data.train, o.limit),
@@ -575,6 +583,5 @@ async function decoderFromSpec(spec: DecoderSpec, vocabs: { repeat: number; pad:
 
 /** Word → its dictionary pronunciations (stress removed), for showing beside the model's. */
 async function dictionaryLookup(): Promise<Map<string, string[][]>> {
-  const { loadCmudict } = await load();
-  return new Map(loadCmudict().map((e) => [e.word, e.prons]));
+  return new Map((await cmudict()).map((e) => [e.word, e.prons]));
 }
