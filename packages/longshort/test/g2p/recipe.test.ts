@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { Rng } from '../../src/util/rng.js';
 import { TokenVocab, encodeWord, type G2PData, type G2PExample } from '../../src/data/cmudict.js';
 import {
-  averageWeightsInto, buildRecipeModel, evaluateG2P, resolveRecipe, runG2PRecipe, snapshotWeights, WarmupExponential, type G2PRunState,
+  averageWeightsInto, buildRecipeModel, evaluateG2P, makeBatch, resolveRecipe, runG2PRecipe, snapshotWeights, WarmupExponential, type G2PRunState,
 } from '../../src/g2p/index.js';
 
 const letters = new TokenVocab(['A', 'B', 'C'], 1, 'padding id');
@@ -105,6 +105,12 @@ describe('runG2PRecipe', () => {
     const m = buildRecipeModel(recipe, data);
     const lstm = m.layers.find((l) => l.name === 'lstm')!.layer as unknown as { dropout: number };
     assert.equal(lstm.dropout, 0.3);
+    // masks between the layers in training mode (two calls differ), none in eval mode
+    const b = makeBatch(data.train.slice(0, 4));
+    const t1 = m.call(b.x, { training: true, lengths: b.lengths }).data.slice();
+    const t2 = m.call(b.x, { training: true, lengths: b.lengths }).data.slice();
+    assert.notDeepEqual(t1, t2);
+    assert.deepEqual(m.call(b.x, { training: false, lengths: b.lengths }).data.slice(), m.call(b.x, { training: false, lengths: b.lengths }).data.slice());
     const seen = new Map<number, Float32Array[]>();
     const r = await runG2PRecipe(m, data, recipe, { onEpochEnd: (l, _s, model) => void seen.set(l.epoch, snapshotWeights(model)) });
     assert.equal(r.state.history.length, 8);

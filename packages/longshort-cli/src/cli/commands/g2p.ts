@@ -139,10 +139,16 @@ async function cmudict(): Promise<CmuEntry[]> {
   return dictionary;
 }
 
+const builtData = new Map<string, G2PData>(); // by split/repeat/pad, within one process
 async function loadData(o: DataOpts): Promise<{ data: G2PData; train: G2PExample[]; validation: G2PExample[]; test: G2PExample[] }> {
   const { buildG2PData, evenSubset } = await load();
-  const testWords = o.split === 'rao2015' ? await raoTestWords() : undefined;
-  const data = buildG2PData(await cmudict(), { repeat: o.repeat, pad: o.pad, testWords });
+  const key = `${o.split}/${o.repeat}/${o.pad}`;
+  let data = builtData.get(key);
+  if (data === undefined) {
+    const testWords = o.split === 'rao2015' ? await raoTestWords() : undefined;
+    data = buildG2PData(await cmudict(), { repeat: o.repeat, pad: o.pad, testWords });
+    builtData.set(key, data);
+  }
   return {
     data,
     train: evenSubset(data.train, o.limit),
