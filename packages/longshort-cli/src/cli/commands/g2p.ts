@@ -465,15 +465,17 @@ export function register(program: Command, io: CliIo = cliIo): void {
     .argument('<model>', 'model file written by g2p train')
     .option('--out <model>', 'write the model again with the decoder settings found (and with --embed-lm the LM)')
     .option('--embed-lm', 'store the phoneme LM in the --out file')
+    .option('--on <split>', 'score these words instead of the test split (train: how well the network fits what it saw; --test-limit takes N of them)', choice('on', ['test', 'validation', 'train'] as const), 'test')
     .option('--json', 'print one JSON object on stdout');
   dataOptions(evalCmd);
   decodeOptions(evalCmd);
-  evalCmd.action(async (modelPath: string, opts: DataOpts & DecodeOpts & { out?: string; embedLm?: boolean; json?: boolean }) => {
+  evalCmd.action(async (modelPath: string, opts: DataOpts & DecodeOpts & { out?: string; embedLm?: boolean; json?: boolean; on: 'test' | 'validation' | 'train' }) => {
     await kernelsInUse();
-    const { loadModelFile, vocabsFromExtra, saveModel } = await load();
+    const { loadModelFile, vocabsFromExtra, saveModel, evenSubset } = await load();
     const { model, extra } = await loadModelFile(modelPath);
     const v = vocabsFromExtra(extra);
     const d = await loadData({ ...opts, repeat: v.repeat, pad: v.pad });
+    if (opts.on !== 'test') d.test = evenSubset(d.data[opts.on], opts.testLimit);
     checkVocab(v.letters, d.data.letters, v.phonemes, d.data.phonemes);
     const t0 = performance.now();
     const dec = await evaluateDecoders(model, d, opts, io);
@@ -482,7 +484,7 @@ export function register(program: Command, io: CliIo = cliIo): void {
       void _old;
       await saveModel(opts.out, model, { extra: { ...rest, ...(dec.spec ? { g2pDecoder: { ...dec.spec, ...(opts.embedLm && dec.lm ? { lm: dec.lm.toJSON() } : {}) } } : {}) } });
     }
-    const report = { command: 'g2p eval', model: modelPath, split: opts.split, testWords: d.test.length, validationWords: d.validation.length, test: dec.report, seconds: (performance.now() - t0) / 1000, out: opts.out ?? null };
+    const report = { command: 'g2p eval', model: modelPath, split: opts.split, on: opts.on, testWords: d.test.length, validationWords: d.validation.length, test: dec.report, seconds: (performance.now() - t0) / 1000, out: opts.out ?? null };
     if (opts.json) io.out(`${JSON.stringify(report)}\n`);
     else printDecoders(io, d.test.length, dec.report);
   });
