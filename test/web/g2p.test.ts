@@ -1,5 +1,5 @@
 // End-to-end: the grapheme-to-phoneme page (web/g2p/) in headless Chromium, with the shipped model
-// (models/g2p-cmudict.safetensors). Types words, checks the phonemes equal what the library gives
+// (packages/longshort-cli/models/g2p-cmudict.safetensors). Types words, checks the phonemes equal what the library gives
 // in Node for the same model file and decoder, that the alignment table has one column per input
 // frame and that its emitted phonemes spell the output, that the heat map draws, and that the
 // console shows no errors. Saves a screenshot to test-artifacts/. Same harness as browser.test.ts.
@@ -7,6 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -15,7 +16,7 @@ import { modelFromBytes, vocabsFromExtra, pronounceWithAlignment, NgramLM } from
 import { startServer } from '../../scripts/serve-web.mjs';
 
 const CHROMIUM = '/usr/bin/chromium';
-const MODEL = 'models/g2p-cmudict.safetensors';
+const MODEL = fileURLToPath(new URL('../../packages/longshort-cli/models/g2p-cmudict.safetensors', import.meta.url));
 const have = existsSync(CHROMIUM);
 if (!have && process.env.CI) throw new Error(`${CHROMIUM} is missing: .ci/run must install Debian's chromium package`);
 

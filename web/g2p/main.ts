@@ -1,5 +1,5 @@
 // The grapheme-to-phoneme page: loads the shipped G2P model (model.safetensors, copied next to this
-// page by scripts/build-web.mjs from models/), pronounces what is typed with the decoder the model
+// page by scripts/build-web.mjs from packages/longshort-cli/models/g2p-cmudict.safetensors), pronounces what is typed with the decoder the model
 // file records (beam search, and shallow fusion with its embedded phoneme n-gram model), and draws
 // the CTC alignment: per input frame the letter, the phoneme its best alignment emits, and a heat
 // map of every class's probability. Runs on the main thread: one word is a few milliseconds.
