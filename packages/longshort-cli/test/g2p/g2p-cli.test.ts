@@ -50,7 +50,7 @@ describe('CLI (in-process)', () => {
       const runDir = join(dir, 'run');
       const common = ['--hidden', '6', '--layers', '2', '--embed', '4', '--limit', '96', '--val-limit', '24', '--test-limit', '24', '--seed', '1'];
       const a = JSON.parse(await run(['g2p', 'train', ...common, '--epochs', '2', '--dropout', '0.2', '--repeat', '1', '--pad', '2',
-        '--schedule', 'warmup-cosine', '--warmup', '3', '--average', '2', '--run-dir', runDir, '--json']));
+        '--schedule', 'warmup-cosine', '--warmup', '3', '--average', '2', '--run-dir', runDir, '--out', join(dir, 'first.safetensors'), '--json']));
       assert.equal(a.split, 'rao2015');
       assert.equal(a.recipe.pad, 2);
       assert.equal(a.history.length, 2);
