@@ -2,6 +2,7 @@
 //   web/dist/longshort.js   the library as one ES module, from the package's browser entry (no Node
 //                           built-ins: the build fails if any creeps in); pages and tests import it
 //   web/dist/               the demo page: main.js, worker.js, the WebAssembly kernels, the CO₂ data
+//   web/dist/g2p/           the grapheme-to-phoneme page and the shipped model (packages/longshort-cli/models/g2p-cmudict.safetensors)
 // The page imports 'longshort' like any user's code: through the workspace link to packages/longshort,
 // whose built dist/ (npm ci builds it) the package's "browser" export condition selects.
 // Run by `npm run web` and by the browser tests.
@@ -26,6 +27,13 @@ for (const f of ['longshort-simd.wasm', 'longshort-relaxed.wasm', 'longshort-thr
   const p = join(lib, 'build', 'wasm', f);
   if (existsSync(p)) copyFileSync(p, join(out, f));
 }
+// the G2P page (web/g2p/): its script, page and styles, and the shipped model of the command line
+mkdirSync(join(out, 'g2p'), { recursive: true });
+await build({ ...common, entryPoints: { main: join(root, 'web', 'g2p', 'main.ts') }, outdir: join(out, 'g2p') });
+for (const f of ['index.html', 'g2p.css']) copyFileSync(join(root, 'web', 'g2p', f), join(out, 'g2p', f));
+const g2pModel = join(root, 'packages', 'longshort-cli', 'models', 'g2p-cmudict.safetensors');
+if (existsSync(g2pModel)) copyFileSync(g2pModel, join(out, 'g2p', 'model.safetensors'));
+else console.warn('build-web: packages/longshort-cli/models/g2p-cmudict.safetensors is missing; the G2P page will say so');
 const rows = parse(readFileSync(join(root, 'data', 'co2-concentration.csv'), 'utf8'), { columns: true });
 const co2 = rows.map((r) => Number(r.CO2)).filter((v) => Number.isFinite(v));
 writeFileSync(join(out, 'co2.json'), JSON.stringify(co2));

@@ -43,6 +43,14 @@ export type { WasmBinaries, WasmKernels } from './kernels/wasm/index.js';
 export { ThreadPool, createPoolWorker, type PoolPort, type PoolReply, type PoolRequest } from './train/threads.js';
 export { buildG2PModel, g2pExtra, vocabsFromExtra, makeBatch, bucketedBatches, evenSubset, trainG2P, predictIds, evaluateG2P, pronounce, wordToExample } from './g2p/index.js';
 export type { G2PModelOptions, G2PExtra, G2PBatch, G2PTrainOptions, G2PTrainResult, G2PEpochLog, G2PBatchLog, DecodeOptions as G2PDecodeOptions } from './g2p/index.js';
+export {
+  RECIPE_DEFAULTS, resolveRecipe, buildRecipeModel, runG2PRecipe, averageWeightsInto, snapshotWeights, loadWeights,
+  buildLexicon, trainPhonemeLM, wordLogProbs, decodeG2P, evaluateG2PDecoder, tuneG2PDecoder, pronounceWithAlignment,
+} from './g2p/index.js';
+export type {
+  G2PRecipe, G2PSchedule, G2PRunState, G2PRunHooks, G2PRunResult, G2PRecipeEpochLog, G2PSnapshotInfo,
+  G2PDecoderOptions, G2PDecoded, G2PDecoderGrid, G2PTuneRow, G2PFrame,
+} from './g2p/index.js';
 export { ElmanRNN } from './experiments/elman.js';
 export { gateHeatmapRows, type HeatmapRow, type GateTensors, type GateName, type GateRowOptions } from './apps/gates.js';
 export * from './data/cmudict.js';

@@ -34,6 +34,11 @@ export const EXAMPLES: Record<string, () => string> = {
   g2p: trainG2p,
   'g2p train': trainG2p,
   'g2p predict': () => `${trainG2p()} && longshort g2p predict out/g2p/model.safetensors HELLO WORLD`,
+  'g2p eval': () => `${trainG2p()} && longshort g2p eval out/g2p/model.safetensors --limit 5000 --val-limit 100 --test-limit 100 --beam 8 --lm-order 3 --tune`,
+  'g2p say': () => 'longshort g2p say hello world --align',
+  'g2p average': () =>
+    'longshort g2p train --limit 500 --test-limit 50 --val-limit 50 --hidden 16 --layers 1 --epochs 2 --average 2 --run-dir out/g2p-run --out out/g2p-run/model.safetensors' +
+    ' && longshort g2p average out/g2p/average.safetensors out/g2p-run/epoch-001.safetensors out/g2p-run/epoch-002.safetensors',
   speech: () => `longshort speech transcribe ${dataPath('speech/heldout-2.wav')}`,
   'speech transcribe': () => `longshort speech transcribe ${dataPath('speech/heldout-2.wav')}`,
   'speech eval': () => `longshort speech eval --data ${dataPath('speech/heldout-10db.safetensors')}`,

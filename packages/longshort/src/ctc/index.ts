@@ -9,3 +9,9 @@ export { editDistance, labelErrorRate, sequenceErrorRate, wordErrorRate } from '
 export type { Sequence } from './metrics.js';
 export { Lexicon, lexiconBeamSearchDecode } from './lexicon.js';
 export type { LexiconDecodeOptions, LexiconDecodeResult } from './lexicon.js';
+export { NgramLM } from './lm.js';
+export type { NgramJSON } from './lm.js';
+export { fusedBeamSearch, LabelTrie } from './fusion.js';
+export type { LabelScorer, FusedBeamOptions, FusedHypothesis } from './fusion.js';
+export { ctcForcedAlign } from './align.js';
+export type { CtcAlignment } from './align.js';

@@ -5,12 +5,15 @@
 //
 //   - Alternate pronunciations ("TOMATO", "TOMATO(1)") are grouped under one word: a model's
 //     output counts as correct when it equals ANY of them.
-//   - Inputs are each letter repeated `repeat` times (default 2). CTC needs at least one frame
-//     per phoneme (plus one between equal neighbours); some words have more phonemes than letters
-//     ("X" = EH K S), and doubling the frames makes nearly all of them reachable.
-//   - The train/validation/test split is a fixed function of the word (FNV-1a hash mod 100:
-//     < 90 train, 90–94 validation, 95–99 test), so it never changes with the dictionary order,
-//     the seed or the subset used, and all pronunciations of a word land in the same split.
+//   - Inputs are each letter repeated `repeat` times (default 2), followed by `pad` frames of id 0
+//     (default 0). CTC needs at least one frame per phoneme (plus one between equal neighbours);
+//     some words have more phonemes than letters ("X" = EH K S): doubling the frames, or a few
+//     extra frames at the end that a bidirectional network can emit into, makes them reachable.
+//   - The train/validation/test split is a fixed function of the word, so it never changes with
+//     the dictionary order, the seed or the subset used, and all pronunciations of a word land in
+//     the same split. Default: FNV-1a hash mod 100 (< 90 train, 90–94 validation, 95–99 test).
+//     With `testWords` (the paper's test list, data/cmudict-g014b2b-test-words.txt): those words
+//     are the test split, and of the rest hash mod 100 < validationPercent is validation.
 // Left out: batching/padding (the trainer's job), lexical stress prediction, words with digits
 // or punctuation other than the apostrophe (dropped by the default wordPattern).
 
@@ -140,11 +143,16 @@ export function buildVocabs(entries: readonly CmuEntry[]): { letters: TokenVocab
   };
 }
 
-/** Letter ids of a word, each repeated `repeat` times: "AB" → [A, A, B, B]. */
-export function encodeWord(word: string, letters: TokenVocab, repeat = 2): Int32Array {
+/**
+ * Letter ids of a word, each repeated `repeat` times, then `pad` frames of id 0 (the embedding's
+ * padding row: zeros the network still reads, inside the word's length): "AB", repeat 2, pad 1 →
+ * [A, A, B, B, 0].
+ */
+export function encodeWord(word: string, letters: TokenVocab, repeat = 2, pad = 0): Int32Array {
   if (!Number.isInteger(repeat) || repeat < 1) throw new ConfigError(`[encodeWord] repeat must be an integer >= 1; received ${repeat}.`);
+  if (!Number.isInteger(pad) || pad < 0) throw new ConfigError(`[encodeWord] pad must be an integer >= 0; received ${pad}.`);
   const chars = [...word];
-  const out = new Int32Array(chars.length * repeat);
+  const out = new Int32Array(chars.length * repeat + pad); // the pad frames stay 0
   for (let i = 0; i < chars.length; i++) out.fill(letters.id(chars[i]), i * repeat, (i + 1) * repeat);
   return out;
 }
@@ -180,17 +188,42 @@ export interface G2PData {
   test: G2PExample[];
   /** Training words dropped because no pronunciation fits in the input frames (validation/test keep theirs: they count as errors). */
   droppedTrainWords: string[];
+  /** How words became frames (encodeWord). */
+  encoding: { repeat: number; pad: number };
+  /** With `testWords`: the listed words the dictionary does not have (they cannot be scored). */
+  missingTestWords: string[];
+}
+
+export interface G2PDataOptions {
+  /** Frames per letter. Default 2. */
+  repeat?: number;
+  /** Frames of id 0 after the last letter. Default 0. */
+  pad?: number;
+  /** These words (upper case) are the test split; default: the hash split (splitOf). */
+  testWords?: Iterable<string>;
+  /** With testWords: the share of the other words (FNV-1a mod 100 below it) held out for validation. Default 3. */
+  validationPercent?: number;
 }
 
 /** Vocabularies, encoding and the fixed split in one step. */
-export function buildG2PData(entries: readonly CmuEntry[], options: { repeat?: number } = {}): G2PData {
-  const { repeat = 2 } = options;
+export function buildG2PData(entries: readonly CmuEntry[], options: G2PDataOptions = {}): G2PData {
+  const { repeat = 2, pad = 0, validationPercent = 3 } = options;
+  if (!(validationPercent >= 0 && validationPercent < 100)) {
+    throw new ConfigError(`[buildG2PData] validationPercent must be in [0, 100); received ${validationPercent}.`);
+  }
+  const testWords = options.testWords === undefined ? null : new Set(options.testWords);
   const { letters, phonemes } = buildVocabs(entries);
-  const data: G2PData = { letters, phonemes, train: [], validation: [], test: [], droppedTrainWords: [] };
+  const data: G2PData = {
+    letters, phonemes, train: [], validation: [], test: [], droppedTrainWords: [], encoding: { repeat, pad }, missingTestWords: [],
+  };
+  const seen = new Set<string>();
   for (const e of entries) {
-    const input = encodeWord(e.word, letters, repeat);
+    const input = encodeWord(e.word, letters, repeat, pad);
     let targets = e.prons.map((p) => phonemes.encode(p));
-    const split = splitOf(e.word);
+    seen.add(e.word);
+    const split: Split = testWords === null
+      ? splitOf(e.word)
+      : testWords.has(e.word) ? 'test' : fnv1a32(e.word) % 100 < validationPercent ? 'validation' : 'train';
     if (split === 'train') {
       targets = targets.filter((t) => ctcMinFrames(t) <= input.length);
       if (targets.length === 0) {
@@ -200,6 +233,7 @@ export function buildG2PData(entries: readonly CmuEntry[], options: { repeat?: n
     }
     data[split].push({ word: e.word, input, targets });
   }
+  if (testWords !== null) data.missingTestWords = [...testWords].filter((w) => !seen.has(w)).sort();
   return data;
 }
 

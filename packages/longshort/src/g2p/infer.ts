@@ -49,7 +49,7 @@ export function evaluateG2P(
 }
 
 /** Upper-cases a word and checks every letter is in the model's alphabet. */
-export function wordToExample(word: string, letters: TokenVocab, repeat: number): G2PExample {
+export function wordToExample(word: string, letters: TokenVocab, repeat: number, pad = 0): G2PExample {
   const w = word.trim().toUpperCase();
   if (w.length === 0) throw new ConfigError('[g2p] a word must have at least one letter; received an empty string.');
   for (const ch of w) {
@@ -60,17 +60,17 @@ export function wordToExample(word: string, letters: TokenVocab, repeat: number)
       );
     }
   }
-  return { word: w, input: encodeWord(w, letters, repeat), targets: [] };
+  return { word: w, input: encodeWord(w, letters, repeat, pad), targets: [] };
 }
 
 /** Pronunciations of plain words, as ARPAbet phonemes (no stress). */
 export function pronounce(
   model: Sequential,
   words: readonly string[],
-  vocabs: { letters: TokenVocab; phonemes: TokenVocab; repeat: number },
+  vocabs: { letters: TokenVocab; phonemes: TokenVocab; repeat: number; pad?: number },
   options: DecodeOptions = {},
 ): { word: string; phonemes: string[] }[] {
-  const examples = words.map((w) => wordToExample(w, vocabs.letters, vocabs.repeat));
+  const examples = words.map((w) => wordToExample(w, vocabs.letters, vocabs.repeat, vocabs.pad ?? 0));
   const ids = predictIds(model, examples, options);
   return examples.map((e, i) => ({ word: e.word, phonemes: vocabs.phonemes.decode(ids[i]) }));
 }

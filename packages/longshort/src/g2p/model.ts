@@ -1,7 +1,8 @@
 // The grapheme-to-phoneme network and what a model file needs to use it again: letter ids →
 // Embedding → bidirectional LSTM (1 or more layers) → Dense per frame → scores over the phonemes
-// plus the CTC blank (id 0). The vocabularies and the letter-repeat factor travel in the model
-// file's `extra` under the key 'g2p', so `longshort g2p predict MODEL WORD` needs nothing else.
+// plus the CTC blank (id 0). The vocabularies and the input encoding (letter repeat, end padding)
+// travel in the model file's `extra` under the key 'g2p', so `longshort g2p predict MODEL WORD`
+// needs nothing else.
 // Left out: attention / encoder-decoder models, stress prediction, an external language model.
 //
 // dim key: B words, T = letters × repeat frames, V letter ids (0 = padding), E embedding size,
@@ -54,21 +55,24 @@ export function buildG2PModel(options: G2PModelOptions): Sequential {
 
 /** What goes into the model file's extra.g2p. */
 export interface G2PExtra {
-  version: 1;
+  /** 2 since end padding (`pad`); version 1 files (no `pad`) still load, with pad 0. */
+  version: 1 | 2;
   /** Letter tokens in id order, starting at id 1. */
   letters: string[];
   /** Phoneme tokens in id order, starting at id 1 (0 = blank). */
   phonemes: string[];
   /** Frames per letter (src/data/cmudict.ts encodeWord). */
   repeat: number;
+  /** Frames of id 0 after the last letter (encodeWord). */
+  pad?: number;
 }
 
-export function g2pExtra(letters: TokenVocab, phonemes: TokenVocab, repeat: number): { g2p: G2PExtra } {
-  return { g2p: { version: 1, letters: [...letters.tokens], phonemes: [...phonemes.tokens], repeat } };
+export function g2pExtra(letters: TokenVocab, phonemes: TokenVocab, repeat: number, pad = 0): { g2p: G2PExtra } {
+  return { g2p: { version: 2, letters: [...letters.tokens], phonemes: [...phonemes.tokens], repeat, pad } };
 }
 
-/** Vocabularies back from a model file's extra; a clear error when the file is not a G2P model. */
-export function vocabsFromExtra(extra: Record<string, unknown>): { letters: TokenVocab; phonemes: TokenVocab; repeat: number } {
+/** Vocabularies and input encoding back from a model file's extra; a clear error when the file is not a G2P model. */
+export function vocabsFromExtra(extra: Record<string, unknown>): { letters: TokenVocab; phonemes: TokenVocab; repeat: number; pad: number } {
   const g = extra.g2p as Partial<G2PExtra> | undefined;
   const isStrings = (a: unknown): a is string[] => Array.isArray(a) && a.every((s) => typeof s === 'string');
   if (g === undefined || g === null || typeof g !== 'object') {
@@ -77,14 +81,17 @@ export function vocabsFromExtra(extra: Record<string, unknown>): { letters: Toke
         'Hint: use a model written by `longshort g2p train`.',
     );
   }
-  if (g.version !== 1 || !isStrings(g.letters) || !isStrings(g.phonemes) || !Number.isInteger(g.repeat) || (g.repeat as number) < 1) {
+  const pad = g.pad ?? 0;
+  if ((g.version !== 1 && g.version !== 2) || !isStrings(g.letters) || !isStrings(g.phonemes) || !Number.isInteger(g.repeat) || (g.repeat as number) < 1 ||
+    !Number.isInteger(pad) || pad < 0) {
     throw new FormatError(
-      `[g2p] extra.g2p must be { version: 1, letters: string[], phonemes: string[], repeat: integer >= 1 }; received ${JSON.stringify(g).slice(0, 200)}.`,
+      `[g2p] extra.g2p must be { version: 1 | 2, letters: string[], phonemes: string[], repeat: integer >= 1, pad?: integer >= 0 }; received ${JSON.stringify(g).slice(0, 200)}.`,
     );
   }
   return {
     letters: new TokenVocab(g.letters, 1, 'padding id'),
     phonemes: new TokenVocab(g.phonemes, 1, 'CTC blank'),
     repeat: g.repeat as number,
+    pad,
   };
 }

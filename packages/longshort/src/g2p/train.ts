@@ -2,14 +2,17 @@
 // of its own instead of src/train/fit.ts, around the same training step (src/train/step.ts):
 // pad a batch of words, run the network in training mode, CTC loss against the word's first
 // reachable pronunciation (buildG2PData keeps only pronunciations that fit in letters × repeat
-// frames), backward, clip, Adam — over a seeded, length-bucketed batch order. A wall-clock
-// budget (maxSeconds) stops after the batch that crosses it.
-// Left out: exact resume from a checkpoint, learning-rate schedules, training on alternate
-// pronunciations (they are still accepted as correct by the evaluation).
+// frames), backward, clip, the optimizer's update — over a seeded, length-bucketed batch order. A
+// wall-clock budget (maxSeconds) stops after the batch that crosses it.
+// Recipe hooks (src/g2p/recipe.ts builds schedules, early stopping, checkpoints and averaging on
+// them): an optimizer of the caller's, a callback after every optimizer step, onEpochEnd may answer
+// 'stop', and startEpoch + rng continue an interrupted run.
+// Left out: training on alternate pronunciations (they are still accepted as correct by the evaluation).
 
 import { ConfigError, DivergenceError } from '../errors.js';
 import type { Sequential } from '../nn/sequential.js';
 import { Adam } from '../optim/adam.js';
+import type { Optimizer } from '../optim/optimizer.js';
 import { Rng } from '../util/rng.js';
 import { computeGradients, trainStep } from '../train/step.js';
 import { ctcLoss } from '../losses/ctc.js';
@@ -54,14 +57,24 @@ export interface G2PTrainOptions {
   /** Scored after every epoch (greedy decoding). */
   validation?: readonly G2PExample[];
   onBatchEnd?: (log: G2PBatchLog) => void | Promise<void>;
-  onEpochEnd?: (log: G2PEpochLog) => void | Promise<void>;
+  /** Answer 'stop' to end training after this epoch (early stopping). */
+  onEpochEnd?: (log: G2PEpochLog) => void | 'stop' | Promise<void | 'stop'>;
+  // ---- recipe hooks (src/g2p/recipe.ts)
+  /** Step this optimizer (over model.params(), e.g. a resumed Adam or SGD) instead of a new Adam(lr); `lr` is then ignored. */
+  optimizer?: Optimizer;
+  /** Called after every optimizer step with the number of steps taken in this call (a per-step learning-rate schedule). */
+  afterStep?: (step: number) => void;
+  /** Number of the first epoch to run, when resuming after startEpoch − 1 finished ones. Default 1. `epochs` stays the last epoch's number. */
+  startEpoch?: number;
+  /** Generator of the batch order, when resuming (its saved state); default new Rng(seed). */
+  rng?: Rng;
 }
 
 export interface G2PTrainResult {
   history: G2PEpochLog[];
   seconds: number;
   /** Why training ended. */
-  stoppedBy: 'epochs' | 'time';
+  stoppedBy: 'epochs' | 'time' | 'callback';
 }
 
 const YIELD_EVERY = 8;
@@ -82,15 +95,18 @@ export async function trainG2P(model: Sequential, train: readonly G2PExample[], 
   });
 
   const params = model.params();
-  const optimizer = new Adam(params, { lr });
-  const rng = new Rng(seed);
+  const optimizer = options.optimizer ?? new Adam(params, { lr });
+  const rng = options.rng ?? new Rng(seed);
+  const startEpoch = options.startEpoch ?? 1;
+  if (!Number.isInteger(startEpoch) || startEpoch < 1) throw new ConfigError(`[trainG2P] startEpoch must be a positive integer; received ${startEpoch}.`);
+  let steps = 0;
   const lengthsOf = Int32Array.from(train, (e) => e.input.length);
   const history: G2PEpochLog[] = [];
   const t0 = clock();
   const elapsed = (): number => (clock() - t0) / 1000;
   let stoppedBy: G2PTrainResult['stoppedBy'] = 'epochs';
 
-  for (let epoch = 1; epoch <= epochs && stoppedBy === 'epochs'; epoch++) {
+  for (let epoch = startEpoch; epoch <= epochs && stoppedBy === 'epochs'; epoch++) {
     const batches = bucketedBatches(lengthsOf, batchSize, rng);
     let lossSum = 0;
     let done = 0;
@@ -107,7 +123,7 @@ export async function trainG2P(model: Sequential, train: readonly G2PExample[], 
             () => model.call(batch.x, { training: true, lengths: batch.lengths }), // (B,T,C) logits
             (logits) => ({ ...ctcLoss(logits, targets, batch.lengths, undefined, { blank: 0, reduction: 'mean', zeroInfinity: true }), divisor: 1 }),
           ),
-        { clipNorm: clipNorm > 0 ? clipNorm : undefined },
+        { clipNorm: clipNorm > 0 ? clipNorm : undefined, afterUpdate: options.afterStep ? () => options.afterStep!(++steps) : undefined },
       );
       if (!step.ok) {
         throw new DivergenceError(
@@ -133,7 +149,7 @@ export async function trainG2P(model: Sequential, train: readonly G2PExample[], 
     }
     log.elapsed = elapsed();
     history.push(log);
-    if (options.onEpochEnd) await options.onEpochEnd(log);
+    if (options.onEpochEnd && (await options.onEpochEnd(log)) === 'stop' && stoppedBy === 'epochs') stoppedBy = 'callback';
   }
   return { history, seconds: elapsed(), stoppedBy };
 }

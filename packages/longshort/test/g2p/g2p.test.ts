@@ -103,7 +103,18 @@ describe('model', () => {
       Array.from(m.call(b.x, { training: false }).data),
     );
     assert.throws(() => vocabsFromExtra({ scaler: {} }), /must carry extra\.g2p .*received extra keys \[scaler\]\. Hint: use a model written by `longshort g2p train`/);
-    assert.throws(() => vocabsFromExtra({ g2p: { version: 1, letters: ['A'], phonemes: ['X'], repeat: 0 } }), /repeat: integer >= 1 \}; received/);
+    assert.throws(() => vocabsFromExtra({ g2p: { version: 1, letters: ['A'], phonemes: ['X'], repeat: 0 } }), /repeat: integer >= 1, pad\?: integer >= 0 \}; received/);
+    assert.throws(() => vocabsFromExtra({ g2p: { version: 2, letters: ['A'], phonemes: ['X'], repeat: 1, pad: -1 } }), /pad\?: integer >= 0 \}; received/);
+    // a version-1 file (before end padding) reads as pad 0; version 2 carries pad
+    assert.equal(vocabsFromExtra({ g2p: { version: 1, letters: ['A'], phonemes: ['X'], repeat: 2 } }).pad, 0);
+    assert.equal(vocabsFromExtra(g2pExtra(letters, phonemes, 1, 3)).pad, 3);
+  });
+
+  test('encodeWord: letters repeated, then pad frames of id 0', () => {
+    assert.deepEqual(Array.from(encodeWord('AB', letters, 2, 1)), [1, 1, 2, 2, 0]);
+    assert.deepEqual(Array.from(encodeWord('CA', letters, 1, 3)), [3, 1, 0, 0, 0]);
+    assert.throws(() => encodeWord('A', letters, 1, -2), /pad must be an integer >= 0; received -2/);
+    assert.deepEqual(Array.from(wordToExample('ab', letters, 1, 2).input), [1, 2, 0, 0]);
   });
 });
 
