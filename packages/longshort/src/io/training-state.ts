@@ -33,6 +33,8 @@ export function checkTrainingState(s: unknown, where: string, Err: ErrorClass): 
   };
 
   const o = obj(s, '');
+  // A G2P recipe run (src/g2p/recipe.ts, G2PRunState) checkpoints its own state in the same slot.
+  if (o.kind === 'g2p-run') return checkG2PRunState(o, fail, obj, int, num) as unknown as TrainingState;
   const epoch = int(o.epoch, 'epoch');
   checkRngState(o.shuffleRng, 'shuffleRng', fail);
   checkRngState(o.modelRng, 'modelRng', fail);
@@ -59,6 +61,40 @@ export function checkTrainingState(s: unknown, where: string, Err: ErrorClass): 
     }
   }
   return s as TrainingState;
+}
+
+/** The fields of a G2P run's state (G2PRunState): kinds and ranges; runG2PRecipe checks the recipe against the command's. */
+function checkG2PRunState(
+  o: Record<string, unknown>,
+  fail: (path: string, expected: string, v: unknown) => never,
+  obj: (v: unknown, path: string) => Record<string, unknown>,
+  int: (v: unknown, path: string, min?: number) => number,
+  num: (v: unknown, path: string) => number,
+): Record<string, unknown> {
+  if (o.version !== 1) fail('version', '1', o.version);
+  obj(o.recipe, 'recipe');
+  const epoch = int(o.epoch, 'epoch');
+  checkOptimizerState(o.optimizer, fail, obj, int);
+  if (o.schedule !== null) obj(o.schedule, 'schedule');
+  checkRngState(o.batchRng, 'batchRng', fail);
+  checkRngState(o.modelRng, 'modelRng', fail);
+  if (!Array.isArray(o.history) || o.history.length !== epoch) fail('history', `an array of one entry per completed epoch (${epoch})`, o.history);
+  (o.history as unknown[]).forEach((h, k) => {
+    const e = obj(h, `history[${k}]`);
+    int(e.epoch, `history[${k}].epoch`, 1);
+    num(e.loss, `history[${k}].loss`);
+  });
+  int(o.bestEpoch, 'bestEpoch');
+  if (o.bestValWordErrorRate !== null) num(o.bestValWordErrorRate, 'bestValWordErrorRate'); // Infinity (no validation yet) is written as null
+  int(o.badEpochs, 'badEpochs');
+  if (!Array.isArray(o.kept)) fail('kept', 'an array', o.kept);
+  (o.kept as unknown[]).forEach((k, i) => {
+    const e = obj(k, `kept[${i}]`);
+    int(e.epoch, `kept[${i}].epoch`, 1);
+    num(e.valWordErrorRate, `kept[${i}].valWordErrorRate`);
+  });
+  num(o.seconds, 'seconds');
+  return o;
 }
 
 function checkOptimizerState(
