@@ -3,6 +3,10 @@
 // integrity the repository's own lock file has (the same packages `npm ci` put in npm's cache). With a
 // lock file npm needs no registry metadata, so `npm ci --offline` installs exactly what a user's
 // `npm install longshort` would get, from the local tarballs and the cache, with no network.
+// The per-platform native packages (packages/longshort-native-*, linked into the repository's
+// node_modules, not published from its lock) come as tarballs too, marked `optional`: they are in
+// the lock the way npm records a published package's platform-specific optional dependencies, and
+// npm installs the one whose os/cpu/libc match this machine and silently skips the others.
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -41,9 +45,15 @@ function resolveIn(packages: Record<string, LockEntry>, from: string, name: stri
 export interface Tarball {
   /** Path of the .tgz file npm pack wrote (copied into the consumer folder by the caller). */
   file: string;
-  /** The repository's lock path of the workspace it was packed from, e.g. 'packages/longshort'. */
+  /** The repository's lock path of the package it was packed from, e.g. 'packages/longshort'. */
   workspace: string;
   name: string;
+  /**
+   * An optional dependency of another tarball (a per-platform native package): locked as npm
+   * locks platform packages — not a dependency of the project itself, installed only where its
+   * os/cpu/libc fit.
+   */
+  optional?: boolean;
 }
 
 /**
@@ -60,10 +70,11 @@ export function writeConsumerProject(dir: string, tarballs: readonly Tarball[], 
     const ws = src[t.workspace];
     if (ws === undefined) throw new Error(`${t.workspace} is not in ${repoLock}`);
     const spec = `file:${basename(t.file)}`;
-    deps[t.name] = spec;
+    if (t.optional !== true) deps[t.name] = spec;
     const integrity = `sha512-${createHash('sha512').update(readFileSync(join(dir, basename(t.file)))).digest('base64')}`;
     const entry: LockEntry = { ...ws, resolved: spec, integrity };
     delete entry.link;
+    if (t.optional === true) entry.optional = true;
     out[`node_modules/${t.name}`] = entry;
     queue.push(t.workspace);
   }
@@ -81,6 +92,7 @@ export function writeConsumerProject(dir: string, tarballs: readonly Tarball[], 
         throw new Error(`${at} needs ${name}, which ${repoLock} does not hold`);
       }
       if (seen.has(where)) continue;
+      if (src[where].link === true) throw new Error(`${at} needs ${name}, a package of this repository (${src[where].resolved}): pass its packed tarball`);
       seen.add(where);
       const copy: LockEntry = { ...src[where] };
       delete copy.dev;

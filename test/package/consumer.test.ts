@@ -1,6 +1,8 @@
-// What a user gets from npm, proven from the packed tarballs: `npm pack` both packages, install them
-// offline into empty projects (./consumer-lock.ts pins every dependency to the repository's lock), then
-// use them the ways users do — ESM import and one forward pass on the WebAssembly kernels, CommonJS
+// What a user gets from npm, proven from the packed tarballs: `npm pack` both packages and the
+// per-platform native packages, install them offline into empty projects (./consumer-lock.ts pins
+// every dependency to the repository's lock; npm installs the native package of this platform, if
+// any, and skips the others), then use them the ways users do — ESM import and one forward pass on
+// the kernels `auto` picks (native on linux-x64/arm64 with glibc, else WebAssembly), CommonJS
 // require, TypeScript under moduleResolution node16, bundler and node10, an esbuild browser bundle of
 // one LSTM (gzip size asserted), and the installed `longshort` command. Prints the install sizes the
 // README quotes. `npm test` builds the packages first; packing here skips the scripts so the test
@@ -8,7 +10,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,19 +23,29 @@ const TSC = join(REPO, 'node_modules', 'typescript', 'bin', 'tsc');
 const npm = (args: string[], cwd: string): string =>
   execFileSync('npm', args, { cwd, encoding: 'utf8', env: { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' } });
 const node = (args: string[], cwd: string) => spawnSync(process.execPath, args, { cwd, encoding: 'utf8' });
+/** The per-platform native packages (optional dependencies of the library) and the one npm installs here, if any. */
+const NATIVE = ['linux-x64-gnu', 'linux-arm64-gnu'].map((key) => `longshort-native-${key}`);
+const glibc = (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)?.header?.glibcVersionRuntime !== undefined;
+const nativeHere = process.platform === 'linux' && (process.arch === 'x64' || process.arch === 'arm64') && glibc ? `longshort-native-linux-${process.arch}-gnu` : null;
+/** The family getKernels('auto') returns in an installed project: the native kernel where its package installs, else WebAssembly. */
+const AUTO = nativeHere !== null ? 'native' : 'wasm';
 /** Disk use of a folder in KiB, as `du -sk` reports it. */
 const duKiB = (dir: string): number => Number(execFileSync('du', ['-sk', dir], { encoding: 'utf8' }).split('\t')[0]);
 
 let work = '';
 let lib: Tarball;
 let cli: Tarball;
+let natives: Tarball[];
 
 function project(name: string, tarballs: Tarball[], extra: Record<string, unknown> = {}): string {
   const dir = join(work, name);
   mkdirSync(dir);
   for (const t of tarballs) copyFileSync(t.file, join(dir, t.file.split('/').pop()!));
   writeConsumerProject(dir, tarballs, join(REPO, 'package-lock.json'), extra);
-  npm(['ci', '--offline', '--no-audit', '--no-fund'], dir);
+  const r = spawnSync('npm', ['ci', '--offline', '--no-audit', '--no-fund'], { cwd: dir, encoding: 'utf8', env: { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' } });
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  // nothing a user would have to interpret about the platform packages (npm skips the other CPUs silently)
+  assert.doesNotMatch(r.stdout + r.stderr, /longshort-native|EBADPLATFORM|notsup|SKIPPING/i, r.stdout + r.stderr);
   return dir;
 }
 
@@ -43,6 +55,9 @@ before(() => {
   const file = (name: string) => join(work, packed.find((p) => p.name === name)!.filename);
   lib = { file: file('longshort'), workspace: 'packages/longshort', name: 'longshort' };
   cli = { file: file('longshort-cli'), workspace: 'packages/longshort-cli', name: 'longshort-cli' };
+  // not workspaces (npm refuses a workspace for another CPU): packed by folder
+  const packedNative = JSON.parse(npm(['pack', '--ignore-scripts', '--json', '--pack-destination', work, ...NATIVE.map((n) => `./packages/${n}`)], REPO)) as { name: string; filename: string }[];
+  natives = NATIVE.map((name) => ({ file: join(work, packedNative.find((p) => p.name === name)!.filename), workspace: `packages/${name}`, name, optional: true }));
 });
 
 after(() => {
@@ -52,7 +67,12 @@ after(() => {
 describe('the library, installed from its tarball', () => {
   let dir = '';
   before(() => {
-    dir = project('lib', [lib]);
+    dir = project('lib', [lib, ...natives]);
+  });
+
+  test('npm installed the native package of this platform and no other', () => {
+    const installed = readdirSync(join(dir, 'node_modules')).filter((n) => n.startsWith('longshort-native-'));
+    assert.deepEqual(installed, nativeHere === null ? [] : [nativeHere]);
   });
 
   test('install size (du of node_modules) is at most 8 MB', () => {
@@ -61,7 +81,7 @@ describe('the library, installed from its tarball', () => {
     assert.ok(kib <= 8 * 1024, `${kib} KiB`);
   });
 
-  test('ESM: import, one forward pass on the WebAssembly kernels', () => {
+  test(`ESM: import, one forward pass on the kernels 'auto' picks here (${AUTO})`, () => {
     writeFileSync(join(dir, 'esm.mjs'), `
       import { LSTM, Tensor, getKernels } from 'longshort';
       const lstm = new LSTM({ inputSize: 3, hiddenSize: 4, seed: 1 });
@@ -70,7 +90,7 @@ describe('the library, installed from its tarball', () => {
     `);
     const r = node(['esm.mjs'], dir);
     assert.equal(r.status, 0, r.stderr);
-    assert.deepEqual(JSON.parse(r.stdout), { kernels: 'wasm', shape: [2, 5, 4], finite: true });
+    assert.deepEqual(JSON.parse(r.stdout), { kernels: AUTO, shape: [2, 5, 4], finite: true });
   });
 
   test('CommonJS: require gives the same library and the same numbers', () => {
@@ -90,7 +110,7 @@ describe('the library, installed from its tarball', () => {
     assert.equal(c.status, 0, c.stderr);
     const e = node(['esm-y.mjs'], dir);
     const cj = JSON.parse(c.stdout) as { kernels: string; y: number[] };
-    assert.equal(cj.kernels, 'wasm');
+    assert.equal(cj.kernels, AUTO);
     assert.deepEqual(cj.y, JSON.parse(e.stdout));
   });
 
@@ -132,7 +152,7 @@ describe('the library, installed from its tarball', () => {
 describe('the command line, installed from its tarball', () => {
   let dir = '';
   before(() => {
-    dir = project('cli', [lib, cli]);
+    dir = project('cli', [lib, cli, ...natives]);
   });
 
   test('install size (du of node_modules), printed for the README', () => {
@@ -141,14 +161,14 @@ describe('the command line, installed from its tarball', () => {
     assert.ok(kib > 0);
   });
 
-  test('npx longshort --help lists the commands; info runs the WebAssembly kernels', () => {
+  test(`npx longshort --help lists the commands; info runs the kernels 'auto' picks here (${AUTO})`, () => {
     const help = spawnSync('npx', ['--offline', 'longshort', '--help'], { cwd: dir, encoding: 'utf8' });
     assert.equal(help.status, 0, help.stderr);
     for (const c of ['forecast', 'train', 'predict', 'text', 'convert']) assert.match(help.stdout, new RegExp(`\\n  ${c}\\b`));
     const info = spawnSync(join(dir, 'node_modules', '.bin', 'longshort'), ['info', '--json'], { cwd: dir, encoding: 'utf8' });
     assert.equal(info.status, 0, info.stderr);
     const j = JSON.parse(info.stdout) as { kernels: { selected: string }; wasm: { detail: string } };
-    assert.equal(j.kernels.selected, 'wasm');
+    assert.equal(j.kernels.selected, AUTO);
   });
 
   test('a real command: forecast the CO₂ data the package ships, and read the model back with the library', () => {

@@ -210,6 +210,8 @@ export interface KernelInfo {
   selected: string;
   available: string[];
   wasm: { loaded: boolean; detail: string };
+  /** The native addon (linux-x64/arm64 with glibc): its instruction set when loaded, else why not. */
+  native: { loaded: boolean; detail: string };
 }
 
 let kernelInfo: KernelInfo | null = null;
@@ -233,9 +235,13 @@ export async function setupKernels(choice: KernelChoice = 'auto'): Promise<Kerne
       if (choice === 'wasm') throw new CliError(`--kernels wasm: the WebAssembly kernels could not be loaded: ${wasm.detail}`);
     }
   }
-  const available = ['ref', ...(wasm.loaded ? ['wasm'] : [])];
+  // the native addon registers itself when the Node entry is imported, where this platform has one
+  const lib = (await import('longshort')) as { loadNativeKernels?: () => { detail: string } | null; nativeLoadError?: () => string | null };
+  const nk = lib.loadNativeKernels?.() ?? null;
+  const native = nk !== null ? { loaded: true, detail: `${nk.detail} (Node-API addon)` } : { loaded: false, detail: lib.nativeLoadError?.() ?? 'not available' };
+  const available = ['ref', ...(wasm.loaded ? ['wasm'] : []), ...(native.loaded ? ['native'] : [])];
   const selected = choice === 'ref' ? 'ref' : getKernels('auto').name;
-  kernelInfo = { selected, available, wasm };
+  kernelInfo = { selected, available, wasm, native };
   return kernelInfo;
 }
 

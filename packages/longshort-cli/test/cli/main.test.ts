@@ -38,7 +38,7 @@ describe('longshort (program)', () => {
     const ok = spawnSync(process.execPath, [join(PKG, 'bin/longshort.js'), 'info'], { cwd: tmpdir(), encoding: 'utf8' });
     assert.equal(ok.status, 0, ok.stderr);
     assert.match(ok.stdout, /^longshort: \d+\.\d+\.\d+\nnode: +\d+/);
-    assert.match(ok.stdout, /kernels: +(wasm|ref) selected; available: ref/);
+    assert.match(ok.stdout, /kernels: +(native|wasm|ref) selected; available: ref/);
     const bad = spawnSync(process.execPath, [join(PKG, 'bin/longshort.js'), 'forecast', 'missing.csv', '--target', 'y', '--horizon', '3'], { cwd: tmpdir(), encoding: 'utf8' });
     assert.equal(bad.status, 1);
     assert.equal(bad.stdout, '');

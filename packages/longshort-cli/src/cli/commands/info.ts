@@ -19,7 +19,7 @@ export function register(program: Command): void {
         node: process.versions.node,
         v8: process.versions.v8,
         platform: `${process.platform}-${process.arch}`,
-        kernels: { selected: k.selected, available: k.available, wasm: k.wasm },
+        kernels: { selected: k.selected, available: k.available, wasm: k.wasm, native: k.native },
         cores: availableParallelism(),
         cpu,
       };
@@ -32,6 +32,7 @@ export function register(program: Command): void {
             ['platform', info.platform],
             ['kernels', `${info.kernels.selected} selected; available: ${info.kernels.available.join(', ')}`],
             ['wasm', info.kernels.wasm.detail],
+            ['native', info.kernels.native.detail],
             ['cores', `${info.cores} (${cpu})`],
           ]),
         );
