@@ -3,7 +3,7 @@
 export { Tensor, tensor, zeros, sizeOf, formatShape, type Arr, type DType } from './tensor.js';
 export * from './errors.js';
 export { Rng, type RngState } from './util/rng.js';
-export { getKernels, registerKernels, refKernels, kernelFamilies, kernelsOf, type Kernels, type KernelName } from './kernels/index.js';
+export { getKernels, setDefaultKernels, registerKernels, refKernels, kernelFamilies, kernelsOf, type Kernels, type KernelName } from './kernels/index.js';
 export type { ActivationName } from './kernels/activations.js';
 export type { LstmCellSpec } from './kernels/types.js';
 export { LSTM, type LSTMOptions, type LstmForwardOptions, type LstmForwardResult, type LstmGates, type LstmState, type LstmVariant } from './nn/lstm.js';

@@ -31,7 +31,7 @@ export async function buildProgram(): Promise<Command> {
   const program = new Command('longshort')
     .description('LSTM networks from the command line: forecasting, sequence classification/regression, character-level text models, gate plots.')
     .version(VERSION, '-V, --version')
-    .option('--kernels <name>', 'compute kernels: auto (the native addon where this platform has one, else WebAssembly SIMD), wasm, ref', choiceOption('--kernels', ['auto', 'wasm', 'ref'] as const), 'auto')
+    .option('--kernels <name>', 'compute kernels: auto (the native addon where this platform has one, else WebAssembly SIMD), native, wasm, ref', choiceOption('--kernels', ['auto', 'native', 'wasm', 'ref'] as const), 'auto')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });

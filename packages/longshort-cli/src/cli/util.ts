@@ -204,7 +204,7 @@ export function requireFile(path: string, what: string): void {
 
 // -------------------------------------------------------------------------------------- kernels
 
-export type KernelChoice = 'auto' | 'ref' | 'wasm';
+export type KernelChoice = 'auto' | 'ref' | 'wasm' | 'native';
 
 export interface KernelInfo {
   selected: string;
@@ -217,11 +217,12 @@ export interface KernelInfo {
 let kernelInfo: KernelInfo | null = null;
 
 /**
- * Loads the WebAssembly kernels when asked ('auto' or 'wasm') and they exist; layers built
- * afterwards pick them up through getKernels('auto'). 'ref' never loads them.
+ * Loads the WebAssembly kernels when asked ('auto' or 'wasm') and they exist, and makes the chosen
+ * family the one every layer built afterwards computes with (setDefaultKernels; 'auto' = the
+ * fastest loaded). 'ref' never loads the WebAssembly kernels.
  */
 export async function setupKernels(choice: KernelChoice = 'auto'): Promise<KernelInfo> {
-  const { getKernels } = await import('longshort');
+  const { getKernels, setDefaultKernels } = await import('longshort');
   let wasm = { loaded: false, detail: 'not requested (--kernels ref)' };
   if (choice !== 'ref') {
     try {
@@ -240,7 +241,9 @@ export async function setupKernels(choice: KernelChoice = 'auto'): Promise<Kerne
   const nk = lib.loadNativeKernels?.() ?? null;
   const native = nk !== null ? { loaded: true, detail: `${nk.detail} (Node-API addon)` } : { loaded: false, detail: lib.nativeLoadError?.() ?? 'not available' };
   const available = ['ref', ...(wasm.loaded ? ['wasm'] : []), ...(native.loaded ? ['native'] : [])];
-  const selected = choice === 'ref' ? 'ref' : getKernels('auto').name;
+  if (choice === 'native' && !native.loaded) throw new CliError(`--kernels native: the native kernel is not available here: ${native.detail}. Hint: --kernels auto uses the fastest kernel this machine has.`);
+  setDefaultKernels(choice);
+  const selected = getKernels('auto').name;
   kernelInfo = { selected, available, wasm, native };
   return kernelInfo;
 }

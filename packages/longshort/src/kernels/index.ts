@@ -31,8 +31,28 @@ export function trackKernels(k: Kernels): void {
   owners.add(k);
 }
 
-/** 'auto' picks the fastest registered family (native, then wasm, then ref). */
+/** What 'auto' means: null = the fastest registered family; else the family setDefaultKernels chose. */
+let autoChoice: KernelName | null = null;
+
+/**
+ * Choose the family that 'auto' (the default of every layer) gives from now on, as tf.setBackend
+ * does: 'ref', 'wasm' or 'native' (which must be loaded: ConfigError naming those that are), or
+ * 'auto' for the fastest again. Layers already built keep the family they were built with.
+ * @example
+ * setDefaultKernels('ref'); // new layers compute with the reference kernels
+ */
+export function setDefaultKernels(name: 'auto' | KernelName): void {
+  if (name === 'auto') {
+    autoChoice = null;
+    return;
+  }
+  getKernels(name); // loaded? (throws ConfigError naming the available ones)
+  autoChoice = name;
+}
+
+/** 'auto' picks the family setDefaultKernels chose, else the fastest registered one (native, then wasm, then ref). */
 export function getKernels(prefer: 'auto' | KernelName = 'auto'): Kernels {
+  if (prefer === 'auto' && autoChoice !== null) prefer = autoChoice;
   if (prefer === 'auto') {
     for (const n of AUTO_ORDER) {
       const k = registry.get(n);
