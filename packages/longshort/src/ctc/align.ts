@@ -8,6 +8,7 @@
 
 import { ConfigError } from '../errors.js';
 
+/** What ctcForcedAlign returns: the best frame-level path for the labelling. */
 export interface CtcAlignment {
   /** Per frame: the class emitted (blank or a label). */
   path: number[];

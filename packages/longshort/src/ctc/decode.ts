@@ -15,11 +15,13 @@ import { Tensor, formatShape } from '../tensor.js';
 import { ConfigError, NonFiniteError, ShapeError } from '../errors.js';
 import { logAddExp, logSoftmaxRows } from '../kernels/ref/ctc.js';
 
+/** Options of greedyDecode. */
 export interface GreedyDecodeOptions {
   /** Class index of the blank. Default 0. */
   blank?: number;
 }
 
+/** What greedyDecode returns: per row of the batch, a label sequence and its score. */
 export interface DecodeResult {
   /** Best label sequence per row (blanks removed, repeats collapsed). */
   labels: number[][];
@@ -27,6 +29,7 @@ export interface DecodeResult {
   scores: number[];
 }
 
+/** Options of beamSearchDecode. */
 export interface BeamSearchOptions {
   /** Prefixes kept after each frame. Default 16. */
   beamWidth?: number;
@@ -36,6 +39,7 @@ export interface BeamSearchOptions {
   topPaths?: number;
 }
 
+/** What beamSearchDecode returns: the best labelling per row, plus the n best. */
 export interface BeamSearchResult extends DecodeResult {
   /** Per row, the topPaths best labellings, best first (fewer if fewer prefixes survived). */
   nbest: { labels: number[]; score: number }[][];

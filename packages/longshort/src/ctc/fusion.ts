@@ -16,9 +16,11 @@ import { logAddExp } from '../kernels/ref/ctc.js';
 
 /** What shallow fusion needs of a language model (NgramLM fits). */
 export interface LabelScorer<S> {
+  /** The state before any label. */
   start(): S;
   /** log P(label | state) for every label id (index = label; index `end` = end of sequence). */
   distribution(state: S): ArrayLike<number>;
+  /** The state after `label`, as a new value: `state` is shared by other prefixes and must not change. */
   advance(state: S, label: number): S;
   /** Index of the end-of-sequence entry in distribution(). */
   readonly end: number;
@@ -34,6 +36,7 @@ export class LabelTrie {
   /** Node of the empty prefix. */
   readonly root = 0;
 
+  /** Add one label string (adding it again changes nothing). */
   add(labels: ArrayLike<number>): void {
     let n = 0;
     for (let i = 0; i < labels.length; i++) {
@@ -58,10 +61,12 @@ export class LabelTrie {
     return this.next[n].get(c) ?? -1;
   }
 
+  /** Whether the path to node n is a whole string that was added. */
   isFinal(n: number): boolean {
     return this.final[n];
   }
 
+  /** Whether `labels` is one of the strings added. */
   has(labels: ArrayLike<number>): boolean {
     let n = 0;
     for (let i = 0; i < labels.length && n >= 0; i++) n = this.child(n, labels[i]);
@@ -69,16 +74,21 @@ export class LabelTrie {
   }
 }
 
+/** Options of fusedBeamSearch: beam, blank, LM fusion (scorer, α, β) and a trie constraint. Bad values throw ConfigError. */
 export interface FusedBeamOptions<S> {
+  /** Prefixes kept after each frame. Default 16. */
   beamWidth?: number;
+  /** Class index of the blank. Default 0. */
   blank?: number;
   /** How many best labellings to return (fewer if fewer survive). Default 1. */
   topPaths?: number;
+  /** Language model for shallow fusion (e.g. an NgramLM); null = none. Default null. */
   scorer?: LabelScorer<S> | null;
   /** LM weight α. Default 0.5 with a scorer. */
   lmWeight?: number;
   /** Bonus β added per emitted label. Default 0. */
   lengthBonus?: number;
+  /** Allowed label strings: a prefix grows only along the trie; null = any labels. Default null. */
   trie?: LabelTrie | null;
   /** With a trie: return only prefixes that are whole entries. Default true. */
   complete?: boolean;
@@ -86,7 +96,9 @@ export interface FusedBeamOptions<S> {
   minLogProb?: number;
 }
 
+/** One labelling found by fusedBeamSearch, with its CTC and fusion scores. */
 export interface FusedHypothesis {
+  /** Label ids, blanks removed and repeats collapsed. */
   labels: number[];
   /** log P_CTC of the labelling (summed over its alignments). */
   ctc: number;

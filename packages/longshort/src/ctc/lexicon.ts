@@ -50,6 +50,7 @@ export class Lexicon {
     return this.edges.get(node * this.classes + label) ?? -1;
   }
 
+  /** Whether the path to `node` spells a whole word. */
   isWord(node: number): boolean {
     return this.terminal[node];
   }
@@ -62,10 +63,13 @@ export class Lexicon {
   }
 }
 
+/** Options of lexiconBeamSearchDecode. Bad values throw ConfigError. */
 export interface LexiconDecodeOptions {
+  /** The allowed words; its classes must equal the logits' C. */
   lexicon: Lexicon;
   /** Prefixes kept after each frame. Default 16. */
   beamWidth?: number;
+  /** Class index of the blank. Default 0. */
   blank?: number;
   /** Label between words (e.g. the space's id); omit for single words. */
   separator?: number;
@@ -73,11 +77,13 @@ export interface LexiconDecodeOptions {
   topPaths?: number;
 }
 
+/** What lexiconBeamSearchDecode returns: per row, the best in-lexicon labelling and the n best. */
 export interface LexiconDecodeResult {
   /** Best in-lexicon labelling per row ([] when no word fit). */
   labels: number[][];
   /** Its log-probability (sum over alignments); -Infinity when no word fit. */
   scores: number[];
+  /** Per row, the topPaths best in-lexicon labellings, best first. */
   nbest: { labels: number[]; score: number }[][];
 }
 

@@ -42,6 +42,11 @@ interface HistStats {
 
 const BOS = 0; // begin marker inside histories (never predicted)
 
+/**
+ * An n-gram language model over label ids 1..vocab with interpolated Kneser-Ney smoothing (see
+ * the file header); a LabelScorer for fusedBeamSearch. Build it with NgramLM.train(), keep it with
+ * toJSON() / NgramLM.fromJSON(). Bad arguments throw ConfigError.
+ */
 export class NgramLM {
   readonly order: number;
   readonly vocab: number;
@@ -196,6 +201,7 @@ export class NgramLM {
     return Math.exp(-lp / n);
   }
 
+  /** The counts and discounts as plain JSON (NgramLM.fromJSON() reads it back). */
   toJSON(): NgramJSON {
     return {
       kind: 'ngram-kn', version: 1, order: this.order, vocab: this.vocab, discounts: [...this.discounts],

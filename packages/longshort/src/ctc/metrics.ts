@@ -6,6 +6,7 @@
 
 import { ConfigError, ShapeError } from '../errors.js';
 
+/** A sequence the error rates compare: a string (by UTF-16 code unit), or an array of label ids or tokens (by `===`). */
 export type Sequence = string | ArrayLike<number> | readonly (string | number)[];
 
 /**

@@ -194,6 +194,7 @@ export interface G2PData {
   missingTestWords: string[];
 }
 
+/** Options of buildG2PData: the input encoding and how words are split into train / validation / test. */
 export interface G2PDataOptions {
   /** Frames per letter. Default 2. */
   repeat?: number;

@@ -70,14 +70,23 @@ export interface ExperimentReport {
   charts: Record<string, ChartSpec>;
 }
 
+/** The trainOnStream settings of one budget of the adding and temporal-order experiments (STREAM_SIZES). */
 export interface StreamSize {
+  /** Hidden size. */
   hidden: number;
+  /** Sequences per training batch. */
   batch: number;
+  /** Adam's learning rate. */
   lr: number;
+  /** Global gradient-norm clip. */
   clipNorm: number;
+  /** Training sequences before giving up, per network. */
   maxSequences: Record<ModelKind, number>;
+  /** Score the test set every this many training sequences. */
   evalEvery: number;
+  /** Size of the fixed test set. */
   test: number;
+  /** Sequences in the stopping rule's window. */
   window: number;
 }
 

@@ -24,6 +24,7 @@
 
 import { ConfigError, ShapeError } from '../errors.js';
 import { nelderMead } from '../math/optimize.js';
+import type { Nums } from '../metrics/forecast.js';
 
 /** A baseline forecasting method (see baselineForecast). */
 export type BaselineName = 'naive' | 'seasonalNaive' | 'drift' | 'seasonalNaiveDrift' | 'holtWinters';
@@ -54,7 +55,6 @@ export interface PointSd {
   sd: Float64Array;
 }
 
-type Nums = ArrayLike<number>;
 
 function check(where: string, y: Nums, h: number, m: number, need: number): void {
   if (!Number.isInteger(h) || h < 1) throw new ConfigError(`[${where}] horizon must be an integer ≥ 1; received ${h}.`);

@@ -10,6 +10,7 @@ import { ConfigError } from '../errors.js';
 import type { Rng } from '../util/rng.js';
 import type { G2PExample } from '../data/cmudict.js';
 
+/** One padded batch of G2P examples (makeBatch). */
 export interface G2PBatch {
   /** (B, T) letter ids as floats (the library has one tensor type), 0 past each word's length. */
   x: Tensor;

@@ -20,6 +20,7 @@ import { g2pErrorRates, type G2PExample, type TokenVocab } from '../data/cmudict
 import { makeBatch } from './batch.js';
 import { wordToExample } from './infer.js';
 
+/** How decodeG2P searches: beam width, n-gram LM fusion (α, β) and lexicon candidates. Bad values throw ConfigError. */
 export interface G2PDecoderOptions {
   /** Prefixes kept per frame. Default 16. */
   beamWidth?: number;
@@ -120,18 +121,27 @@ export function evaluateG2PDecoder(
   return { ...rates, words: examples.length, lexiconShare: d.filter((x) => x.from === 'lexicon').length / Math.max(1, d.length) };
 }
 
+/** The values tuneG2PDecoder tries; each list must be non-empty. */
 export interface G2PDecoderGrid {
+  /** LM weights α to try. */
   lmWeights: number[];
+  /** Per-phoneme length bonuses β to try. */
   lengthBonuses: number[];
   /** Tried with every (α, β); −Infinity = no lexicon. */
   lexiconBonuses: number[];
 }
 
+/** One point of tuneG2PDecoder's grid and its error rates on the examples. */
 export interface G2PTuneRow {
+  /** α. */
   lmWeight: number;
+  /** β per phoneme. */
   lengthBonus: number;
+  /** −Infinity = no lexicon. */
   lexiconBonus: number;
+  /** Word error rate, in [0, 1] (see g2pErrorRates). */
   wordErrorRate: number;
+  /** Phoneme error rate (see g2pErrorRates). */
   phonemeErrorRate: number;
 }
 

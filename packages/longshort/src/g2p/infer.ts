@@ -11,6 +11,7 @@ import { beamSearchDecode, greedyDecode } from '../ctc/decode.js';
 import { encodeWord, g2pErrorRates, type G2PExample, type TokenVocab } from '../data/cmudict.js';
 import { makeBatch } from './batch.js';
 
+/** How predictIds, evaluateG2P and pronounce decode (exported as G2PDecodeOptions). */
 export interface DecodeOptions {
   /** 0 or 1: greedy best path; > 1: CTC prefix beam search of this width. Default 0. */
   beamWidth?: number;

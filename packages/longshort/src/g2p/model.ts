@@ -18,6 +18,7 @@ import { Dense } from '../nn/dense.js';
 import { Rng } from '../util/rng.js';
 import { TokenVocab } from '../data/cmudict.js';
 
+/** Options of buildG2PModel: the two vocabularies and the network's sizes. */
 export interface G2PModelOptions {
   /** Letter vocabulary (ids from 1; 0 = padding). */
   letters: TokenVocab;
@@ -67,6 +68,7 @@ export interface G2PExtra {
   pad?: number;
 }
 
+/** The model file's extra for a G2P model: `{ g2p: G2PExtra }` (version 2), to pass as save()'s options.extra. */
 export function g2pExtra(letters: TokenVocab, phonemes: TokenVocab, repeat: number, pad = 0): { g2p: G2PExtra } {
   return { g2p: { version: 2, letters: [...letters.tokens], phonemes: [...phonemes.tokens], repeat, pad } };
 }

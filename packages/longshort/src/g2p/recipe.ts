@@ -32,6 +32,7 @@ export type G2PSchedule =
   /** Multiply the lr by factor after `patience` epochs without a better validation WER (ReduceLROnPlateau). */
   | { kind: 'plateau'; factor: number; patience: number };
 
+/** A G2P training recipe: network, input encoding, optimizer, schedule, early stopping and weight averaging. resolveRecipe fills in RECIPE_DEFAULTS. */
 export interface G2PRecipe {
   /** Stacked bidirectional layers. */
   numLayers: number;
@@ -45,12 +46,15 @@ export interface G2PRecipe {
   repeat: number;
   /** Frames of id 0 after the last letter. */
   pad: number;
+  /** 'adam' or 'sgd' (with momentum). */
   optimizer: 'adam' | 'sgd';
   /** Peak learning rate. */
   lr: number;
   /** SGD only. */
   momentum: number;
+  /** How the learning rate moves. */
   schedule: G2PSchedule;
+  /** Words per batch. */
   batchSize: number;
   /** Last epoch (an upper bound with early stopping). */
   epochs: number;
@@ -66,6 +70,11 @@ export interface G2PRecipe {
   seed: number;
 }
 
+/**
+ * The recipe's defaults (frozen): 2 layers of 64 cells per direction, embedding 32, no dropout,
+ * repeat 2, pad 0, Adam lr 2e-3 (SGD momentum 0.9), constant lr, batch 32, 3 epochs, clipNorm 5,
+ * no early stopping, no averaging (averageOf 'best'), seed 0.
+ */
 export const RECIPE_DEFAULTS: Readonly<G2PRecipe> = Object.freeze({
   numLayers: 2, hiddenSize: 64, embeddingDim: 32, dropout: 0, repeat: 2, pad: 0,
   optimizer: 'adam', lr: 2e-3, momentum: 0.9, schedule: { kind: 'constant' }, batchSize: 32, epochs: 3, clipNorm: 5,
@@ -219,6 +228,7 @@ export function loadWeights(model: Sequential, weights: readonly ArrayLike<numbe
   averageWeightsInto(model, [weights]);
 }
 
+/** One epoch of runG2PRecipe: trainG2P's epoch log plus the learning rate and whether it is the best epoch so far. */
 export interface G2PRecipeEpochLog extends G2PEpochLog {
   /** Learning rate at the end of the epoch. */
   lr: number;
@@ -255,11 +265,13 @@ export interface G2PRunState {
   seconds: number;
 }
 
+/** Data overrides, callbacks, resuming and a time budget for runG2PRecipe. */
 export interface G2PRunHooks {
   /** Validation words scored after every epoch (default data.validation). Early stopping and averaging need them. */
   validation?: readonly G2PExample[];
   /** Training words (default data.train). */
   train?: readonly G2PExample[];
+  /** Called after every batch (awaited). */
   onBatchEnd?: (log: G2PBatchLog) => void | Promise<void>;
   /**
    * After every epoch, with the state to checkpoint. The model holds that epoch's weights (save them
@@ -274,8 +286,11 @@ export interface G2PRunHooks {
   maxSeconds?: number;
 }
 
+/** What runG2PRecipe returns. */
 export interface G2PRunResult {
+  /** The state after the last epoch run (checkpoint it to resume). */
   state: G2PRunState;
+  /** Why the run ended: the last epoch, the time budget, onEpochEnd's 'stop', or early stopping (patience). */
   stoppedBy: 'epochs' | 'time' | 'callback' | 'early-stopping';
   /** What the model holds at the end: the averaged weights, the best epoch's, or the last epoch's. */
   final: { from: 'average' | 'best' | 'last'; epochs: number[]; valWordErrorRate: number | null; valPhonemeErrorRate: number | null };

@@ -20,15 +20,21 @@ import type { G2PExample } from '../data/cmudict.js';
 import { bucketedBatches, makeBatch } from './batch.js';
 import { evaluateG2P } from './infer.js';
 
+/** What trainG2P's onBatchEnd receives after each batch. */
 export interface G2PBatchLog {
+  /** Epoch number, from 1 (or startEpoch). */
   epoch: number;
+  /** Batch number within the epoch, from 1. */
   batch: number;
+  /** Batches planned this epoch. */
   batches: number;
   /** CTC loss of this batch (mean over words of -log p / phonemes). */
   loss: number;
 }
 
+/** One epoch of trainG2P: its training loss, and the validation error rates when validation was given. */
 export interface G2PEpochLog {
+  /** Epoch number, from 1 (or startEpoch). */
   epoch: number;
   /** Mean training CTC loss over the epoch's batches (per phoneme, PyTorch 'mean'). */
   loss: number;
@@ -38,9 +44,11 @@ export interface G2PEpochLog {
   elapsed: number;
   /** Greedy phoneme / word error rate on `validation`, when given. */
   valPhonemeErrorRate?: number;
+  /** Greedy word error rate on `validation` (a word is right when it equals any of its pronunciations). */
   valWordErrorRate?: number;
 }
 
+/** Options of trainG2P: epochs, batches, Adam, clipping, a time budget, validation, callbacks and the hooks a resumed run needs. */
 export interface G2PTrainOptions {
   /** Passes over the training words. Default 10. */
   epochs?: number;
@@ -56,6 +64,7 @@ export interface G2PTrainOptions {
   maxSeconds?: number;
   /** Scored after every epoch (greedy decoding). */
   validation?: readonly G2PExample[];
+  /** Called after every batch (awaited). */
   onBatchEnd?: (log: G2PBatchLog) => void | Promise<void>;
   /** Answer 'stop' to end training after this epoch (early stopping). */
   onEpochEnd?: (log: G2PEpochLog) => void | 'stop' | Promise<void | 'stop'>;
@@ -70,8 +79,11 @@ export interface G2PTrainOptions {
   rng?: Rng;
 }
 
+/** What trainG2P returns. */
 export interface G2PTrainResult {
+  /** One entry per epoch run. */
   history: G2PEpochLog[];
+  /** Wall-clock seconds of the whole call. */
   seconds: number;
   /** Why training ended. */
   stoppedBy: 'epochs' | 'time' | 'callback';
@@ -81,6 +93,12 @@ const YIELD_EVERY = 8;
 
 const clock = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
+/**
+ * Train a G2P network (buildG2PModel) with CTC loss on `train`, in place: seeded length-bucketed
+ * batches, Adam (or options.optimizer), gradient clipping, optional validation after each epoch.
+ * Examples need at least one target pronunciation (buildG2PData). Throws ConfigError for bad
+ * options or data, DivergenceError when the loss or gradients become non-finite.
+ */
 export async function trainG2P(model: Sequential, train: readonly G2PExample[], options: G2PTrainOptions = {}): Promise<G2PTrainResult> {
   const { epochs = 10, batchSize = 32, lr = 2e-3, clipNorm = 5, seed = 0, maxSeconds = Infinity, validation } = options;
   if (!Number.isInteger(epochs) || epochs < 0) throw new ConfigError(`[trainG2P] epochs must be a non-negative integer; received ${epochs}.`);

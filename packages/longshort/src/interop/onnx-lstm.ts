@@ -11,26 +11,43 @@ import { LSTM } from '../nn/lstm.js';
 import type { ActivationName } from '../kernels/activations.js';
 import { formatShape } from '../tensor.js';
 
+/** A tensor as plain data: its dims and its values, row-major. */
 export interface OnnxTensorLike {
+  /** Shape. */
   dims: readonly number[];
+  /** Values, row-major. */
   data: ArrayLike<number>;
 }
 
+/** The attributes of an ONNX LSTM node, named as in the ONNX operator spec. */
 export interface OnnxLstmAttributes {
+  /** H. */
   hidden_size: number;
+  /** Default 'forward'. */
   direction?: 'forward' | 'reverse' | 'bidirectional';
+  /** 0: x (T, B, I); 1: x (B, T, I) (batch first). Default 0. */
   layout?: 0 | 1;
+  /** 1 couples the input and forget gates. Default 0. */
   input_forget?: 0 | 1;
+  /** Cell clip; null or absent = none. */
   clip?: number | null;
+  /** f, g, h per direction (Sigmoid, Tanh, Relu or HardSigmoid); default Sigmoid, Tanh, Tanh. */
   activations?: string[] | null;
+  /** HardSigmoid's alpha; only 0.2 is supported. */
   activation_alpha?: number[] | null;
+  /** HardSigmoid's beta; only 0.5 is supported. */
   activation_beta?: number[] | null;
 }
 
+/** The weight inputs of an ONNX LSTM node (Dn = 2 when bidirectional, else 1; gates in ONNX order i, o, f, c). */
 export interface OnnxLstmWeights {
+  /** (Dn, 4H, I) input weights. */
   W: OnnxTensorLike;
+  /** (Dn, 4H, H) recurrent weights. */
   R: OnnxTensorLike;
+  /** (Dn, 8H) input then recurrent biases; absent = no bias. */
   B?: OnnxTensorLike;
+  /** (Dn, 3H) peephole weights (i, o, f); absent = no peepholes. */
   P?: OnnxTensorLike;
 }
 

@@ -14,6 +14,7 @@
 import { FormatError, ShapeError, UnsupportedError } from '../errors.js';
 import { AttributeType, DataType, int64, type AttributeProto, type NodeProto } from './onnx-schema.js';
 
+/** Element kind of an ONNX value: 'float' (float, double, float16, bfloat16), 'int' (the integer types) or 'bool'. */
 export type Kind = 'float' | 'int' | 'bool';
 
 export interface Value {

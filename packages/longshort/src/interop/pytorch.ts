@@ -51,8 +51,10 @@ export interface PytorchArchitecture {
   prefixes?: { lstm?: string; head?: string };
 }
 
+/** A PyTorch state dict as plain data: tensor name → { shape, data } (row-major), in an object or a Map. */
 export type StateDictLike = Record<string, { shape: readonly number[]; data: ArrayLike<number> }> | Map<string, { shape: readonly number[]; data: ArrayLike<number> }>;
 
+/** Options of fromPytorchStateDict and loadPytorchSafetensors. */
 export interface PytorchLoadOptions {
   /** Reject tensors the architecture does not use (default true). */
   strict?: boolean;

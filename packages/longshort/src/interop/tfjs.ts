@@ -332,6 +332,7 @@ function inboundName(nodes: unknown, name: string): string {
 
 // ---------------------------------------------------------------- building the model
 
+/** Options of loadTfjsModel and loadTfjsModelFromFile. */
 export interface LoadTfjsOptions {
   /** dtype of the resulting layers (the weights are float32 either way). Default 'float32'. */
   dtype?: DType;

@@ -34,7 +34,9 @@ export interface ModelDocument {
 
 /** What writing needs of a model: its named parameters and the config that rebuilds it. */
 export interface SerializableModel {
+  /** Parameters with their full names (PyTorch state_dict naming), written as tensors. */
   params(): Param[];
+  /** The architecture (Sequential.config(): every layer's name, kind and options), written to the metadata. */
   config(): Record<string, unknown>;
 }
 

@@ -53,10 +53,15 @@ export const DEFAULT_CELL: Readonly<LstmCellSpec> = Object.freeze({
   clip: Infinity,
 });
 
+/** Sizes of one LSTM kernel call (one direction of one layer). */
 export interface LstmDims {
+  /** Time steps. */
   T: number;
+  /** Batch rows. */
   B: number;
+  /** Input size. */
   D: number;
+  /** Hidden (cell) size. */
   H: number;
   /** Output size of the cell: projSize, or H without projection. */
   P: number;
@@ -102,8 +107,11 @@ export interface LstmBackWork {
   dhAll: Arr | null; // (T, B, P) dLoss/dh per step, only with projection (for dWhr)
 }
 
+/** What an LSTM kernel call (lstmForward, lstmBackward) runs: sizes, cell options, row lengths and direction. */
 export interface LstmRun {
+  /** Sizes T, B, D, H, P. */
   dims: LstmDims;
+  /** Gates, activations, peepholes and clipping of the cell. */
   spec: LstmCellSpec;
   /** Valid steps per row (B entries in [1, T]); null = every row has T. */
   lengths: Int32Array | null;

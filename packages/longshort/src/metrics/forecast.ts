@@ -19,7 +19,8 @@
 
 import { ConfigError, NonFiniteError, ShapeError } from '../errors.js';
 
-type Nums = ArrayLike<number>;
+/** Numbers in any array-like: number[], Float32Array, Float64Array, … */
+export type Nums = ArrayLike<number>;
 
 function checkPair(where: string, actual: Nums, forecast: Nums): void {
   if (actual.length !== forecast.length) {

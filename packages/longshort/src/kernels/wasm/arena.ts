@@ -25,6 +25,11 @@ import { ShapeError } from '../../errors.js';
 const PAGE = 65536;
 const ALIGN = 64;
 
+/**
+ * The memory of one WebAssembly kernel family and its allocator: 64-byte aligned blocks from a
+ * free list (merged, best fit) or the top of the memory, which grows and never shrinks. With a
+ * shared memory, array() hands out Float32Arrays that kernel calls use in place.
+ */
 export class WasmArena {
   readonly memory: WebAssembly.Memory;
   readonly shared: boolean;
@@ -121,6 +126,7 @@ export class WasmArena {
     return ptr;
   }
 
+  /** Give back a block from alloc(): its pointer and the byte count asked for. */
   release(ptr: number, bytes: number): void {
     const size = alignUp(Math.max(bytes, 1), ALIGN);
     const list = this.freeList;
@@ -158,6 +164,7 @@ export class WasmArena {
     return new Float32Array(this.memory.buffer, ptr, n);
   }
 
+  /** Like f32(), as n 32-bit integers. */
   i32(ptr: number, n: number): Int32Array {
     return new Int32Array(this.memory.buffer, ptr, n);
   }

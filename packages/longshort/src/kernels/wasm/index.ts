@@ -35,6 +35,7 @@ import type { KernelHelper } from './threads.js';
 
 export type { KernelHelper } from './threads.js';
 
+/** Which WebAssembly build runs: 'relaxed-simd' (fused multiply-add) or plain 'simd'. */
 export type WasmVariant = 'relaxed-simd' | 'simd';
 
 export interface WasmKernels extends Kernels {
