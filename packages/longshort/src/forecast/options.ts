@@ -54,8 +54,18 @@ export function resolveModelOptions(panel: Panel, o: Partial<ModelOptions> & { h
   const season = o.season ?? detectPanelSeason(panel, holdOut);
   posInt('--season', season);
   const H = o.horizon;
-  const lookback = o.lookback ?? Math.max(2 * season, Math.min(H, 24), 8);
+  // Bounded by the data before anything is sized by them: a season or window longer than every
+  // series describes nothing in it (and would size the window tensors).
+  const longest = panel.series.reduce((n, s) => Math.max(n, s.y.length), 0);
+  if (o.season !== undefined && season > Math.max(longest, 1)) {
+    throw new ConfigError(`[forecast] --season must be at most the longest series' length, ${longest} points; received ${season}. Hint: the season is the period in steps (12 for monthly data with a yearly cycle).`);
+  }
+  const defaultLookback = Math.max(2 * season, Math.min(H, 24), 8);
+  const lookback = o.lookback ?? defaultLookback;
   posInt('--lookback', lookback);
+  if (o.lookback !== undefined && lookback > Math.max(longest, defaultLookback)) {
+    throw new ConfigError(`[forecast] --lookback must be at most the longest series' length, ${longest} points; received ${lookback}. Hint: a window longer than every series holds only padding.`);
+  }
   const head = o.head ?? 'quantile';
   if (!HEADS.includes(head)) throw new ConfigError(`[forecast] --head must be one of ${HEADS.join(', ')}; received '${String(head)}'.`);
   if (head === 'negbin') {

@@ -77,7 +77,15 @@ export function getKernels(prefer: 'auto' | KernelName = 'auto'): Kernels {
  */
 export function selectKernels(prefer: 'auto' | KernelName | Kernels | undefined, dtype: 'float32' | 'float64'): Kernels {
   if (dtype === 'float64') return refKernels;
-  if (typeof prefer === 'object' && prefer !== null) return prefer;
+  if (typeof prefer === 'object' && prefer !== null) {
+    // a family object (a Kernels from createWasmKernelsThreaded, loadNativeKernels, …), not any object
+    const k = prefer as Partial<Kernels>;
+    if (Array.isArray(prefer) || typeof k.name !== 'string' || typeof k.alloc !== 'function' || typeof k.owns !== 'function') {
+      throw new ConfigError(`[kernels] kernels must be 'auto', a kernel name (${[...registry.keys()].join(', ')}) or a kernel family object; received ${Array.isArray(prefer) ? 'an array' : 'an object that is not a kernel family'}.`);
+    }
+    return prefer;
+  }
+  if (prefer !== undefined && typeof prefer !== 'string') throw new ConfigError(`[kernels] kernels must be 'auto', a kernel name or a kernel family object; received ${typeof prefer}.`);
   return getKernels(prefer ?? 'auto');
 }
 

@@ -8,6 +8,7 @@ import { applyCalibration, backtest, calibrationFactors, foldCutoff, type ModelO
 import { resolveModelOptions } from '../../src/forecast/options.js';
 import type { Forecast } from '../../src/forecast/heads.js';
 import { Rng } from '../../src/util/rng.js';
+import { ConfigError } from '../../src/errors.js';
 
 function seasonalPanel(S: number, T: number, seed: number, sigma: number) {
   const rng = new Rng(seed);
@@ -113,4 +114,11 @@ describe('errors', () => {
     assert.throws(() => resolveModelOptions(neg, { horizon: 2, head: 'negbin', season: 1 }, 2), /the negative-binomial head models counts ≥ 0, but series 'n' has -2 at point 2/);
     assert.throws(() => resolveModelOptions(neg, { horizon: 2, transform: 'log', season: 1 }, 2), /--transform log models log\(1 \+ y\) and needs y ≥ 0/);
   });
+});
+
+test('a season or lookback longer than every series is a ConfigError before any window is sized (fuzz: --lookback 2147483648)', () => {
+  const panel = panelFromArrays([{ id: 'a', y: Float64Array.from({ length: 40 }, (_, t) => Math.sin(t)) }]);
+  assert.throws(() => resolveModelOptions(panel, { horizon: 2, lookback: 2 ** 31 }, 2), (e: unknown) => e instanceof ConfigError && /--lookback must be at most the longest series' length, 40 points; received 2147483648/.test((e as Error).message));
+  assert.throws(() => resolveModelOptions(panel, { horizon: 2, season: 2 ** 31 }, 2), (e: unknown) => e instanceof ConfigError && /--season must be at most the longest series' length, 40 points/.test((e as Error).message));
+  assert.equal(resolveModelOptions(panel, { horizon: 2, lookback: 40, season: 4 }, 2).lookback, 40);
 });

@@ -85,6 +85,13 @@ describe('calls', () => {
     new Sequential([new Embedding({ numEmbeddings: 5, embeddingDim: 3 }), new LSTM({ inputSize: 3, hiddenSize: 4, bidirectional: true, projSize: 2 }), new LayerNorm({ normalizedShape: 4 }), new Dense({ inputSize: 4, outputSize: 1 })]);
   });
 
+  test('kernels must be a name or a kernel family object (fuzz: arrays and plain objects reached the layer memory)', () => {
+    throwsClass(() => new LSTM({ inputSize: 2, hiddenSize: 3, kernels: [] as never }), ConfigError, /kernels must be 'auto', a kernel name .* received an array/);
+    throwsClass(() => new LSTM({ inputSize: 2, hiddenSize: 3, kernels: [1] as never }), ConfigError, /received an array/);
+    throwsClass(() => new Dense({ inputSize: 2, outputSize: 3, kernels: { name: 'wasm' } as never }), ConfigError, /an object that is not a kernel family/);
+    throwsClass(() => new LSTM({ inputSize: 2, hiddenSize: 3, kernels: 'gpu' as never }), ConfigError, /kernel 'gpu' is not loaded/);
+  });
+
   test("isLongshortError tells the library's errors from bugs", () => {
     assert.equal(isLongshortError(new FormatError('x')), true);
     assert.equal(isLongshortError(new FileError('x', { path: '/p', code: 'ENOENT' })), true);
