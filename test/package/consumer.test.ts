@@ -93,6 +93,23 @@ describe('the library, installed from its tarball', () => {
     assert.deepEqual(JSON.parse(r.stdout), { kernels: AUTO, shape: [2, 5, 4], finite: true });
   });
 
+  test('ESM: the WebAssembly kernels from the tarball load and compute (not the reference fallback), and agree with native/ref', () => {
+    writeFileSync(join(dir, 'esm-wasm.mjs'), `
+      import { LSTM, Tensor, getKernels, kernelsOf } from 'longshort';
+      const x = new Tensor(new Float32Array(2 * 5 * 3).map((_, k) => Math.sin(k)), [2, 5, 3]);
+      const run = (kernels) => {
+        const lstm = new LSTM({ inputSize: 3, hiddenSize: 4, seed: 1, kernels });
+        return { owner: kernelsOf(lstm.params()[0].value).name, y: Array.from(lstm.forward(x).output.data) };
+      };
+      const w = run('wasm'), r = run('ref');
+      const diff = Math.max(...w.y.map((v, k) => Math.abs(v - r.y[k])));
+      console.log(JSON.stringify({ wasm: getKernels('wasm').name, owner: w.owner, close: diff < 1e-5 }));
+    `);
+    const r = node(['esm-wasm.mjs'], dir);
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), { wasm: 'wasm', owner: 'wasm', close: true });
+  });
+
   test('CommonJS: require gives the same library and the same numbers', () => {
     writeFileSync(join(dir, 'cjs.cjs'), `
       const { LSTM, Tensor, getKernels } = require('longshort');
