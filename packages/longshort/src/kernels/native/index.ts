@@ -74,6 +74,7 @@ export interface NativeAddon {
   allocatedBytes(): number;
 }
 
+/** How a native kernel family is made (createNativeKernelsWith, loadNativeKernels): its threads, instruction set and the sizes below which it stays on one thread. */
 export interface NativeKernelOptions {
   /** Threads one call may use (this family's pool size); default 1. */
   threads?: number;
