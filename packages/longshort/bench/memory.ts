@@ -20,11 +20,7 @@ v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;
 
-const CONFIGS = [
-  { name: 'S', B: 32, T: 50, I: 32, H: 64 },
-  { name: 'M', B: 64, T: 100, I: 128, H: 256 },
-  { name: 'L1', B: 1, T: 100, I: 32, H: 128 },
-];
+import { CONFIGS } from './configs.js';
 const MiB = 1024 * 1024;
 
 async function measure(name: string): Promise<void> {

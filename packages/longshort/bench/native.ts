@@ -33,19 +33,7 @@ import { loadWasmKernels } from '../src/kernels/wasm/node.js';
 import { createNativeKernelsWith, nativeLoadError } from '../src/kernels/native/node.js';
 import type { NativeKernels } from '../src/kernels/native/index.js';
 
-interface Config {
-  name: string;
-  B: number;
-  T: number;
-  I: number;
-  H: number;
-}
-
-const CONFIGS: Config[] = [
-  { name: 'S', B: 32, T: 50, I: 32, H: 64 },
-  { name: 'M', B: 64, T: 100, I: 128, H: 256 },
-  { name: 'L1', B: 1, T: 100, I: 32, H: 128 },
-];
+import { CONFIGS, type Config } from './configs.js';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');

@@ -116,9 +116,6 @@ export function resolveLstmOptions(o: LSTMOptions): LstmConfig {
   checkBooleans('[LSTM]', o, BOOLEAN_OPTIONS);
   checkDType('[LSTM]', o.dtype);
   if (o.seed !== undefined) checkFiniteNumber('[LSTM]', 'seed', o.seed);
-  if (o.kernels !== undefined && typeof o.kernels !== 'string' && (typeof o.kernels !== 'object' || o.kernels === null)) {
-    throw new ConfigError(`[LSTM] kernels must be 'auto', a kernel name such as 'ref' or 'wasm', or a kernel family; received ${show(o.kernels)}.`);
-  }
   if (o.forgetBias !== undefined && o.forgetBias !== null) checkFiniteNumber('[LSTM]', 'forgetBias', o.forgetBias);
   checkPositiveInt('inputSize', o.inputSize);
   checkPositiveInt('hiddenSize', o.hiddenSize);
