@@ -6,7 +6,7 @@
 // native kernel uses (MIN_SPLIT_H, MIN_PAR_FLOPS in src/kernels/native/index.ts).
 //
 // Method, for a shared host: each pair (native, ONNX Runtime) is timed in alternating rounds —
-// native for ~ROUND_MS, then ONNX Runtime for ~ROUND_MS, repeated — so both see the same load.
+// native for ~ROUND_MS, then ONNX Runtime for ~ROUND_MS, repeated, with a pause between rounds (idle()) — so both see the same load.
 // One-thread samples count min(wall, process CPU) (as bench/lstm.ts: neither a busy host nor V8's
 // helper threads can push that below the real cost); two-thread samples count wall time. A round's
 // figure is its fastest sample (a call that was not preempted: on a host with more runnable
@@ -42,6 +42,7 @@ const only = opt('--only') !== null ? new Set(opt('--only')!.split(',')) : null;
 const ROUNDS = Number(opt('--rounds') ?? (quick ? 3 : 7));
 const ROUND_MS = quick ? 60 : 150;
 const WARM_MS = quick ? 100 : 300;
+const IDLE_MS = 100;
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -87,15 +88,31 @@ interface Paired {
   ratios: number[];
 }
 
+/**
+ * A pause between rounds (IDLE_MS) while both thread pools go to sleep: each spins for a while after
+ * its last call (ORT's intra-op pool by default, ours for SPIN_NS in native/src/pool.c), and a round
+ * that starts while the other's pool still spins finds a core taken — its helper thread starts late,
+ * and the native kernel's adaptive fallback (threads_ok in native/src/kernels.c) then runs the next
+ * calls on one thread. Measured on M with 2 threads: no pause, native 37–53 ms with 6–19 of 20–25
+ * calls threaded; a 50 ms pause, 31 ms with every call threaded (ORT 34 ms either way).
+ */
+async function idle(): Promise<void> {
+  await new Promise((r) => setTimeout(r, IDLE_MS));
+}
+
 /** Alternating rounds of a and b; see the header. */
 async function paired(a: Fn, b: Fn, single: boolean): Promise<Paired> {
   await warm(a);
+  await idle();
   await warm(b);
+  await idle();
   const ra: number[] = [], rb: number[] = [], ma: number[] = [], mb: number[] = [];
   const ratios: number[] = [];
   for (let r = 0; r < ROUNDS; r++) {
     const ta = await round(a, single);
+    await idle();
     const tb = await round(b, single);
+    await idle();
     ra.push(ta.best);
     rb.push(tb.best);
     ma.push(ta.med);
