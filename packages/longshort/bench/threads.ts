@@ -42,6 +42,9 @@ async function race(contestants: Record<string, () => unknown | Promise<unknown>
   const times: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
   for (let r = 0; r < rounds; r++) {
     for (const n of names) {
+      // idle first: the previous contestant's threads (kernel helpers, pool workers) spin for a
+      // while after their last call, and a round that starts meanwhile finds a core taken
+      await new Promise((res) => setTimeout(res, 100));
       const ts: number[] = [];
       for (let k = 0; k < reps; k++) {
         const t0 = performance.now();
