@@ -17,10 +17,10 @@
 // the pointwise pass (dz overwrites the cached gates), then dh_{t−1} = dz·Whh; the weight gradients
 // for all steps are three matrix products after the loop.
 // Threads (ctx->threads, a persistent pool; pool.h): a call is one pool job. Batches of ≥
-// LS_SPLIT_ROWS_MIN_B rows are cut into row chunks (two per thread) that run through every step on
-// their own — no synchronisation inside the time loop — and are handed out as units, like the
-// weight-packing and the weight-gradient blocks: whichever threads are running take the next, so a
-// thread that starts late costs nothing. Smaller batches without projection whose H ≥
+// LS_SPLIT_ROWS_MIN_B rows are cut into row chunks (up to LS_CHUNK_ROWS rows each, at most two per
+// thread) that run through every step on their own — no synchronisation inside the time loop — and
+// are handed out as units, like the weight-packing and the weight-gradient blocks: whichever
+// threads are running take the next, so a thread that starts late costs nothing. Smaller batches without projection whose H ≥
 // ctx->min_split_h are split by hidden units, the threads meeting at a barrier once per step.
 // run_job() notices when the caller keeps waiting for helpers and runs the next calls on one thread
 // for a while. Every element is computed by the same code in the same order whichever thread runs
