@@ -249,6 +249,18 @@ static lstm_plan plan_lstm(ls_ctx *ctx, const ls_lstm_run *run, int projected) {
   return pl;
 }
 
+/** Most rows one thread works on at a time under plan pl (its per-thread scratch is sized by it). */
+static int plan_rows(const lstm_plan *pl, int B) {
+  if (pl->split == SPLIT_COLS) return B;
+  int most = 0;
+  for (int c = 0; c < pl->chunks.count; c++) {
+    int b0, b1;
+    cut_range(&pl->chunks, c, &b0, &b1);
+    most = LS_MAX(most, b1 - b0);
+  }
+  return most;
+}
+
 /** Units [j0, j1) of thread tid of nth in a COLS split (boundaries on multiples of VL). */
 static void unit_share(int H, int tid, int nth, int *j0, int *j1) {
   const cuts c = make_cuts(H, VL, nth);
@@ -441,14 +453,7 @@ static void lstm_forward(ls_ctx *ctx, const ls_lstm_fwd_args *a) {
   j.packs = make_cuts((int)npanels(G), 1, 2 * nth);
   ls_units_init(&j.pack_u, j.pl.gemm ? j.packs.count + 1 : 1);
   ls_units_init(&j.chunk_u, j.pl.chunks.count);
-  int rows_max = 0;
-  for (int c = 0; c < j.pl.chunks.count; c++) {
-    int b0, b1;
-    cut_range(&j.pl.chunks, c, &b0, &b1);
-    rows_max = LS_MAX(rows_max, b1 - b0);
-  }
-  if (j.pl.split == SPLIT_COLS) rows_max = B;
-  if (reserve_locals(ctx, nth, fwd_local_floats(rows_max, G)) != 0) abort();
+  if (reserve_locals(ctx, nth, fwd_local_floats(plan_rows(&j.pl, B), G)) != 0) abort();
   if (j.pl.split == SPLIT_COLS) run_job(ctx, 0, fwd_cols_task, &j, nth);
   else run_job(ctx, 1, fwd_help_task, &j, nth);
 }
@@ -701,16 +706,7 @@ static void lstm_backward(ls_ctx *ctx, const ls_lstm_bwd_args *a) {
   j.wfirst[0] = 0;
   for (int k = 0; k < WG_KINDS; k++) j.wfirst[k + 1] = j.wfirst[k] + j.wcuts[k].count;
   ls_units_init(&j.weight_u, j.wfirst[WG_KINDS]);
-  int rows_max = B;
-  if (j.pl.split == SPLIT_ROWS) {
-    rows_max = 0;
-    for (int c = 0; c < j.pl.chunks.count; c++) {
-      int b0, b1;
-      cut_range(&j.pl.chunks, c, &b0, &b1);
-      rows_max = LS_MAX(rows_max, b1 - b0);
-    }
-  }
-  if (reserve_locals(ctx, nth, bwd_local_floats(rows_max, H, P)) != 0) abort();
+  if (reserve_locals(ctx, nth, bwd_local_floats(plan_rows(&j.pl, B), H, P)) != 0) abort();
   if (j.pl.split == SPLIT_COLS) run_job(ctx, 0, bwd_cols_task, &j, nth);
   else run_job(ctx, 1, bwd_help_task, &j, nth);
 }
