@@ -11,7 +11,7 @@ import { ConfigError } from '../errors.js';
 import { Rng } from '../util/rng.js';
 import type { StrokeFont } from './fonts.js';
 import type { Ink } from './ink.js';
-import { renderInk, sampleWriterStyle } from './synth.js';
+import { renderInk, sampleWriterStyle, type InkVariation } from './synth.js';
 import { inkFeatures, type FeatureOptions } from './features.js';
 import { encodeText, sampleText, type TextSamplerOptions } from './text.js';
 
@@ -33,7 +33,24 @@ export interface SynthesisOptions extends TextSamplerOptions {
   words: readonly string[];
   /** Seed of the set: example i is a function of (seed, i) only. */
   seed: number;
+  /**
+   * Training data: more writers than fonts (AUGMENT). A writer may borrow letters from the other
+   * fonts of the same style, keep the pen down where the font lifts it, draw each letter with its
+   * own stretch and shear, and write narrower or wider, with taller or shorter loops. Off (the default) for the validation and test sets.
+   */
+  augment?: boolean;
 }
+
+/**
+ * The training-time variation of synthesizeExample({ augment: true }), per writer: the chance of
+ * borrowing letters from the other fonts of the style (mixWriters) and then per letter (mixProb);
+ * of drawing printed letters without lifting the pen
+ * (penDownWriters, then 30–100% of the letters); of running cursive stems back down without
+ * lifting the pen (loopWriters: a looped or retraced d, t, b); the largest std of the per-letter
+ * warp (letterWarp); the std of an extra log-stretch of the ink's width (aspect) and of the
+ * log-stretch of ascenders and descenders (loops: tall or short loops and capitals).
+ */
+export const AUGMENT = Object.freeze({ mixWriters: 0.5, mixProb: 0.35, penDownWriters: 0.5, loopWriters: 0.6, letterWarp: 0.12, aspect: 0.2, loops: 0.3 });
 
 /** Mixes (seed, index) into one 32-bit seed (SplitMix-style finaliser). */
 function exampleSeed(seed: number, index: number): number {
@@ -43,7 +60,7 @@ function exampleSeed(seed: number, index: number): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
-/** Example `index` of the set named by options.seed: a text, a font (uniform) and a fresh writer. */
+/** Example `index` of the set named by options.seed: a text, a font (uniform) and a fresh writer (varied further with `augment`). */
 export function synthesizeExample(options: SynthesisOptions, index: number): HandwritingExample {
   const { fonts, words } = options;
   if (fonts.length === 0) throw new ConfigError('[synthesizeExample] fonts must not be empty.');
@@ -51,7 +68,23 @@ export function synthesizeExample(options: SynthesisOptions, index: number): Han
   const font = fonts[rng.int(fonts.length)];
   const text = sampleText(rng, words, options);
   const style = sampleWriterStyle(rng);
-  return { text, font: font.id, ink: renderInk(font, text, style, rng) };
+  let variation: InkVariation | undefined;
+  if (options.augment === true) {
+    // its own generator: the example's text, font and writer stay those of the plain set
+    const vr = new Rng(exampleSeed(options.seed ^ 0x5bd1e995, index));
+    variation = {
+      mixFonts: fonts.filter((f) => f.style === font.style),
+      mixProb: vr.next() < AUGMENT.mixWriters ? AUGMENT.mixProb : 0,
+      penDown: vr.next() < AUGMENT.penDownWriters ? vr.uniform(0.3, 1) : 0,
+      joinGap: vr.next() < AUGMENT.loopWriters ? vr.uniform(0.5, 1.8) : undefined,
+      letterWarp: vr.uniform(0, AUGMENT.letterWarp),
+      ascender: Math.exp(vr.normal(0, AUGMENT.loops)),
+      descender: Math.exp(vr.normal(0, AUGMENT.loops)),
+      rng: vr,
+    };
+    style.aspect *= Math.exp(vr.normal(0, AUGMENT.aspect));
+  }
+  return { text, font: font.id, ink: renderInk(font, text, style, rng, variation) };
 }
 
 /** Examples start … start + count − 1 of the set. */

@@ -40,23 +40,43 @@ export type FontSplit = 'train' | 'test';
 export interface FontSpec {
   /** The font's id. */
   id: string;
-  /** Where the glyphs live in the hersheytext package: a key of hersheytext.json or a file in svg_fonts/. */
-  source: { kind: 'hershey'; key: string } | { kind: 'svg'; file: string };
+  /**
+   * Where the glyphs live: a key of the hersheytext package's hersheytext.json, a file of its
+   * svg_fonts/, or a single-stroke font of the repository's data/handwriting/fonts/ (made from an
+   * outline font by scripts/handwriting/make-skeleton-fonts.ts).
+   */
+  source: { kind: 'hershey'; key: string } | { kind: 'svg'; file: string } | { kind: 'data'; file: string };
   style: FontStyle;
   /** Fonts that share glyph designs share a family; a family is wholly train or wholly test. */
   family: string;
   /** The split the font writes for. */
   split: FontSplit;
+  /**
+   * Fonts drawn with doubled lines (Hershey "medium"): the distance, in x-heights, under which a
+   * line retraces one already drawn and is dropped (thinFont).
+   */
+  thin?: number;
 }
 
 /**
  * The fonts of the handwriting task. The test fonts are whole families that training never sees
  * (writer-independent evaluation, as IAM-OnDB's test writers): EMS Allure (a connected script
  * derived from Allura) and EMS Tech (a hand-printed design derived from Architects Daughter).
- * Fonts drawn with doubled strokes (Hershey "medium"/"bold"/serif, gothic) are left out: a hand
- * draws each line once. HersheySans1 and HersheyScript1 in svg_fonts/ duplicate `futural` and
- * `scripts`, so they are not listed twice.
+ * The Hershey "medium" fonts draw their thick lines twice, side by side; thinFont() keeps one line
+ * of each (`thin`), as a hand draws it. Bold (tripled) and gothic fonts are left out, and so are
+ * the fonts of svg_fonts/ that repeat a font of the table (HersheySans1 = `futural`,
+ * HersheyScript1 = `scripts`, HersheyScriptMed = `scriptc`, HersheySerifMed = `timesr`, …).
  */
+/**
+ * The single-stroke fonts of data/handwriting/fonts/: hand01 … hand20 joined scripts, hand21 …
+ * hand38 printed hands, each the centre lines of a handwriting-style outline font (the sources and
+ * licences are listed in data/handwriting/fonts/README.md). Every one is its own family.
+ */
+const SKELETON_FONTS: FontSpec[] = Array.from({ length: 38 }, (_, i) => {
+  const id = `hand${String(i + 1).padStart(2, '0')}`;
+  return { id, source: { kind: 'data', file: `${id}.svg` }, style: i < 20 ? 'cursive' : 'print', family: id, split: 'train' };
+});
+
 export const FONT_TABLE: readonly FontSpec[] = Object.freeze([
   { id: 'scripts', source: { kind: 'hershey', key: 'scripts' }, style: 'cursive', family: 'hershey-script', split: 'train' },
   { id: 'cursive', source: { kind: 'hershey', key: 'cursive' }, style: 'cursive', family: 'hershey-script', split: 'train' },
@@ -67,6 +87,11 @@ export const FONT_TABLE: readonly FontSpec[] = Object.freeze([
   { id: 'EMSFelix', source: { kind: 'svg', file: 'EMSFelix.svg' }, style: 'print', family: 'ems-felix', split: 'train' },
   { id: 'EMSNixish', source: { kind: 'svg', file: 'EMSNixish.svg' }, style: 'print', family: 'ems-nixish', split: 'train' },
   { id: 'EMSNixishItalic', source: { kind: 'svg', file: 'EMSNixishItalic.svg' }, style: 'print', family: 'ems-nixish', split: 'train' },
+  { id: 'EMSOsmotron', source: { kind: 'svg', file: 'EMSOsmotron.svg' }, style: 'print', family: 'ems-osmotron', split: 'train' },
+  { id: 'scriptc', source: { kind: 'hershey', key: 'scriptc' }, style: 'cursive', family: 'hershey-script', split: 'train', thin: 0.12 },
+  { id: 'timesr', source: { kind: 'hershey', key: 'timesr' }, style: 'print', family: 'hershey-serif', split: 'train', thin: 0.12 },
+  { id: 'timesi', source: { kind: 'hershey', key: 'timesi' }, style: 'print', family: 'hershey-serif', split: 'train', thin: 0.12 },
+  ...SKELETON_FONTS,
   { id: 'EMSAllure', source: { kind: 'svg', file: 'EMSAllure.svg' }, style: 'cursive', family: 'ems-allure', split: 'test' },
   { id: 'EMSTech', source: { kind: 'svg', file: 'EMSTech.svg' }, style: 'print', family: 'ems-tech', split: 'test' },
 ]);
@@ -243,6 +268,86 @@ export function parseSvgFont(id: string, style: FontStyle, svg: string): StrokeF
     raw.set(ch, { lines: parsePolylinePath(d), advance: adv });
   }
   return normalise(id, style, raw, space, true);
+}
+
+/** Where fontFromSpec() reads a font's source: the hersheytext package's hersheytext.json and a file of its svg_fonts/, and a file of data/handwriting/fonts/. */
+export interface FontSources {
+  hersheyJson(): Record<string, { chars: { d: string; o: number | string }[] }>;
+  svgFont(file: string): string;
+  dataFont(file: string): string;
+}
+
+/** The font a FONT_TABLE entry describes: parsed from its source, thinned when the spec says so. */
+export function fontFromSpec(spec: FontSpec, sources: FontSources): StrokeFont {
+  const f = spec.source.kind === 'hershey'
+    ? parseHersheyFont(spec.id, spec.style, sources.hersheyJson()[spec.source.key])
+    : parseSvgFont(spec.id, spec.style, spec.source.kind === 'svg' ? sources.svgFont(spec.source.file) : sources.dataFont(spec.source.file));
+  return spec.thin === undefined ? f : thinFont(f, spec.thin);
+}
+
+const THIN_STEP = 0.02; // resampling step of thinFont, x-heights
+const MIN_PIECE = 0.25; // shortest remainder of a cut line that thinFont keeps (shorter: a serif or an overlap)
+
+/** A polyline resampled at equal steps of about `step` (its corners may be cut by less than a step). */
+function resamplePolyline(s: ArrayLike<number>, step: number): number[] {
+  const out = [s[0], s[1]];
+  for (let k = 2; k < s.length; k += 2) {
+    const dx = s[k] - s[k - 2];
+    const dy = s[k + 1] - s[k - 1];
+    const n = Math.max(1, Math.ceil(Math.hypot(dx, dy) / step));
+    for (let j = 1; j <= n; j++) out.push(s[k - 2] + (dx * j) / n, s[k - 1] + (dy * j) / n);
+  }
+  return out;
+}
+
+/**
+ * One line where a font draws two side by side (the Hershey "medium" fonts thicken their main
+ * strokes by drawing them twice, `gap` or less apart). Lines are taken longest first; every point of
+ * a line within `gap` of a line already kept is dropped; what is left of a cut line is kept where it
+ * runs on for at least a quarter x-height (shorter pieces are serifs and overlaps), and a line that
+ * nothing covers (an i dot) is kept whatever its length. Drawing direction and order are kept.
+ */
+export function thinFont(font: StrokeFont, gap: number): StrokeFont {
+  if (!(gap > 0)) throw new ConfigError(`[thinFont] gap must be > 0 x-heights; received ${gap}.`);
+  const glyphs = new Map<string, Glyph>();
+  for (const [ch, g] of font.glyphs) {
+    const lines = g.strokes.map((s, i) => ({ i, pts: resamplePolyline(s, THIN_STEP) }));
+    const byLength = [...lines].sort((a, b) => polylineLength(b.pts) - polylineLength(a.pts) || a.i - b.i);
+    const kept: number[] = []; // points of the lines kept so far (x, y, …)
+    const pieces: { i: number; pts: number[] }[] = [];
+    for (const line of byLength) {
+      const covered = (k: number): boolean => {
+        for (let j = 0; j < kept.length; j += 2) if (Math.hypot(kept[j] - line.pts[k], kept[j + 1] - line.pts[k + 1]) < gap) return true;
+        return false;
+      };
+      const runs: number[][] = [];
+      let run: number[] | null = null;
+      let anyCovered = false;
+      for (let k = 0; k < line.pts.length; k += 2) {
+        if (covered(k)) {
+          anyCovered = true;
+          run = null;
+        } else {
+          if (run === null) runs.push((run = []));
+          run.push(line.pts[k], line.pts[k + 1]);
+        }
+      }
+      for (const r of runs) {
+        if (r.length < 4 || (anyCovered && polylineLength(r) < MIN_PIECE)) continue;
+        pieces.push({ i: line.i, pts: r });
+        kept.push(...r);
+      }
+    }
+    pieces.sort((a, b) => a.i - b.i); // the font's drawing order
+    glyphs.set(ch, { strokes: pieces.map((p) => Float32Array.from(p.pts)), advance: g.advance });
+  }
+  return { ...font, glyphs };
+}
+
+function polylineLength(p: ArrayLike<number>): number {
+  let s = 0;
+  for (let k = 2; k < p.length; k += 2) s += Math.hypot(p[k] - p[k - 2], p[k + 1] - p[k - 1]);
+  return s;
 }
 
 /** Characters every font of FONT_TABLE draws; the recogniser's alphabet is a subset. */

@@ -99,6 +99,33 @@ export function neatWriterStyle(xHeight = 30): WriterStyle {
   };
 }
 
+/**
+ * Training-time variation beyond one font and one writer style (synthesizeExample's `augment`):
+ * a writer who borrows letter shapes from other fonts, keeps the pen down where the font lifts it,
+ * and draws each letter a little differently. Its random draws come from its own generator, so the
+ * ink without it is unchanged.
+ */
+export interface InkVariation {
+  /** Fonts a letter may be borrowed from (the writer's font is one of them). */
+  mixFonts: readonly StrokeFont[];
+  /** Chance that a letter is borrowed from a random font of mixFonts that draws it. */
+  mixProb: number;
+  /** Chance that a printed letter of several strokes is drawn without lifting the pen. */
+  penDown: number;
+  /**
+   * Cursive letters: strokes of a letter whose gap is under this (x-heights) are drawn as one, the
+   * pen running back down without lifting (looped or retraced stems of d, t, b, …). Default 0.5.
+   */
+  joinGap?: number;
+  /** Std of each letter's own log-stretch in x and in y and of its shear. */
+  letterWarp: number;
+  /** Stretch of what rises above the x-height (ascenders, capitals) and of what falls below the baseline (descenders). */
+  ascender: number;
+  descender: number;
+  /** The generator of the per-letter draws. */
+  rng: Rng;
+}
+
 /** A polyline in the font frame and whether it continues (pen down) from the previous one. */
 interface PenPath {
   pts: number[]; // (x0, y0, x1, y1, …)
@@ -108,6 +135,7 @@ interface PenPath {
 const JOIN_GAP = 0.5; // strokes of one cursive glyph closer than this merge (the pen retraces)
 const SMALL_STROKE = 0.9; // path length under which an extra stroke may be delayed
 const MAX_REACH = 1.5; // longest connector between two joined letters
+const DOT = 0.15; // path length under which a stroke is a dot
 
 function pathLength(p: ArrayLike<number>): number {
   let s = 0;
@@ -116,11 +144,11 @@ function pathLength(p: ArrayLike<number>): number {
 }
 
 /** Cursive glyph: strokes merged where the pen can stay down, and its entry and exit strokes. */
-function cursiveParts(g: Glyph): { strokes: number[][]; entry: number; exit: number } {
+function cursiveParts(g: Glyph, joinGap = JOIN_GAP): { strokes: number[][]; entry: number; exit: number } {
   const strokes: number[][] = [];
   for (const s of g.strokes) {
     const last = strokes[strokes.length - 1];
-    if (last !== undefined && Math.hypot(s[0] - last[last.length - 2], s[1] - last[last.length - 1]) < JOIN_GAP) {
+    if (last !== undefined && Math.hypot(s[0] - last[last.length - 2], s[1] - last[last.length - 1]) < joinGap) {
       for (let k = 2; k < s.length; k++) last.push(s[k]);
     } else {
       strokes.push(Array.from(s));
@@ -138,8 +166,18 @@ function cursiveParts(g: Glyph): { strokes: number[][]; entry: number; exit: num
 
 const isLower = (c: string): boolean => c >= 'a' && c <= 'z';
 
+/** The points (x0, y0, x1, y1, …) in the other direction. */
+function reversePoints(p: readonly number[]): number[] {
+  const out = new Array<number>(p.length);
+  for (let k = 0; k < p.length; k += 2) {
+    out[k] = p[p.length - 2 - k];
+    out[k + 1] = p[p.length - 1 - k];
+  }
+  return out;
+}
+
 /** Steps 1 and 2: pen paths in the font frame (before any distortion), in writing order. */
-function penPaths(font: StrokeFont, text: string, style: WriterStyle, rng: Rng): PenPath[] {
+function penPaths(font: StrokeFont, text: string, style: WriterStyle, rng: Rng, variation?: InkVariation): PenPath[] {
   const out: PenPath[] = [];
   let delayed: PenPath[] = [];
   let x = 0;
@@ -157,9 +195,23 @@ function penPaths(font: StrokeFont, text: string, style: WriterStyle, rng: Rng):
       prevExitOpen = false;
       continue;
     }
-    const g = font.glyphs.get(ch);
+    let g = font.glyphs.get(ch);
     if (g === undefined) {
       throw new ConfigError(`[renderInk] font '${font.id}' has no glyph for ${JSON.stringify(ch)} (in ${JSON.stringify(text)}). Hint: keep to the recogniser's alphabet.`);
+    }
+    // the variation's per-letter draws: a borrowed shape, a stretch and a shear of this letter
+    let sx = 1;
+    let sy = 1;
+    let shear = 0;
+    if (variation !== undefined) {
+      const vr = variation.rng;
+      if (vr.next() < variation.mixProb) {
+        const other = variation.mixFonts[vr.int(variation.mixFonts.length)].glyphs.get(ch);
+        if (other !== undefined) g = other;
+      }
+      sx = Math.exp(vr.normal(0, variation.letterWarp));
+      sy = Math.exp(vr.normal(0, variation.letterWarp));
+      shear = vr.normal(0, variation.letterWarp);
     }
     const dy = rng.normal(0, style.bounce);
     const place = (s: ArrayLike<number>, reversible = false): number[] => {
@@ -167,13 +219,15 @@ function penPaths(font: StrokeFont, text: string, style: WriterStyle, rng: Rng):
       const back = reversible && style.reverseProb > 0 && rng.next() < style.reverseProb;
       for (let k = 0; k < s.length; k += 2) {
         const j = back ? s.length - 2 - k : k;
-        p[k] = s[j] + x;
-        p[k + 1] = s[j + 1] + dy;
+        let yy = s[j + 1];
+        if (variation !== undefined) yy = yy > 1 ? 1 + (yy - 1) * variation.ascender : yy < 0 ? yy * variation.descender : yy;
+        p[k] = sx * s[j] + shear * yy + x;
+        p[k + 1] = sy * yy + dy;
       }
       return p;
     };
     if (font.style === 'cursive') {
-      const { strokes, entry, exit } = cursiveParts(g);
+      const { strokes, entry, exit } = cursiveParts(g, variation?.joinGap);
       // join only short reaches: a capital's exit far from the next entry is a pen-up, as by hand
       const last = out[out.length - 1];
       const start = strokes[entry];
@@ -193,10 +247,35 @@ function penPaths(font: StrokeFont, text: string, style: WriterStyle, rng: Rng):
     } else {
       const order = [...g.strokes];
       if (order.length > 1 && style.reorderProb > 0 && rng.next() < style.reorderProb) rng.shuffle(order);
-      for (const s of order) out.push({ pts: place(s, true), joined: false });
+      if (variation !== undefined && order.length > 1 && variation.rng.next() < variation.penDown) {
+        // one pen-down stroke: after each stroke the pen runs, without lifting, to the nearer end of
+        // the nearest stroke left, and draws it from there (dots excepted)
+        const first = place(order[0], true);
+        out.push({ pts: first, joined: false });
+        let ex = first[first.length - 2];
+        let ey = first[first.length - 1];
+        const left = order.slice(1).map((st) => place(st));
+        while (left.length > 0) {
+          let best = 0;
+          let bestD = Infinity;
+          let flip = false;
+          left.forEach((p, i) => {
+            const d0 = Math.hypot(p[0] - ex, p[1] - ey);
+            const d1 = Math.hypot(p[p.length - 2] - ex, p[p.length - 1] - ey);
+            if (Math.min(d0, d1) < bestD) [best, bestD, flip] = [i, Math.min(d0, d1), d1 < d0];
+          });
+          const p = left.splice(best, 1)[0];
+          const pts = flip ? reversePoints(p) : p;
+          out.push({ pts, joined: pathLength(p) >= DOT }); // a dot is still dabbed on its own
+          ex = pts[pts.length - 2];
+          ey = pts[pts.length - 1];
+        }
+      } else {
+        for (const s of order) out.push({ pts: place(s, true), joined: false });
+      }
       prevExitOpen = false;
     }
-    x += g.advance + style.letterSpacing + rng.normal(0, style.spacingNoise);
+    x += sx * g.advance + style.letterSpacing + rng.normal(0, style.spacingNoise);
     prevChar = ch;
   }
   flushDelayed();
@@ -301,11 +380,12 @@ function timePath(px: number[], style: WriterStyle, t0: number, phase: number, r
 
 /**
  * Ink of `text` in `font` by the writer `style`. `rng` drives the distortion field, the spacing
- * noise, the delayed strokes and the sensor noise; seed it for reproducible ink.
+ * noise, the delayed strokes and the sensor noise; seed it for reproducible ink. `variation`
+ * (training data only) adds borrowed letters, pen-down letters, looped stems and per-letter warps.
  */
-export function renderInk(font: StrokeFont, text: string, style: WriterStyle, rng: Rng): Ink {
+export function renderInk(font: StrokeFont, text: string, style: WriterStyle, rng: Rng, variation?: InkVariation): Ink {
   if (typeof text !== 'string' || text.trim().length === 0) throw new ConfigError(`[renderInk] text must hold at least one visible character; received ${JSON.stringify(text)}.`);
-  const paths = penPaths(font, text, style, rng);
+  const paths = penPaths(font, text, style, rng, variation);
   const shape = shaper(style, rng);
   // merge joined paths into pen-down strokes, in pixels
   const strokes: number[][] = [];

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { testFonts } from './fonts.js';
 import {
   FONT_TABLE, HANDWRITING_ALPHABET, Rng, encodeExample, fontsOfSplit, inkFeatures, neatWriterStyle, parseInkJson, parseInkML,
-  parsePolylinePath, renderInk, sampleWriterStyle, synthesizeExample, synthesizeExamples, splitWords, trainingWords, isTestWord,
+  parsePolylinePath, renderInk, sampleWriterStyle, thinFont, AUGMENT, type StrokeFont, synthesizeExample, synthesizeExamples, splitWords, trainingWords, isTestWord,
   POINT_FEATURES, HANDWRITING_SEEDS, parseInkSample, parseWordList, type Ink,
 } from '../../src/index.js';
 import { ConfigError, FormatError, NonFiniteError } from '../../src/errors.js';
@@ -40,7 +40,7 @@ describe('fonts', () => {
       // capitals stand above the x-height, 'g' and 'p' reach below the baseline
       const top = (ch: string) => Math.max(...f.glyphs.get(ch)!.strokes.flatMap((s) => Array.from(s).filter((_, k) => k % 2 === 1)));
       const bottom = (ch: string) => Math.min(...f.glyphs.get(ch)!.strokes.flatMap((s) => Array.from(s).filter((_, k) => k % 2 === 1)));
-      assert.ok(top('H') > 1.2 && bottom('p') < -0.2, `${f.id}: H top ${top('H')}, p bottom ${bottom('p')}`);
+      assert.ok(top('H') > 1.05 && bottom('p') < -0.2, `${f.id}: H top ${top('H')}, p bottom ${bottom('p')}`);
       assert.ok(f.space > 0.2 && f.space < 2, `${f.id}: space ${f.space}`);
     }
   });
@@ -52,6 +52,34 @@ describe('fonts', () => {
     const trainFamilies = new Set(train.map((f) => f.family));
     for (const f of test) assert.ok(!trainFamilies.has(f.family), f.id);
     assert.ok(train.some((f) => f.style === 'cursive') && test.some((f) => f.style === 'cursive'));
+  });
+
+  test('thinFont: one line where a font draws two side by side; dots kept, serif stubs dropped', () => {
+    const f32 = (...v: number[]) => Float32Array.from(v);
+    const font: StrokeFont = {
+      id: 'doubled', style: 'print', space: 0.5,
+      glyphs: new Map([
+        // a stem drawn twice 0.07 apart, a serif foot across both, and a dot above
+        ['i', { advance: 0.6, strokes: [f32(0.30, 1, 0.30, 0), f32(0.37, 1, 0.37, 0), f32(0.15, 0, 0.55, 0), f32(0.33, 1.4, 0.34, 1.41)] }],
+        // two lines far apart stay two
+        ['=', { advance: 1, strokes: [f32(0, 0.3, 1, 0.3), f32(0, 0.7, 1, 0.7)] }],
+      ]),
+    };
+    const thin = thinFont(font, 0.12);
+    const i = thin.glyphs.get('i')!;
+    assert.equal(i.strokes.length, 2, 'the stem once and the dot');
+    const ys = Array.from(i.strokes[0]).filter((_, k) => k % 2 === 1);
+    assert.ok(Math.max(...ys) > 0.99 && Math.min(...ys) < 0.01, 'the whole stem is kept');
+    assert.ok(Array.from(i.strokes[0]).filter((_, k) => k % 2 === 0).every((x) => Math.abs(x - 0.30) < 1e-6), 'the longer (first) line of the pair');
+    assert.equal(i.strokes[1].length, 4, 'the dot, though short');
+    assert.equal(thin.glyphs.get('=')!.strokes.length, 2);
+    assert.equal(i.advance, 0.6);
+    assert.throws(() => thinFont(font, 0), ConfigError);
+    // the thinned Hershey medium fonts: no line of a letter runs along another one
+    for (const id of ['timesr', 'timesi', 'scriptc']) {
+      const g = byId.get(id)!.glyphs.get('l')!;
+      assert.ok(g.strokes.length <= 2, `${id} 'l' has ${g.strokes.length} strokes`);
+    }
   });
 
   test('words: a fixed fifth of the lexicon is test-only and never among the training words', () => {
@@ -75,6 +103,29 @@ describe('synthesis', () => {
     assert.deepEqual(synthesizeExample(opts, 4), a[4]);
     const c = synthesizeExamples({ ...opts, seed: 8 }, 6);
     assert.notDeepEqual(a.map((e) => e.ink), c.map((e) => e.ink));
+  });
+
+  test('augment: the same text, font and writer as the plain example, other ink; deterministic', () => {
+    const plain = synthesizeExamples(opts, 12);
+    const aug = synthesizeExamples({ ...opts, augment: true }, 12);
+    assert.deepEqual(synthesizeExamples({ ...opts, augment: true }, 12), aug);
+    assert.deepEqual(aug.map((e) => [e.text, e.font]), plain.map((e) => [e.text, e.font]));
+    assert.ok(aug.filter((e, i) => JSON.stringify(e.ink) !== JSON.stringify(plain[i].ink)).length >= 10);
+    for (const e of aug) for (const s of e.ink) for (const p of s) assert.ok(Number.isFinite(p.x) && Number.isFinite(p.y) && Number.isFinite(p.t));
+    assert.ok(AUGMENT.mixProb > 0 && AUGMENT.letterWarp > 0);
+  });
+
+  test('variation: a printed letter without lifting the pen; cursive stems run back down', () => {
+    const base = { mixFonts: [], mixProb: 0, letterWarp: 0, ascender: 1, descender: 1 };
+    const style = neatWriterStyle();
+    const strokes = (font: string, text: string, v?: object) => renderInk(byId.get(font)!, text, style, new Rng(3), v === undefined ? undefined : { ...base, penDown: 0, rng: new Rng(4), ...v }).length;
+    assert.equal(strokes('futural', 'H'), 3);
+    assert.equal(strokes('futural', 'H', { penDown: 1 }), 1);
+    assert.equal(strokes('futural', 'H', { penDown: 0 }), 3);
+    // the variation with nothing to vary leaves the ink as it was
+    assert.deepEqual(renderInk(byId.get('scripts')!, 'dot', style, new Rng(3), { ...base, penDown: 0, rng: new Rng(4) }), renderInk(byId.get('scripts')!, 'dot', style, new Rng(3)));
+    // scripts 'd': the stem's top and its way down are two strokes; a writer who keeps the pen down draws one
+    assert.ok(strokes('scripts', 'd', { joinGap: 1.8 }) < strokes('scripts', 'd'));
   });
 
   test('the committed held-out sample is what the generator makes (scripts/handwriting/make-sample.ts)', () => {

@@ -35,11 +35,11 @@ function lexiconWords(path: string | undefined): string[] {
 
 /** Encoded examples start … start+count−1 of a set, with a progress line for big sets. */
 async function makeSet(
-  which: 'train' | 'validation' | 'test', count: number, words: string[], config: HandwritingConfig, out: Output, seedOffset = 0, start = 0,
+  which: 'train' | 'validation' | 'test', count: number, words: string[], config: HandwritingConfig, out: Output, seedOffset = 0, start = 0, augment = false,
 ): Promise<EncodedExample[]> {
   const ls = await lib();
   const fonts = loadHersheyFonts(ls.fontsOfSplit(which === 'test' ? 'test' : 'train').map((f) => f.id));
-  const opts = { fonts, words, seed: ls.HANDWRITING_SEEDS[which] + seedOffset };
+  const opts = { fonts, words, seed: ls.HANDWRITING_SEEDS[which] + seedOffset, augment };
   const enc: EncodedExample[] = [];
   const t0 = performance.now();
   for (let i = 0; i < count; i++) {
@@ -104,6 +104,7 @@ interface TrainOpts extends DataOpts {
   maxMinutes?: number;
   threads: number;
   dictionary: boolean;
+  augment: boolean;
   json?: boolean;
   quiet?: boolean;
 }
@@ -146,6 +147,7 @@ export function register(program: Command): void {
     .option('--lr-decay <x>', 'learning rate × this after each epoch', floatOption('--lr-decay', 0, 1, true), 0.85)
     .option('--beam <n>', 'beam width for the final scores', intOption('--beam', 2), 8)
     .option('--no-dictionary', 'draw training words from the lexicon only (not also from the CMU dictionary)')
+    .option('--no-augment', 'training ink from one font per example, without borrowed letters, pen-down letters, looped stems or per-letter warps')
     .option('--lexicon <file>', `word list: test words and the decoder's lexicon (default ${DEFAULT_LEXICON})`)
     .option('--max-minutes <m>', 'stop training after this much wall-clock time', floatOption('--max-minutes', 0, Infinity, true))
     .option('--seed <n>', 'seed of initialisation and batch order', intOption('--seed', 0), 0)
@@ -171,7 +173,7 @@ export function register(program: Command): void {
       const params = model.params().reduce((s, p) => s + p.value.length, 0);
       out.log(`handwriting: BiLSTM ${o.layers}×${o.hidden} on frames of ${config.stack}×8 features, ${params} parameters; kernels ${kernelLabel()}`);
       out.log(`synthesising ${o.trainSize} training, ${o.valSize} validation and ${o.testSize} test examples…`);
-      const train = await makeSet('train', o.trainSize, trainWords, config, out);
+      const train = await makeSet('train', o.trainSize, trainWords, config, out, 0, 0, o.augment);
       const val = await makeSet('validation', o.valSize, testWords, config, out);
       const test = await makeSet('test', o.testSize, testWords, config, out);
       const shards = ls.makeShards(train, o.batchSize);
@@ -208,7 +210,7 @@ export function register(program: Command): void {
       const scores = await scoreAll(model, config, test, o.beam, lex);
       const report = {
         command: 'handwriting train',
-        config: { ...config, hidden: o.hidden, layers: o.layers, dropout: o.dropout, epochs: o.epochs, batchSize: o.batchSize, lr: o.lr, lrDecay: o.lrDecay, trainSize: o.trainSize, seed: o.seed, threads: o.threads, dictionary: o.dictionary },
+        config: { ...config, hidden: o.hidden, layers: o.layers, dropout: o.dropout, epochs: o.epochs, batchSize: o.batchSize, lr: o.lr, lrDecay: o.lrDecay, trainSize: o.trainSize, seed: o.seed, threads: o.threads, dictionary: o.dictionary, augment: o.augment },
         parameters: params,
         fonts: { train: ls.fontsOfSplit('train').map((f) => f.id), test: ls.fontsOfSplit('test').map((f) => f.id) },
         history: result.history,
