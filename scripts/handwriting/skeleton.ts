@@ -54,6 +54,34 @@ export function fillPolygons(polys: readonly number[][], w: number, h: number): 
 const NX = [0, 1, 1, 1, 0, -1, -1, -1];
 const NY = [-1, -1, 0, 1, 1, 1, 0, -1];
 
+/**
+ * Gives `id` to every pixel 8-connected to `seed` through pixels that `accept` takes (and that have
+ * no label yet); returns their mean position (pixel corners).
+ */
+function flood(w: number, h: number, seed: number, label: Int32Array, id: number, accept: (i: number) => boolean): { x: number; y: number } {
+  const stack = [seed];
+  label[seed] = id;
+  let sx = 0;
+  let sy = 0;
+  let n = 0;
+  while (stack.length > 0) {
+    const j = stack.pop()!;
+    const x = j % w;
+    const y = (j - x) / w;
+    [sx, sy, n] = [sx + x, sy + y, n + 1];
+    for (let k = 0; k < 8; k++) {
+      const xx = x + NX[k];
+      const yy = y + NY[k];
+      const i = yy * w + xx;
+      if (xx >= 0 && yy >= 0 && xx < w && yy < h && label[i] < 0 && accept(i)) {
+        label[i] = id;
+        stack.push(i);
+      }
+    }
+  }
+  return { x: sx / n, y: sy / n };
+}
+
 /** Zhang–Suen thinning, in place: the ink shrinks to lines one pixel wide, keeping its connections. */
 export function thin(b: Bitmap): void {
   const { w, h, px } = b;
@@ -62,27 +90,8 @@ export function thin(b: Bitmap): void {
   const centres: number[] = [];
   for (let i = 0; i < w * h; i++) {
     if (px[i] === 0 || label[i] >= 0) continue;
-    const id = centres.length;
-    const stack = [i];
-    label[i] = id;
-    let sx = 0;
-    let sy = 0;
-    let n = 0;
-    while (stack.length > 0) {
-      const j = stack.pop()!;
-      const x = j % w;
-      const y = (j - x) / w;
-      [sx, sy, n] = [sx + x, sy + y, n + 1];
-      for (let k = 0; k < 8; k++) {
-        const xx = x + NX[k];
-        const yy = y + NY[k];
-        if (xx >= 0 && yy >= 0 && xx < w && yy < h && px[yy * w + xx] === 1 && label[yy * w + xx] < 0) {
-          label[yy * w + xx] = id;
-          stack.push(yy * w + xx);
-        }
-      }
-    }
-    centres.push(Math.round(sy / n) * w + Math.round(sx / n));
+    const c = flood(w, h, i, label, centres.length, (j) => px[j] === 1);
+    centres.push(Math.round(c.y) * w + Math.round(c.x));
   }
   const at = (x: number, y: number): number => (x < 0 || y < 0 || x >= w || y >= h ? 0 : px[y * w + x]);
   const del: number[] = [];
@@ -151,20 +160,8 @@ function skeletonGraph(b: Bitmap): { nodes: { x: number; y: number }[]; edges: E
   // node pixels: not exactly two neighbours; 8-connected node pixels form one node
   for (let i = 0; i < w * h; i++) {
     if (px[i] === 0 || node[i] >= 0 || nbrs(i).length === 2) continue;
-    const id = nodes.length;
-    const stack = [i];
-    node[i] = id;
-    let sx = 0;
-    let sy = 0;
-    let n = 0;
-    while (stack.length > 0) {
-      const j = stack.pop()!;
-      sx += (j % w) + 0.5;
-      sy += Math.floor(j / w) + 0.5;
-      n++;
-      for (const k of nbrs(j)) if (node[k] < 0 && nbrs(k).length !== 2) { node[k] = id; stack.push(k); }
-    }
-    nodes.push({ x: sx / n, y: sy / n });
+    const c = flood(w, h, i, node, nodes.length, (j) => px[j] === 1 && nbrs(j).length !== 2);
+    nodes.push({ x: c.x + 0.5, y: c.y + 0.5 });
   }
   const seen = new Uint8Array(w * h);
   const edges: Edge[] = [];

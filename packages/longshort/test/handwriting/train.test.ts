@@ -8,10 +8,11 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  Dense, LSTM, Rng, Sequential, Tensor, evaluateHandwriting, makeShards, trainHandwriting, type EncodedExample, type HandwritingConfig,
+  Dense, LSTM, Rng, Sequential, Tensor, evaluateHandwriting, handwritingLexicon, makeShards, trainHandwriting, type EncodedExample, type HandwritingConfig,
 } from '../../src/index.js';
 import { createThreadPool } from '../../src/node.js';
 import { ctcLossPadded } from '../../src/losses/ctcPadded.js';
+import { ConfigError } from '../../src/errors.js';
 
 const F = 4;
 const ALPHABET = 'abc';
@@ -58,6 +59,11 @@ describe('CTC training on a tiny alphabet', () => {
     const beam = evaluateHandwriting(model, config, held, { beamWidth: 4 });
     assert.ok(before.cer > 0.5, `untrained CER ${before.cer}`);
     assert.ok(greedy.cer < 0.05 && beam.cer < 0.05, `CER greedy ${greedy.cer}, beam ${beam.cer}`);
+    // the lexicon-constrained search, with its own beam width
+    const lexicon = handwritingLexicon(held.map((e) => e.text), ALPHABET, { caseVariants: false });
+    const lex = evaluateHandwriting(model, config, held, { lexicon, lexiconBeamWidth: 8 });
+    assert.ok(lex.cer <= greedy.cer, `lexicon CER ${lex.cer} vs greedy ${greedy.cer}`);
+    assert.throws(() => evaluateHandwriting(model, config, held, { lexicon, lexiconBeamWidth: 0 }), ConfigError);
   });
 
   test('the same seed trains to the same weights', async () => {

@@ -57,7 +57,7 @@ interface Scores {
   examples: number;
 }
 
-async function scoreAll(model: Sequential, config: HandwritingConfig, test: EncodedExample[], beam: number, lexicon: Lexicon | null): Promise<Scores> {
+async function scoreAll(model: Sequential, config: HandwritingConfig, test: EncodedExample[], beam: number, lexicon: Lexicon | null, lexiconBeam: number): Promise<Scores> {
   const ls = await lib();
   const g = ls.evaluateHandwriting(model, config, test);
   const byFont: Scores['greedy']['byFont'] = {};
@@ -67,11 +67,11 @@ async function scoreAll(model: Sequential, config: HandwritingConfig, test: Enco
     byFont[font] = { cer: r.cer, wer: r.wer, examples: r.examples };
   }
   const b = ls.evaluateHandwriting(model, config, test, { beamWidth: beam });
-  const l = lexicon === null ? null : ls.evaluateHandwriting(model, config, test, { beamWidth: beam, lexicon });
+  const l = lexicon === null ? null : ls.evaluateHandwriting(model, config, test, { beamWidth: beam, lexicon, lexiconBeamWidth: lexiconBeam });
   return {
     greedy: { cer: g.cer, wer: g.wer, byFont },
     beam: { width: beam, cer: b.cer, wer: b.wer },
-    lexicon: l === null ? null : { width: Math.max(beam, 16), forms: lexicon!.size, cer: l.cer, wer: l.wer },
+    lexicon: l === null ? null : { width: lexiconBeam, forms: lexicon!.size, cer: l.cer, wer: l.wer },
     examples: test.length,
   };
 }
@@ -101,6 +101,7 @@ interface TrainOpts extends DataOpts {
   lr: number;
   lrDecay: number;
   beam: number;
+  lexiconBeam: number;
   maxMinutes?: number;
   threads: number;
   dictionary: boolean;
@@ -113,6 +114,7 @@ interface EvalOpts {
   lexicon?: string | false;
   testSize: number;
   beam: number;
+  lexiconBeam: number;
   sample?: string;
   json?: boolean;
 }
@@ -120,6 +122,7 @@ interface EvalOpts {
 interface ReadOpts {
   model?: string;
   beam: number;
+  lexiconBeam: number;
   top: number;
   lexicon?: string | false;
   json?: boolean;
@@ -146,6 +149,7 @@ export function register(program: Command): void {
     .option('--lr <x>', 'Adam learning rate', floatOption('--lr', 0, 1, true), 3e-3)
     .option('--lr-decay <x>', 'learning rate × this after each epoch', floatOption('--lr-decay', 0, 1, true), 0.85)
     .option('--beam <n>', 'beam width for the final scores', intOption('--beam', 2), 8)
+    .option('--lexicon-beam <n>', 'beam width of the lexicon-constrained search', intOption('--lexicon-beam', 1), 64)
     .option('--no-dictionary', 'draw training words from the lexicon only (not also from the CMU dictionary)')
     .option('--no-augment', 'training ink from one font per example, without borrowed letters, pen-down letters, looped stems or per-letter warps')
     .option('--lexicon <file>', `word list: test words and the decoder's lexicon (default ${DEFAULT_LEXICON})`)
@@ -207,7 +211,7 @@ export function register(program: Command): void {
       await ls.saveModel(o.out, model, { extra });
       out.log(`scoring ${test.length} held-out-font examples…`);
       const lex = ls.handwritingLexicon(lexicon, config.alphabet);
-      const scores = await scoreAll(model, config, test, o.beam, lex);
+      const scores = await scoreAll(model, config, test, o.beam, lex, o.lexiconBeam);
       const report = {
         command: 'handwriting train',
         config: { ...config, hidden: o.hidden, layers: o.layers, dropout: o.dropout, epochs: o.epochs, batchSize: o.batchSize, lr: o.lr, lrDecay: o.lrDecay, trainSize: o.trainSize, seed: o.seed, threads: o.threads, dictionary: o.dictionary, augment: o.augment },
@@ -235,6 +239,7 @@ export function register(program: Command): void {
     .option('--test-size <n>', 'held-out-font examples to synthesise and score', intOption('--test-size'), 1000)
     .option('--sample <file>', 'score a JSON Lines file of {"text", "strokes"} instead (e.g. data/handwriting/heldout-sample.jsonl)')
     .option('--beam <n>', 'beam width', intOption('--beam', 2), 8)
+    .option('--lexicon-beam <n>', 'beam width of the lexicon-constrained search', intOption('--lexicon-beam', 1), 64)
     .option('--lexicon <file>', `word list for the lexicon decoder (default ${DEFAULT_LEXICON})`)
     .option('--no-lexicon', 'skip the lexicon-constrained decoder')
     .option('--json', 'print one JSON object on stdout')
@@ -258,7 +263,7 @@ export function register(program: Command): void {
         what = `held-out fonts (${ls.fontsOfSplit('test').map((f) => f.id).join(', ')})`;
       }
       const lex = o.lexicon === false ? null : ls.handwritingLexicon(words, config.alphabet);
-      const scores = await scoreAll(model, config, test, o.beam, lex);
+      const scores = await scoreAll(model, config, test, o.beam, lex, o.lexiconBeam);
       out.result({ command: 'handwriting eval', model: path, data: what, ...scores });
       if (!out.json) printScores(out, scores, what);
     });
@@ -268,6 +273,7 @@ export function register(program: Command): void {
     .argument('<strokes>', 'stroke file; - reads standard input')
     .option('--model <file>', `model file (default: the shipped ${DEFAULT_MODEL})`)
     .option('--beam <n>', 'beam width (1 = greedy)', intOption('--beam', 1), 8)
+    .option('--lexicon-beam <n>', 'beam width of the lexicon-constrained search', intOption('--lexicon-beam', 1), 64)
     .option('--top <n>', 'alternatives to list', intOption('--top', 1), 5)
     .option('--lexicon <file>', `also decode with this word list as lexicon (default ${DEFAULT_LEXICON})`)
     .option('--no-lexicon', 'no lexicon-constrained reading')
@@ -294,7 +300,7 @@ export function register(program: Command): void {
       ls.checkHandwritingModel(model, config);
       const top = Math.min(o.top, Math.max(o.beam, 1));
       const lex = o.lexicon === false ? undefined : ls.handwritingLexicon(lexiconWords(o.lexicon), config.alphabet);
-      const r = ls.recogniseInk(model, config, ink, { beamWidth: o.beam, topPaths: o.beam > 1 ? top : 1, lexicon: lex });
+      const r = ls.recogniseInk(model, config, ink, { beamWidth: o.beam, topPaths: o.beam > 1 ? top : 1, lexicon: lex, lexiconBeamWidth: o.lexiconBeam });
       const lexText = r.lexiconText ?? null;
       out.result({ command: 'handwriting read', text: r.text, lexiconText: lexText, alternatives: r.alternatives, frames: r.bestPath.length, strokes: ink.length });
       if (!out.json) {
