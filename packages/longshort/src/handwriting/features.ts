@@ -16,7 +16,7 @@
 // dim key: N resampled points, F = 8 features per point, S = stack, T = ceil(N / S) frames,
 //          frame width S·F.
 
-import { ConfigError } from '../errors.js';
+import { ConfigError, NonFiniteError } from '../errors.js';
 import type { Ink } from './ink.js';
 
 /** Features per resampled point (F): dx, dy, pen-up, direction cos/sin, curvature cos/sin, relative y. */
@@ -201,12 +201,22 @@ function resample(strokes: Pt[][], spacing: number): { pts: Pt[]; penUp: Uint8Ar
 
 /**
  * Frames for the network from one ink (see the file header). Throws a ConfigError for ink with
- * no points; a single dot gives one frame.
+ * no points or not shaped as strokes of points, a NonFiniteError for a point without finite x and
+ * y; a single dot gives one frame.
  */
 export function inkFeatures(ink: Ink, options: FeatureOptions = {}): InkFeatures {
   const { spacing = 0.2, stack = 3 } = options;
   if (!(spacing > 0)) throw new ConfigError(`[inkFeatures] spacing must be > 0; received ${spacing}.`);
   if (!Number.isInteger(stack) || stack < 1) throw new ConfigError(`[inkFeatures] stack must be a positive integer; received ${stack}.`);
+  if (!Array.isArray(ink)) throw new ConfigError(`[inkFeatures] ink must be an array of strokes; received ${typeof ink}.`);
+  ink.forEach((s, k) => {
+    if (!Array.isArray(s)) throw new ConfigError(`[inkFeatures] stroke ${k} must be an array of {x, y, t} points; received ${typeof s}.`);
+    s.forEach((p, j) => {
+      if (typeof p !== 'object' || p === null || !Number.isFinite(p.x) || !Number.isFinite(p.y)) {
+        throw new NonFiniteError(`[inkFeatures] point ${j} of stroke ${k} must have finite numbers x and y; received ${JSON.stringify(p)?.slice(0, 60)}. Hint: parse files with parseInkJson or parseInkML.`);
+      }
+    });
+  });
   const strokes: Pt[][] = ink.filter((s) => s.length > 0).map((s) => s.map((p) => ({ x: p.x, y: p.y, ox: p.x, oy: p.y })));
   if (strokes.length === 0) throw new ConfigError('[inkFeatures] the ink holds no points. Hint: write something first.');
   const normalisation = normalise(strokes);

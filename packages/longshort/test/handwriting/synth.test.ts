@@ -222,6 +222,10 @@ describe('features', () => {
   test('a single tap gives one frame; empty ink is refused', () => {
     assert.equal(inkFeatures([[{ x: 5, y: 5, t: 0 }]]).length, 1);
     assert.throws(() => inkFeatures([]), ConfigError);
+    // ink not shaped as strokes of finite points: the library's errors, not NaN frames
+    assert.throws(() => inkFeatures([[{ x: 1, y: NaN, t: 0 }]]), NonFiniteError);
+    assert.throws(() => inkFeatures([[[{ x: 1, y: 2, t: 0 }]]] as unknown as Ink), NonFiniteError);
+    assert.throws(() => inkFeatures([{ x: 1 }] as unknown as Ink), ConfigError);
   });
 
   test('encodeExample: frames and label ids (space = 1, a = 2, …, A = 28)', () => {
