@@ -255,6 +255,7 @@ function penPaths(font: StrokeFont, text: string, style: WriterStyle, rng: Rng, 
         let ex = first[first.length - 2];
         let ey = first[first.length - 1];
         const left = order.slice(1).map((st) => place(st));
+        let afterDot = pathLength(first) < DOT;
         while (left.length > 0) {
           let best = 0;
           let bestD = Infinity;
@@ -266,7 +267,10 @@ function penPaths(font: StrokeFont, text: string, style: WriterStyle, rng: Rng, 
           });
           const p = left.splice(best, 1)[0];
           const pts = flip ? reversePoints(p) : p;
-          out.push({ pts, joined: pathLength(p) >= DOT }); // a dot is still dabbed on its own
+          // a dot is still dabbed on its own, and the pen lifts again after it
+          const dot = pathLength(p) < DOT;
+          out.push({ pts, joined: !dot && !afterDot });
+          afterDot = dot;
           ex = pts[pts.length - 2];
           ey = pts[pts.length - 1];
         }
