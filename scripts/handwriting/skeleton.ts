@@ -191,7 +191,7 @@ function skeletonGraph(b: Bitmap): { nodes: { x: number; y: number }[]; edges: E
       edges.push({ a: node[i], b: end, pts, used: false });
     }
   }
-  // closed loops without any node (an o): a node at the loop's rightmost top pixel
+  // closed loops without any node (an o): a node at the loop's first pixel in raster order (top row, leftmost)
   for (let i = 0; i < w * h; i++) {
     if (px[i] === 0 || node[i] >= 0 || seen[i]) continue;
     const loop: number[] = [];
@@ -271,7 +271,7 @@ function smoothed(p: number[], win: number): number[] {
   if (r === 0 || n < 3) return p;
   const closed = n > 3 && p[0] === p[p.length - 2] && p[1] === p[p.length - 1];
   const out = p.slice();
-  for (let i = closed ? 0 : 1; i < (closed ? n - 1 : n - 1); i++) {
+  for (let i = closed ? 0 : 1; i < n - 1; i++) {
     let sx = 0;
     let sy = 0;
     let c = 0;

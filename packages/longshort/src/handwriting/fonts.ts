@@ -2,7 +2,7 @@
 // package (its JSON table of the classic Hershey fonts, and the EMS SVG fonts with one
 // `<glyph d="M … L …">` per character), normalised to one coordinate frame, and the table of
 // which fonts the handwriting recogniser trains on and which it never sees (held-out writers).
-// Browser-safe: the Node edge that reads the package's files is src/cli/hershey.ts.
+// Browser-safe: the Node edge that reads the files is packages/longshort-cli/src/cli/handwriting-data.ts.
 // Left out: curve commands (the package's paths are polylines: M and L only), kerning.
 //
 // Font frame: x to the right, y UP, baseline at y = 0, x-height 1 (measured on the glyph 'x'),
@@ -344,7 +344,8 @@ export function thinFont(font: StrokeFont, gap: number): StrokeFont {
   return { ...font, glyphs };
 }
 
-function polylineLength(p: ArrayLike<number>): number {
+/** Length of a polyline (x0, y0, x1, y1, …). */
+export function polylineLength(p: ArrayLike<number>): number {
   let s = 0;
   for (let k = 2; k < p.length; k += 2) s += Math.hypot(p[k] - p[k - 2], p[k + 1] - p[k - 1]);
   return s;

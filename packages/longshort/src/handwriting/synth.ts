@@ -17,7 +17,7 @@
 
 import { ConfigError } from '../errors.js';
 import { Rng } from '../util/rng.js';
-import type { Glyph, StrokeFont } from './fonts.js';
+import { polylineLength, type Glyph, type StrokeFont } from './fonts.js';
 import type { Ink, InkPoint } from './ink.js';
 
 /** One writer's habits. All lengths in x-heights unless said otherwise. */
@@ -137,12 +137,6 @@ const SMALL_STROKE = 0.9; // path length under which an extra stroke may be dela
 const MAX_REACH = 1.5; // longest connector between two joined letters
 const DOT = 0.15; // path length under which a stroke is a dot
 
-function pathLength(p: ArrayLike<number>): number {
-  let s = 0;
-  for (let k = 2; k < p.length; k += 2) s += Math.hypot(p[k] - p[k - 2], p[k + 1] - p[k - 1]);
-  return s;
-}
-
 /** Cursive glyph: strokes merged where the pen can stay down, and its entry and exit strokes. */
 function cursiveParts(g: Glyph, joinGap = JOIN_GAP): { strokes: number[][]; entry: number; exit: number } {
   const strokes: number[][] = [];
@@ -158,7 +152,7 @@ function cursiveParts(g: Glyph, joinGap = JOIN_GAP): { strokes: number[][]; entr
   let exit = 0;
   for (let k = 1; k < strokes.length; k++) {
     // entry: the longest of the strokes that start far left; exit: the one ending furthest right
-    if (strokes[k][0] < strokes[entry][0] - 0.15 || (Math.abs(strokes[k][0] - strokes[entry][0]) <= 0.15 && pathLength(strokes[k]) > pathLength(strokes[entry]))) entry = k;
+    if (strokes[k][0] < strokes[entry][0] - 0.15 || (Math.abs(strokes[k][0] - strokes[entry][0]) <= 0.15 && polylineLength(strokes[k]) > polylineLength(strokes[entry]))) entry = k;
     if (strokes[k][strokes[k].length - 2] > strokes[exit][strokes[exit].length - 2]) exit = k;
   }
   return { strokes, entry, exit };
@@ -238,7 +232,7 @@ function penPaths(font: StrokeFont, text: string, style: WriterStyle, rng: Rng, 
       if (exit !== entry) order.push(exit);
       for (const k of order) {
         const p: PenPath = { pts: place(strokes[k], k !== entry && k !== exit), joined: k === entry && join };
-        const small = k !== entry && k !== exit && pathLength(strokes[k]) < SMALL_STROKE;
+        const small = k !== entry && k !== exit && polylineLength(strokes[k]) < SMALL_STROKE;
         if (small && rng.next() < style.delayProb) delayed.push(p);
         else out.push(p);
         // the next letter may continue this one only if the pen's last move was the exit stroke
@@ -255,7 +249,7 @@ function penPaths(font: StrokeFont, text: string, style: WriterStyle, rng: Rng, 
         let ex = first[first.length - 2];
         let ey = first[first.length - 1];
         const left = order.slice(1).map((st) => place(st));
-        let afterDot = pathLength(first) < DOT;
+        let afterDot = polylineLength(first) < DOT;
         while (left.length > 0) {
           let best = 0;
           let bestD = Infinity;
@@ -268,7 +262,7 @@ function penPaths(font: StrokeFont, text: string, style: WriterStyle, rng: Rng, 
           const p = left.splice(best, 1)[0];
           const pts = flip ? reversePoints(p) : p;
           // a dot is still dabbed on its own, and the pen lifts again after it
-          const dot = pathLength(p) < DOT;
+          const dot = polylineLength(p) < DOT;
           out.push({ pts, joined: !dot && !afterDot });
           afterDot = dot;
           ex = pts[pts.length - 2];
