@@ -12,6 +12,7 @@
 //   destroyContext(ctx)                           stop its threads now (the finalizer does it otherwise)
 //   setTuning(ctx, minSplitH, minParFlops, adaptive)
 //   contextInfo(ctx) → { isa, threads, minSplitH, minParFlops, adaptive, threadedCalls }
+//   swapAxes(dst, src, A, B, F)                  dst (B, A, F) ← src (A, B, F) (no context: a copy of rows)
 //   gemm(ctx, C, A, B, M, N, K, transA, transB, accumulate)
 //   lstmForward(ctx, y, hN, cN, gates, pre, cacheC0, c, hPrev, r, x, h0, c0, wih, whh, bih, bhh, whr, peep,
 //               dims: Int32Array [T, B, D, H, P], lengths: Int32Array | null, reverse,
@@ -37,7 +38,7 @@
 
 #include "kern.h"
 
-#define LS_ADDON_ABI 1 // src/kernels/native/index.ts ADDON_ABI must match
+#define LS_ADDON_ABI 2 // src/kernels/native/index.ts ADDON_ABI must match
 #ifndef LS_SOURCE_HASH
 #define LS_SOURCE_HASH "unknown" // build.mjs passes the sha-256 of native/src
 #endif
@@ -306,6 +307,23 @@ static napi_value js_context_info(napi_env env, napi_callback_info info) {
   CHECK(napi_create_double(env, (double)ctx->threaded_calls, &v));
   CHECK(napi_set_named_property(env, o, "threadedCalls", v));
   return o;
+}
+
+static napi_value js_swap_axes(napi_env env, napi_callback_info info) {
+  ARGS("swapAxes", 5);
+  int A_, B_, F;
+  float *dst, *src;
+  if (!get_int(&A, 2, "A", 0, MAXDIM, &A_) || !get_int(&A, 3, "B", 0, MAXDIM, &B_) || !get_int(&A, 4, "F", 0, MAXDIM, &F)) return NULL;
+  const double n = (double)A_ * B_ * F;
+  if (!sizes_ok(&A, n, "src")) return NULL;
+  if (!get_f32(&A, 0, "dst", (int64_t)n, 0, &dst) || !get_f32(&A, 1, "src", (int64_t)n, 0, &src)) return NULL;
+  if (n > 0 && dst < src + (size_t)n && src < dst + (size_t)n) {
+    fail(env, 0, A.fn, "dst and src must not overlap.");
+    return NULL;
+  }
+  for (int a = 0; a < A_; a++)
+    for (int b = 0; b < B_; b++) memcpy(dst + ((size_t)b * A_ + a) * F, src + ((size_t)a * B_ + b) * F, (size_t)F * sizeof(float));
+  return undefined(env);
 }
 
 static napi_value js_gemm(napi_env env, napi_callback_info info) {
@@ -633,6 +651,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"destroyContext", js_destroy_context},
       {"setTuning", js_set_tuning},
       {"contextInfo", js_context_info},
+      {"swapAxes", js_swap_axes},
       {"gemm", js_gemm},
       {"lstmForward", js_lstm_forward},
       {"lstmBackward", js_lstm_backward},

@@ -91,10 +91,14 @@ static void cut_range(const cuts *c, int i, int *a, int *b) {
 
 /**
  * Whether a call that could use the pool's threads should: no while `backoff` lasts. A threaded
- * call in which the calling thread waited for its helpers for more than a quarter of the call (a
- * helper not scheduled in time, or preempted: an oversubscribed host) is a strike; strikes in a
- * row make the following 2, 4, … 256 threaded calls run on one thread, after which one call tries
- * threads again. On an idle host the caller never waits that long and threads are always used.
+ * call in which the calling thread waited for its helpers longer than it worked (a helper
+ * preempted halfway: an oversubscribed host) is a strike — such a call was no faster than one
+ * thread; strikes in a row make the following 2, 4, … 256 threaded calls run on one thread, after
+ * which one call tries threads again. A quarter of the call was the limit first: on a virtual
+ * machine a worker woken from sleep starts up to 4 ms late now and then (measured: median 8 µs,
+ * 90th percentile 3.6 ms), so the call that tries threads again after a backoff often struck
+ * although it was faster than one thread, and S inference through the layer at 2 threads stayed
+ * on one thread most of the time (1.08 ms; 0.65 ms with this limit).
  */
 static int threads_ok(ls_ctx *ctx) {
   if (ctx->adaptive && ctx->backoff > 0) {
@@ -122,7 +126,7 @@ static void run_job(ls_ctx *ctx, int help, ls_task fn, void *arg, int nth) {
   const int joined = help && ctx->adaptive ? ls_pool_help(ctx->pool, fn, arg, nth) : ls_pool_run(ctx->pool, fn, arg, nth);
   if (joined > 0) ctx->threaded_calls++;
   const double total = now_ns() - t0;
-  if (ls_wait_ns > 0.25 * total) {
+  if (ls_wait_ns > 0.5 * total) {
     ctx->strikes = LS_MIN(ctx->strikes + 1, 8);
     ctx->backoff = 1 << ctx->strikes;
   } else {

@@ -197,6 +197,11 @@ export interface Kernels {
   /** True when `a` lives in this family's memory (calls use it in place; other arrays are copied). */
   owns(a: Arr): boolean;
 
+  // ---------------------------------------------------------------- layout
+
+  /** dst (B, A, F) ← src (A, B, F): the first two axes swapped, e.g. batch-first ↔ time-major (dst and src must not overlap). */
+  swapAxes(dst: Arr, src: Arr, A: number, B: number, F: number): void;
+
   // ---------------------------------------------------------------- matrix product
 
   /** C (M,N) (+)= op(A)·op(B): A (M,K) or, transA, (K,M); B (K,N) or, transB, (N,K); accumulate: add into C. */

@@ -10,6 +10,7 @@ import { ConfigError } from '../errors.js';
 import { checkBooleans, checkDType, checkFiniteNumber, checkOptionsObject, checkSize, checkTensorSizes, show } from '../util/check.js';
 import type { Arr, DType } from '../tensor.js';
 import { ACTIVATIONS, type ActivationName } from '../kernels/activations.js';
+import { copyRow } from '../kernels/ref/layout.js';
 import { DEFAULT_CELL, type KernelName, type Kernels, type LstmCellSpec } from '../kernels/types.js';
 
 /** Deepest stack the constructor builds (PyTorch has no cap; real stacks have a handful of layers). */
@@ -236,26 +237,16 @@ export function lstmParamLayout(c: LstmConfig): LstmParamSlot[] {
 
 // ---------------------------------------------------------------- time-major layout
 
-/** dst (T, B, F) ← src (B, T, F) when batchFirst, else a plain copy. */
-export function toTimeMajor(dst: Arr, src: Arr, T: number, B: number, F: number, batchFirst: boolean): void {
-  if (!batchFirst) {
-    dst.set(src.subarray(0, T * B * F));
-    return;
-  }
-  for (let b = 0; b < B; b++) {
-    for (let t = 0; t < T; t++) copyRow(dst, (t * B + b) * F, src, (b * T + t) * F, F);
-  }
+/** dst (T, B, F) ← src (B, T, F) when batchFirst, else a plain copy (k: the layer's kernels). */
+export function toTimeMajor(k: Kernels, dst: Arr, src: Arr, T: number, B: number, F: number, batchFirst: boolean): void {
+  if (batchFirst) k.swapAxes(dst, src, B, T, F);
+  else dst.set(src.subarray(0, T * B * F));
 }
 
-/** dst (B, T, F) ← src (T, B, F) when batchFirst, else a plain copy. */
-export function fromTimeMajor(dst: Arr, src: Arr, T: number, B: number, F: number, batchFirst: boolean): void {
-  if (!batchFirst) {
-    dst.set(src.subarray(0, T * B * F));
-    return;
-  }
-  for (let t = 0; t < T; t++) {
-    for (let b = 0; b < B; b++) copyRow(dst, (b * T + t) * F, src, (t * B + b) * F, F);
-  }
+/** dst (B, T, F) ← src (T, B, F) when batchFirst, else a plain copy (k: the layer's kernels). */
+export function fromTimeMajor(k: Kernels, dst: Arr, src: Arr, T: number, B: number, F: number, batchFirst: boolean): void {
+  if (batchFirst) k.swapAxes(dst, src, T, B, F);
+  else dst.set(src.subarray(0, T * B * F));
 }
 
 /** out (N, Dn·P)[:, d·P:(d+1)·P] ← y (N, P) (bidirectional layers; one direction writes out directly) */
@@ -266,13 +257,4 @@ export function interleave(out: Arr, y: Arr, N: number, P: number, d: number, Dn
 /** y (N, P) ← src (N, Dn·P)[:, d·P:(d+1)·P] (bidirectional layers) */
 export function deinterleave(y: Arr, src: Arr, N: number, P: number, d: number, Dn: number): void {
   for (let n = 0; n < N; n++) copyRow(y, n * P, src, (n * Dn + d) * P, P);
-}
-
-/** dst[o : o+n] ← src[s : s+n] (measured: set() on a subarray wins from about 16 elements) */
-function copyRow(dst: Arr, o: number, src: Arr, s: number, n: number): void {
-  if (n >= 16) {
-    dst.set(src.subarray(s, s + n), o);
-    return;
-  }
-  for (let j = 0; j < n; j++) dst[o + j] = src[s + j];
 }

@@ -375,7 +375,7 @@ export class LSTM implements Layer {
 
     const fwd = this.forwardBuffers(T, B);
     this.last = { fwd, lengths, training, consumed: false };
-    toTimeMajor(fwd.io[0].input, x.data, T, B, this.inputSize, this.batchFirst);
+    toTimeMajor(k, fwd.io[0].input, x.data, T, B, this.inputSize, this.batchFirst);
 
     const hOut = allocArr(L * Dn * B * P, this.dtype);
     const cOut = allocArr(L * Dn * B * H, this.dtype);
@@ -408,7 +408,7 @@ export class LSTM implements Layer {
       }
     }
     const output = allocArr(B * T * F, this.dtype);
-    fromTimeMajor(output, fwd.io[L - 1].output, T, B, F, this.batchFirst);
+    fromTimeMajor(k, output, fwd.io[L - 1].output, T, B, F, this.batchFirst);
     const shape = this.batchFirst ? [B, T, F] : [T, B, F];
     const result: LstmForwardResult = {
       output: new Tensor(output, shape),
@@ -450,7 +450,7 @@ export class LSTM implements Layer {
     const back = this.backwardBuffers(T, B);
     last.consumed = true;
     let dY = back.dY; // (T, B, F): gradient w.r.t. the current layer's output
-    if (dOutput !== null) toTimeMajor(dY, dOutput.data, T, B, F, this.batchFirst);
+    if (dOutput !== null) toTimeMajor(k, dY, dOutput.data, T, B, F, this.batchFirst);
     else dY.fill(0);
     const dh0 = allocArr(L * Dn * B * P, this.dtype);
     const dc0 = allocArr(L * Dn * B * H, this.dtype);
@@ -485,7 +485,7 @@ export class LSTM implements Layer {
       }
     }
     const dx = allocArr(B * T * this.inputSize, this.dtype);
-    fromTimeMajor(dx, dIn, T, B, this.inputSize, this.batchFirst);
+    fromTimeMajor(k, dx, dIn, T, B, this.inputSize, this.batchFirst);
     return {
       dx: new Tensor(dx, this.batchFirst ? [B, T, this.inputSize] : [T, B, this.inputSize]),
       dh0: new Tensor(dh0, [L * Dn, B, P]),

@@ -179,6 +179,9 @@ describe('native operations vs ref', { skip: addon === null ? `no native addon h
     const f = (n: number): Float32Array => new Float32Array(n);
     assert.throws(() => k.gemm(f(5), f(6), f(6), 2, 3, 3, false, false, false), (e: Error) => e instanceof RangeError && /\[native\.gemm\] C must hold at least 6 floats .* received 5/.test(e.message));
     assert.throws(() => k.gemm(f(6), f(5), f(9), 2, 3, 3, false, false, false), /A must hold at least 6 floats/);
+    assert.throws(() => k.swapAxes(f(5), f(6), 2, 3, 1), (e: Error) => e instanceof RangeError && /\[native\.swapAxes\] dst must hold at least 6 floats .* received 5/.test(e.message));
+    const both = f(12);
+    assert.throws(() => k.swapAxes(both.subarray(0, 6), both.subarray(3, 9), 2, 3, 1), /dst and src must not overlap/);
     assert.throws(() => addon.gemm({} as never, f(1), f(1), f(1), 1, 1, 1, false, false, false), (e: Error) => e instanceof TypeError && /context from createContext/.test(e.message));
     const T = 3, B = 2, D = 2, H = 4, G = 16;
     const run: LstmRun = { dims: { T, B, D, H, P: H }, spec: { ...DEFAULT_CELL }, lengths: Int32Array.of(3, 4), reverse: false };

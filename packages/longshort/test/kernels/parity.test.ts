@@ -75,6 +75,22 @@ interface Case {
 
 const cases: Case[] = [];
 
+// ---- layout
+for (const [A, B, F] of [[1, 1, 1], [3, 5, 7], [50, 32, 32], [4, 9, 16], [2, 3, 0]] as const) {
+  cases.push({
+    op: 'swapAxes',
+    name: `(${A}, ${B}, ${F}) → (${B}, ${A}, ${F})`,
+    run(k, own, stat) {
+      const src = rand(A * B * F, new Rng(A * 100 + B * 10 + F));
+      const want = F64(A * B * F);
+      for (let a = 0; a < A; a++) for (let b = 0; b < B; b++) for (let f = 0; f < F; f++) want[(b * A + a) * F + f] = src[(a * B + b) * F + f];
+      const got = f32(k, F64(A * B * F), own)!;
+      k.swapAxes(got, f32(k, src, !own)!, A, B, F);
+      close('dst', got, want, stat, { exact: true });
+    },
+  });
+}
+
 // ---- gemm
 for (const [M, N, K] of [[1, 1, 1], [5, 7, 3], [67, 130, 33], [1, 37, 19], [3, 9, 300], [70, 300, 260]] as const) {
   for (const tA of [false, true]) {

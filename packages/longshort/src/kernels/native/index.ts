@@ -32,7 +32,7 @@ import { ACTIVATIONS, type ActivationName } from '../activations.js';
 import { DENSE_ACTIVATIONS, type DenseActivation, type Kernels, type LstmRun } from '../types.js';
 
 /** The addon's ABI version this adapter speaks (native/src/addon.c LS_ADDON_ABI). */
-export const ADDON_ABI = 1;
+export const ADDON_ABI = 2;
 
 /** An opaque context from createContext (a thread pool and scratch). */
 export type NativeContext = { readonly __nativeContext: unique symbol };
@@ -50,6 +50,7 @@ export interface NativeAddon {
   destroyContext(ctx: NativeContext): void;
   setTuning(ctx: NativeContext, minSplitH: number, minParFlops: number, adaptive: boolean): void;
   contextInfo(ctx: NativeContext): { isa: string; threads: number; minSplitH: number; minParFlops: number; adaptive: boolean; threadedCalls: number };
+  swapAxes(dst: F32, src: F32, A: number, B: number, F: number): void;
   gemm(ctx: NativeContext, C: F32, A: F32, B: F32, M: number, N: number, K: number, transA: boolean, transB: boolean, accumulate: boolean): void;
   lstmForward(
     ctx: NativeContext, y: F32, hN: F32, cN: F32,
@@ -160,6 +161,11 @@ export function createNativeKernels(addon: NativeAddon, options: NativeKernelOpt
     return a;
   };
 
+  const swapAxes: Kernels['swapAxes'] = (dst, src, A, B, F) => {
+    if (!isF32(dst, src)) return refKernels.swapAxes(dst, src, A, B, F);
+    addon.swapAxes(dst as F32, src as F32, A, B, F);
+  };
+
   const gemm: Kernels['gemm'] = (C, A, B, M, N, K, transA, transB, accumulate) => {
     if (!isF32(C, A, B)) return refKernels.gemm(C, A, B, M, N, K, transA, transB, accumulate);
     addon.gemm(ctx, C as F32, A as F32, B as F32, M, N, K, transA, transB, accumulate);
@@ -231,6 +237,7 @@ export function createNativeKernels(addon: NativeAddon, options: NativeKernelOpt
       if (a instanceof Float32Array && made.has(a)) addon.freeF32(a);
     },
     owns: (a: Arr) => a instanceof Float32Array && mine.has(a.buffer),
+    swapAxes,
     gemm,
     lstmForward,
     lstmBackward,

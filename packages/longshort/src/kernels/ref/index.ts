@@ -11,6 +11,7 @@ import { activationBackward, activationForward, denseBackward, denseForward } fr
 import { layernormBackward, layernormForward } from './layernorm.js';
 import { ctcBackward, ctcForward, logSoftmaxRows } from './ctc.js';
 import { adamUpdate, rmspropUpdate, sgdUpdate } from './optim.js';
+import { swapAxes } from './layout.js';
 
 /** The reference kernel family ('ref'): plain TypeScript, every dtype, no memory of its own; the one every other family is tested against. */
 export const refKernels: Kernels = Object.freeze({
@@ -20,6 +21,7 @@ export const refKernels: Kernels = Object.freeze({
   alloc: (n: number, dtype: DType): Arr => allocArr(n, dtype),
   free: () => {},
   owns: () => false,
+  swapAxes,
   gemm,
   lstmForward,
   lstmBackward,

@@ -570,6 +570,7 @@ function fromModule(module: WebAssembly.Module, variant: WasmVariant, memory: We
     alloc,
     free: (a: Arr) => arena.free(a),
     owns: (a: Arr) => a instanceof Float32Array && arena.owns(a),
+    swapAxes: refKernels.swapAxes, // a copy of rows: no faster in WebAssembly than in JavaScript
     gemm,
     lstmForward,
     lstmBackward,
