@@ -74,7 +74,7 @@ ls_ctx *ls_ctx_create(const ls_ops *ops, int threads) {
   if (ctx == NULL) return NULL;
   ctx->ops = ops;
   ctx->threads = threads;
-  ctx->min_split_h = 256;
+  ctx->min_split_h = 128;
   ctx->min_par_flops = 4 << 20;
   ctx->adaptive = 1;
   if (threads > 1) {

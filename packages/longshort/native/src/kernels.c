@@ -246,7 +246,7 @@ static lstm_plan plan_lstm(ls_ctx *ctx, const ls_lstm_run *run, int projected) {
     pl.nth = ctx->threads;
     pl.chunks = make_cuts(B, step, 2 * ctx->threads);
   } else if (!projected && H >= ctx->min_split_h) {
-    pl.nth = LS_MIN(ctx->threads, (H + VL - 1) / VL);
+    pl.nth = LS_MIN(LS_MIN(ctx->threads, LS_FLAGS_MAX), (H + VL - 1) / VL);
     pl.split = SPLIT_COLS;
     pl.gemm = 0;
   }
@@ -285,6 +285,7 @@ typedef struct {
   float *pwr; //  packed Whrᵀ (K = H, N = P), gemm plan with projection
   cuts packs; //  pack units: ranges of panels; the last unit packs Whrᵀ and the bias
   ls_units pack_u, chunk_u;
+  ls_flag *flags; // COLS: the per-step barrier's flags (zeroed per call)
 } fwd_job;
 
 /** Per-thread scratch of the forward pass, in floats: row lists, pointers, rec rows, gemm scratch. */
@@ -314,7 +315,7 @@ static void fwd_pack(const fwd_job *j, int i) {
  * The time loop for rows [b0, b1) and units [j0, j1) (all units unless split by units; then
  * `barrier_nth` threads meet after every step), with scratch ws.
  */
-static void fwd_rows(const fwd_job *j, int b0, int b1, int j0, int j1, int barrier_nth, float *ws) {
+static void fwd_rows(const fwd_job *j, int b0, int b1, int j0, int j1, int tid, int barrier_nth, float *ws) {
   const ls_lstm_fwd_args *a = j->a;
   const ls_lstm_run *run = &a->run;
   const int T = run->T, B = run->B, D = run->D, H = run->H, P = run->P, G = 4 * H;
@@ -377,7 +378,7 @@ static void fwd_rows(const fwd_job *j, int b0, int b1, int j0, int j1, int barri
       else
         for (int i = 0; i < n; i++) mv_rows(rc[i], a->w.whr, H, xa[i], H, P, 0);
     }
-    if (barrier_nth > 1) ls_pool_barrier(j->ctx->pool, barrier_nth); // h_t complete before step s + 1 reads it
+    if (barrier_nth > 1) ls_flags_barrier(j->ctx->pool, j->flags, tid, barrier_nth); // h_t complete before step s + 1 reads it
   }
   // final states (after the loop: hN/cN may be the same arrays as h0/c0)
   for (int b = b0; b < b1; b++) {
@@ -417,7 +418,7 @@ static void fwd_help_task(void *p, int tid, int nth) {
   for (; c >= 0; c = ls_units_next(&j->chunk_u)) {
     int b0, b1;
     cut_range(&j->pl.chunks, c, &b0, &b1);
-    fwd_rows(j, b0, b1, 0, j->a->run.H, 1, ws);
+    fwd_rows(j, b0, b1, 0, j->a->run.H, 0, 1, ws);
   }
 }
 
@@ -428,7 +429,7 @@ static void fwd_cols_task(void *p, int tid, int nth) {
   int j0, j1;
   unit_share(j->a->run.H, tid, nth, &j0, &j1);
   fwd_input_projection(j, j0, j1, ws); // only this thread's columns: no one else's needed
-  fwd_rows(j, 0, j->a->run.B, j0, j1, nth, ws);
+  fwd_rows(j, 0, j->a->run.B, j0, j1, tid, nth, ws);
 }
 
 static void lstm_forward(ls_ctx *ctx, const ls_lstm_fwd_args *a) {
@@ -458,8 +459,14 @@ static void lstm_forward(ls_ctx *ctx, const ls_lstm_fwd_args *a) {
   ls_units_init(&j.pack_u, j.pl.gemm ? j.packs.count + 1 : 1);
   ls_units_init(&j.chunk_u, j.pl.chunks.count);
   if (reserve_locals(ctx, nth, fwd_local_floats(plan_rows(&j.pl, B), G)) != 0) abort();
-  if (j.pl.split == SPLIT_COLS) run_job(ctx, 0, fwd_cols_task, &j, nth);
-  else run_job(ctx, 1, fwd_help_task, &j, nth);
+  if (j.pl.split == SPLIT_COLS) {
+    ls_flag flags[LS_FLAGS_MAX] __attribute__((aligned(64)));
+    memset(flags, 0, (size_t)nth * sizeof *flags);
+    j.flags = flags;
+    run_job(ctx, 0, fwd_cols_task, &j, nth);
+  } else {
+    run_job(ctx, 1, fwd_help_task, &j, nth);
+  }
 }
 
 /** The weight-gradient products of a backward call, as units (see bwd_job). */
@@ -480,6 +487,7 @@ typedef struct {
   cuts wcuts[WG_KINDS]; // units of each weight-gradient kind (count 0: absent)
   int wfirst[WG_KINDS + 1]; // unit index where each kind starts
   ls_units pack_u, chunk_u, weight_u;
+  ls_flag *flags; // COLS: the per-step barrier's flags (zeroed per call)
 } bwd_job;
 
 /**
@@ -530,7 +538,7 @@ static void bwd_pack(const bwd_job *j, int i) {
 }
 
 /** The time loop backward for rows [b0, b1) and units [j0, j1) (see fwd_rows), with scratch ws. */
-static void bwd_rows(const bwd_job *j, int b0, int b1, int j0, int j1, int barrier_nth, float *ws) {
+static void bwd_rows(const bwd_job *j, int b0, int b1, int j0, int j1, int tid, int barrier_nth, float *ws) {
   const ls_lstm_bwd_args *a = j->a;
   const ls_lstm_run *run = &a->run;
   const int T = run->T, B = run->B, H = run->H, P = run->P, G = 4 * H;
@@ -602,7 +610,7 @@ static void bwd_rows(const bwd_job *j, int b0, int b1, int j0, int j1, int barri
       if (j->classic) cell_backward(cl, 1, H, j0, j1, dz + tb * G, NULL, cc + tb * H, cprev, dri, NULL, j->dcs + (size_t)b * H);
       else cell_backward(cl, 0, H, j0, j1, dz + tb * G, pz, cc + tb * H, cprev, dri, a->w.peep, j->dcs + (size_t)b * H);
     }
-    if (barrier_nth > 1) ls_pool_barrier(j->ctx->pool, barrier_nth); // every unit's dz of this step is in place
+    if (barrier_nth > 1) ls_flags_barrier(j->ctx->pool, j->flags, tid, barrier_nth); // every unit's dz of this step is in place
     // forward: z += h_{t−1}·Whhᵀ  →  dh_{t−1} = dz·Whh (rows that have not started keep theirs)
     for (int i = 0; i < n; i++) {
       aa[i] = dz + ((size_t)rt[i] * B + rb[i]) * G;
@@ -647,7 +655,7 @@ static void bwd_help_task(void *p, int tid, int nth) {
     for (; c >= 0; c = ls_units_next(&j->chunk_u), ls_units_done(&j->chunk_u)) {
       int b0, b1;
       cut_range(&j->pl.chunks, c, &b0, &b1);
-      bwd_rows(j, b0, b1, 0, j->a->run.H, 1, ws);
+      bwd_rows(j, b0, b1, 0, j->a->run.H, 0, 1, ws);
     }
   }
   int u = ls_units_next(&j->weight_u);
@@ -662,8 +670,8 @@ static void bwd_cols_task(void *p, int tid, int nth) {
   float *ws = j->ctx->local[tid].p;
   int j0, j1;
   unit_share(j->a->run.H, tid, nth, &j0, &j1);
-  bwd_rows(j, 0, j->a->run.B, j0, j1, nth, ws);
-  ls_pool_barrier(j->ctx->pool, nth);
+  bwd_rows(j, 0, j->a->run.B, j0, j1, tid, nth, ws);
+  ls_flags_barrier(j->ctx->pool, j->flags, tid, nth);
   for (int u = tid; u < j->weight_u.total; u += nth) bwd_weight_unit(j, u, ws);
 }
 
@@ -711,8 +719,14 @@ static void lstm_backward(ls_ctx *ctx, const ls_lstm_bwd_args *a) {
   for (int k = 0; k < WG_KINDS; k++) j.wfirst[k + 1] = j.wfirst[k] + j.wcuts[k].count;
   ls_units_init(&j.weight_u, j.wfirst[WG_KINDS]);
   if (reserve_locals(ctx, nth, bwd_local_floats(plan_rows(&j.pl, B), H, P)) != 0) abort();
-  if (j.pl.split == SPLIT_COLS) run_job(ctx, 0, bwd_cols_task, &j, nth);
-  else run_job(ctx, 1, bwd_help_task, &j, nth);
+  if (j.pl.split == SPLIT_COLS) {
+    ls_flag flags[LS_FLAGS_MAX] __attribute__((aligned(64)));
+    memset(flags, 0, (size_t)nth * sizeof *flags);
+    j.flags = flags;
+    run_job(ctx, 0, bwd_cols_task, &j, nth);
+  } else {
+    run_job(ctx, 1, bwd_help_task, &j, nth);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -102,9 +102,7 @@ struct ls_pool {
   _Atomic uint32_t entered; //    workers that entered the current job (ls_pool_run waits for nth − 1)
   _Atomic uint32_t left; //       bumped whenever a worker leaves a job; the caller waits on it
   _Atomic uint32_t left_sleepers;
-  // barrier
-  _Atomic uint32_t bar_count;
-  _Atomic uint32_t bar_gen;
+  // flag barriers (ls_flags_barrier): threads asleep waiting for a flag
   _Atomic uint32_t bar_sleepers;
 };
 
@@ -229,15 +227,18 @@ int ls_pool_help(ls_pool *pool, ls_task fn, void *arg, int nth) {
   return (int)atomic_load(&pool->entered);
 }
 
-void ls_pool_barrier(ls_pool *pool, int nth) {
+void ls_flags_barrier(ls_pool *pool, ls_flag *flags, int tid, int nth) {
   if (pool == NULL || nth <= 1) return;
-  uint32_t g = atomic_load_explicit(&pool->bar_gen, memory_order_acquire);
-  if (atomic_fetch_add_explicit(&pool->bar_count, 1, memory_order_acq_rel) == (uint32_t)(nth - 1)) {
-    atomic_store_explicit(&pool->bar_count, 0, memory_order_relaxed);
-    atomic_fetch_add_explicit(&pool->bar_gen, 1, memory_order_release);
-    signal_change(&pool->bar_gen, &pool->bar_sleepers);
-  } else {
-    wait_change_t(&pool->bar_gen, g, &pool->bar_sleepers, 1);
+  const uint32_t e = atomic_load_explicit(&flags[tid].passed, memory_order_relaxed) + 1;
+  atomic_store(&flags[tid].passed, e); // seq_cst: ordered before the load of bar_sleepers (a sleeper counts itself first)
+  if (atomic_load(&pool->bar_sleepers) > 0) futex_wake(&flags[tid].passed);
+  for (int u = 0; u < nth; u++) {
+    if (u == tid) continue;
+    for (;;) {
+      const uint32_t seen = atomic_load_explicit(&flags[u].passed, memory_order_acquire);
+      if ((int32_t)(seen - e) >= 0) break;
+      wait_change_t(&flags[u].passed, seen, &pool->bar_sleepers, 1);
+    }
   }
 }
 

@@ -109,9 +109,11 @@ export interface NativeKernels extends Kernels {
 /**
  * Default smallest hidden size whose batch < 8 passes split by units: below it the per-step
  * barrier costs about what half a step saves (bench/native.ts --tune measures the crossover;
- * batch 1 reads Whh from L2 at ~2.5 µs per 512×128 step on the project's Zen 4 host).
+ * batch 1 reads Whh from L2 at ~3 µs per 512×128 step on the project's Zen 4 host). Measured
+ * 2026-12-03 with the flag barrier (native/src/pool.h): two threads ÷ one at T 100 = 1.00 for
+ * H 64, 1.58 for H 128, 1.96 for H 256 (256 was the default while the barrier cost ~1 µs).
  */
-export const MIN_SPLIT_H = 256;
+export const MIN_SPLIT_H = 128;
 /**
  * Default smallest work (multiply-adds) split between threads: below it, waking the pool and
  * joining it (≈ 10–50 µs, far more on an oversubscribed host) costs more than half the call saves.
