@@ -6,7 +6,7 @@
 // infer on every thread without replicas, copies of the weights or messages per batch.
 //
 // Hand-off: a job counter, the export's index and the call's arguments in a small
-// SharedArrayBuffer per helper; the helper looks for the next job for a few microseconds, then
+// SharedArrayBuffer per helper; the helper looks for the next job for a millisecond, then
 // sleeps in Atomics.wait. After its own share this thread takes back a job the helper has not
 // begun (a compare-exchange on a claim counter: on a busy machine a helper may not run for
 // milliseconds, and the work items it would have taken are done already), else spins briefly and
@@ -23,8 +23,16 @@ import type { KernelHelper } from './threads.js';
 import { readWasmBinaries } from './node.js';
 
 const MAX_ARGS = 64;
-/** Loads of a flag before sleeping on it (≈ 20 µs): the hand-offs of a quiet machine finish within it. */
+/** Loads of a flag before this thread sleeps on it, waiting for a helper's part (≈ 20 µs). */
 const SPINS = 10000;
+/**
+ * How long an idle helper looks for the next job before it sleeps in Atomics.wait. A sleeping
+ * helper on this project's VM wakes within 8 µs at the median but ~4 ms late one time in ten
+ * (measured), and a call it comes late to runs on this thread alone: at 20 µs of looking (10,000
+ * loads), the helpers slept between the calls of an S model, whose kernel-thread inference was no
+ * faster than one thread. Native threads and ONNX Runtime's look for about as long.
+ */
+const HELPER_SPIN_MS = 1;
 const FINISH_TIMEOUT_MS = 300_000;
 const NAMES = Object.keys(EXPORTS) as ExportName[];
 
@@ -43,9 +51,10 @@ const state = new Int32Array(ctl, 0, 6); // [job, done, failed, nargs, export in
 const args = new Float64Array(ctl, 24, ${MAX_ARGS});
 let seen = 0;
 for (;;) {
-  // a call often follows another within microseconds (the layers of a model, forward then
-  // backward): look for the next job for ~20 µs before sleeping, which costs a wake-up
-  for (let spin = 0; spin < ${SPINS} && Atomics.load(state, 0) === seen; spin++);
+  // a call often follows another soon (the layers of a model, forward then backward, the
+  // JavaScript between them): look for the next job for ${HELPER_SPIN_MS} ms before sleeping
+  const until = performance.now() + ${HELPER_SPIN_MS};
+  while (Atomics.load(state, 0) === seen && performance.now() < until);
   Atomics.wait(state, 0, seen);
   const job = Atomics.load(state, 0);
   if (job === seen) continue;
