@@ -134,6 +134,15 @@ static void run_job(ls_ctx *ctx, int help, ls_task fn, void *arg, int nth) {
   }
 }
 
+/** Run a COLS job (every thread, meeting at a flag barrier per step) with its flags on this frame, zeroed. */
+static void run_cols_job(ls_ctx *ctx, ls_task fn, void *job, ls_flag **flags, int nth) {
+  ls_flag f[LS_FLAGS_MAX] __attribute__((aligned(64)));
+  memset(f, 0, (size_t)nth * sizeof *f);
+  *flags = f;
+  run_job(ctx, 0, fn, job, nth);
+  *flags = NULL;
+}
+
 /** Threads worth using for `fmas` multiply-adds. */
 static int threads_for(ls_ctx *ctx, double fmas) {
   if (ctx->threads <= 1 || fmas < (double)ctx->min_par_flops || !threads_ok(ctx)) return 1;
@@ -459,14 +468,8 @@ static void lstm_forward(ls_ctx *ctx, const ls_lstm_fwd_args *a) {
   ls_units_init(&j.pack_u, j.pl.gemm ? j.packs.count + 1 : 1);
   ls_units_init(&j.chunk_u, j.pl.chunks.count);
   if (reserve_locals(ctx, nth, fwd_local_floats(plan_rows(&j.pl, B), G)) != 0) abort();
-  if (j.pl.split == SPLIT_COLS) {
-    ls_flag flags[LS_FLAGS_MAX] __attribute__((aligned(64)));
-    memset(flags, 0, (size_t)nth * sizeof *flags);
-    j.flags = flags;
-    run_job(ctx, 0, fwd_cols_task, &j, nth);
-  } else {
-    run_job(ctx, 1, fwd_help_task, &j, nth);
-  }
+  if (j.pl.split == SPLIT_COLS) run_cols_job(ctx, fwd_cols_task, &j, &j.flags, nth);
+  else run_job(ctx, 1, fwd_help_task, &j, nth);
 }
 
 /** The weight-gradient products of a backward call, as units (see bwd_job). */
@@ -719,14 +722,8 @@ static void lstm_backward(ls_ctx *ctx, const ls_lstm_bwd_args *a) {
   for (int k = 0; k < WG_KINDS; k++) j.wfirst[k + 1] = j.wfirst[k] + j.wcuts[k].count;
   ls_units_init(&j.weight_u, j.wfirst[WG_KINDS]);
   if (reserve_locals(ctx, nth, bwd_local_floats(plan_rows(&j.pl, B), H, P)) != 0) abort();
-  if (j.pl.split == SPLIT_COLS) {
-    ls_flag flags[LS_FLAGS_MAX] __attribute__((aligned(64)));
-    memset(flags, 0, (size_t)nth * sizeof *flags);
-    j.flags = flags;
-    run_job(ctx, 0, bwd_cols_task, &j, nth);
-  } else {
-    run_job(ctx, 1, bwd_help_task, &j, nth);
-  }
+  if (j.pl.split == SPLIT_COLS) run_cols_job(ctx, bwd_cols_task, &j, &j.flags, nth);
+  else run_job(ctx, 1, bwd_help_task, &j, nth);
 }
 
 // ---------------------------------------------------------------------------------------------
