@@ -94,7 +94,7 @@ describe('handwriting page in Chromium', { skip: have ? false : `${CHROMIUM} not
     assert.equal(s.error, '');
     assert.ok(s.ready);
     assert.ok(s.kernel === 'wasm' || s.kernel === 'ref', s.kernel);
-    assert.match((await page.textContent('#status')) ?? '', /ready: .* parameters, kernel (wasm|ref), 20,000-word dictionary/);
+    assert.match((await page.textContent('#status')) ?? '', /ready: .* parameters, kernel (wasm|ref), 20,000-word dictionary, character 5-gram model/);
   });
 
   for (const k of REPLAY) {

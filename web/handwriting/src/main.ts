@@ -167,7 +167,7 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
   const m = e.data;
   if (m.type === 'ready') {
     Object.assign(state, { ready: true, kernel: m.kernel, alphabet: m.alphabet });
-    status(`ready: ${m.parameters.toLocaleString('en')} parameters, kernel ${m.kernel}, ${m.lexiconWords.toLocaleString('en')}-word dictionary`);
+    status(`ready: ${m.parameters.toLocaleString('en')} parameters, kernel ${m.kernel}, ${m.lexiconWords.toLocaleString('en')}-word dictionary${m.lmOrder > 0 ? `, character ${m.lmOrder}-gram model` : ''}`);
     if (strokes.length > 0) requestRead();
   } else if (m.type === 'result') {
     last = m;

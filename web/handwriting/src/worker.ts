@@ -1,18 +1,19 @@
 // The handwriting page's Web Worker: loads the WebAssembly kernels, the shipped model
 // (handwriting.safetensors, with its alphabet and feature settings in the file's extra) and the
-// lexicon, then reads every ink the page sends — free beam search with the top alternatives,
+// lexicon (and builds the character language model from it, ~1 s), then reads every ink the page
+// sends — free beam search fused with the character model, with the top alternatives,
 // lexicon-constrained beam search, and the best path (which frame emitted which letter) for the
 // alignment strip. InkRecognition runs here so the page keeps drawing while the LSTM reads.
 
 import {
-  modelFromBytes, handwritingConfigFromExtra, checkHandwritingModel, handwritingLexicon, parseWordList, recogniseInk, getKernels, loadWasmKernelsFrom,
-  type Ink, type Sequential, type HandwritingConfig, type Lexicon,
+  modelFromBytes, handwritingConfigFromExtra, checkHandwritingModel, handwritingLexicon, handwritingCharLM, parseWordList, recogniseInk, getKernels, loadWasmKernelsFrom,
+  type Ink, type Sequential, type HandwritingConfig, type Lexicon, type NgramLM,
 } from 'longshort';
 
 export type ToWorker = { type: 'read'; id: number; ink: Ink; beam: number; top: number };
 
 export type FromWorker =
-  | { type: 'ready'; kernel: string; alphabet: string; parameters: number; lexiconWords: number }
+  | { type: 'ready'; kernel: string; alphabet: string; parameters: number; lexiconWords: number; lmOrder: number }
   | {
       type: 'result';
       id: number;
@@ -30,6 +31,7 @@ const post = (m: FromWorker) => (self as unknown as Worker).postMessage(m);
 let model: Sequential | null = null;
 let config: HandwritingConfig | null = null;
 let lexicon: Lexicon | null = null;
+let lm: NgramLM | null = null;
 const queue: ToWorker[] = [];
 
 async function init(): Promise<void> {
@@ -48,12 +50,14 @@ async function init(): Promise<void> {
     checkHandwritingModel(file.model, config);
     model = file.model;
     lexicon = words.length > 0 ? handwritingLexicon(words, config.alphabet) : null;
+    lm = words.length > 0 ? handwritingCharLM(words, config.alphabet) : null;
     post({
       type: 'ready',
       kernel: getKernels().name,
       alphabet: config.alphabet,
       parameters: model.params().reduce((s, p) => s + p.value.length, 0),
       lexiconWords: words.length,
+      lmOrder: lm?.order ?? 0,
     });
     drain();
   } catch (e) {
@@ -69,7 +73,7 @@ function drain(): void {
   if (m === undefined) return;
   try {
     const t0 = performance.now();
-    const free = recogniseInk(model, config, m.ink, { beamWidth: m.beam, topPaths: m.top, lexicon: lexicon ?? undefined });
+    const free = recogniseInk(model, config, m.ink, { beamWidth: m.beam, topPaths: m.top, lm: m.beam > 1 ? (lm ?? undefined) : undefined, lexicon: lexicon ?? undefined });
     const lex = free.lexiconText ?? '';
     post({
       type: 'result',

@@ -30,14 +30,14 @@ describe('longshort handwriting with the shipped model', () => {
     const j = JSON.parse(r.stdout);
     assert.equal(j.examples, 120);
     const docs = documentedSampleRates();
-    const got = { greedy: j.greedy, beam: j.beam, lexicon: j.lexicon };
+    const got = { greedy: j.greedy, beam: j.beam, character: j.lm, lexicon: j.lexicon };
     for (const [name, want] of docs) {
       const g = got[name as keyof typeof got];
       assert.ok(g, `docs row '${name}' has no matching decoder`);
       assert.ok(Math.abs(100 * g.cer - want.cer) <= 1.5, `${name} CER ${(100 * g.cer).toFixed(1)}% vs documented ${want.cer}%`);
       assert.ok(Math.abs(100 * g.wer - want.wer) <= 1.5, `${name} WER ${(100 * g.wer).toFixed(1)}% vs documented ${want.wer}%`);
     }
-    assert.deepEqual([...docs.keys()].sort(), ['beam', 'greedy', 'lexicon']);
+    assert.deepEqual([...docs.keys()].sort(), ['beam', 'character', 'greedy', 'lexicon']);
   });
 
   test('read: held-out ink as JSON and as InkML gives the same reading, with alternatives', async () => {

@@ -1,5 +1,6 @@
 // Reading ink with a trained network: batched inference in eval mode, then greedy (best path),
-// prefix beam search (with the top alternatives) or lexicon-constrained beam search; the CTC
+// prefix beam search (with the top alternatives; optionally fused with a character language
+// model, ./lm.ts) or lexicon-constrained beam search; the CTC
 // alignment (which frame emitted which character) for display; character and word error rates.
 // Browser-safe: the page's worker and the CLI both call recogniseInk / evaluateHandwriting.
 //
@@ -10,6 +11,10 @@ import { ConfigError } from '../errors.js';
 import type { Sequential } from '../nn/sequential.js';
 import { beamSearchDecode, greedyDecode } from '../ctc/decode.js';
 import { Lexicon, lexiconBeamSearchDecode } from '../ctc/lexicon.js';
+import { fusedBeamSearch } from '../ctc/fusion.js';
+import type { NgramLM } from '../ctc/lm.js';
+import { logSoftmaxRows } from '../kernels/ref/ctc.js';
+import { HANDWRITING_LM } from './lm.js';
 import { labelErrorRate, wordErrorRate } from '../ctc/metrics.js';
 import type { Ink } from './ink.js';
 import { inkFeatures } from './features.js';
@@ -51,10 +56,19 @@ export const LEXICON_BEAM_WIDTH = 64;
 export interface DecodeSettings {
   /** 0 or 1: greedy; > 1: prefix beam search of this width. Default 0. */
   beamWidth?: number;
-  /** Constrain the output to words of this lexicon (beam search of width lexiconBeamWidth). */
+  /** Constrain the output to words of this lexicon (beam search of width lexiconBeamWidth; lm is then not used). */
   lexicon?: Lexicon;
   /** Beam width of the lexicon-constrained search. Default LEXICON_BEAM_WIDTH (64). */
   lexiconBeamWidth?: number;
+  /**
+   * A character model (handwritingCharLM) fused into the free beam search (which then needs
+   * beamWidth ≥ 2): each appended character scores lmWeight·log P(char | context) + lengthBonus.
+   */
+  lm?: NgramLM;
+  /** α of the fusion. Default HANDWRITING_LM.weight. */
+  lmWeight?: number;
+  /** β, per character. Default HANDWRITING_LM.bonus. */
+  lengthBonus?: number;
   /** Alternatives returned per ink (beam search only). Default 1. */
   topPaths?: number;
   /** Inks per forward pass. Default 64. */
@@ -86,6 +100,20 @@ function decodeBatch(logits: Tensor, lengths: Int32Array, alphabet: string, s: D
       alternatives: nb.map((p) => ({ text: decodeLabels(p.labels, alphabet), score: p.score })),
     }));
   }
+  if (s.lm !== undefined) {
+    const [B, Tmax, C] = logits.shape;
+    const out: { text: string; alternatives: { text: string; score: number }[] }[] = [];
+    for (let b = 0; b < B; b++) {
+      const lp = new Float64Array(lengths[b] * C);
+      logSoftmaxRows(lp, logits.data, b * Tmax * C, C, lengths[b], C);
+      const nb = fusedBeamSearch(lp, lengths[b], C, {
+        beamWidth, topPaths: Math.min(topPaths, beamWidth), scorer: s.lm, lmWeight: s.lmWeight ?? HANDWRITING_LM.weight, lengthBonus: s.lengthBonus ?? HANDWRITING_LM.bonus,
+        minLogProb: Math.log(HANDWRITING_LM.prune),
+      });
+      out.push({ text: decodeLabels(nb[0].labels, alphabet), alternatives: nb.map((p) => ({ text: decodeLabels(p.labels, alphabet), score: p.score })) });
+    }
+    return out;
+  }
   if (beamWidth > 1) {
     const r = beamSearchDecode(logits, lengths, { beamWidth, topPaths: Math.min(topPaths, beamWidth) });
     return r.nbest.map((nb) => ({ text: decodeLabels(nb[0].labels, alphabet), alternatives: nb.map((p) => ({ text: decodeLabels(p.labels, alphabet), score: p.score })) }));
@@ -103,6 +131,9 @@ function checkSettings(s: DecodeSettings): void {
   if (!Number.isInteger(lexiconBeamWidth) || lexiconBeamWidth < 1) throw new ConfigError(`[handwriting] lexiconBeamWidth must be a positive integer; received ${lexiconBeamWidth}.`);
   if (!Number.isInteger(topPaths) || topPaths < 1) throw new ConfigError(`[handwriting] topPaths must be an integer >= 1; received ${topPaths}.`);
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new ConfigError(`[handwriting] batchSize must be a positive integer; received ${batchSize}.`);
+  if (s.lmWeight !== undefined && !(Number.isFinite(s.lmWeight) && s.lmWeight >= 0)) throw new ConfigError(`[handwriting] lmWeight must be a finite number >= 0; received ${s.lmWeight}.`);
+  if (s.lengthBonus !== undefined && !Number.isFinite(s.lengthBonus)) throw new ConfigError(`[handwriting] lengthBonus must be a finite number; received ${s.lengthBonus}.`);
+  if (s.lm !== undefined && beamWidth < 2) throw new ConfigError(`[handwriting] a language model (lm) is fused into beam search: beamWidth must be >= 2; received ${beamWidth}.`);
 }
 
 /** Texts of encoded examples, in input order (inference batched by length). */

@@ -13,6 +13,7 @@ import {
 import { createThreadPool } from '../../src/node.js';
 import { ctcLossPadded } from '../../src/losses/ctcPadded.js';
 import { ConfigError } from '../../src/errors.js';
+import { NgramLM } from '../../src/ctc/lm.js';
 
 const F = 4;
 const ALPHABET = 'abc';
@@ -64,6 +65,13 @@ describe('CTC training on a tiny alphabet', () => {
     const lex = evaluateHandwriting(model, config, held, { lexicon, lexiconBeamWidth: 8 });
     assert.ok(lex.cer <= greedy.cer, `lexicon CER ${lex.cer} vs greedy ${greedy.cer}`);
     assert.throws(() => evaluateHandwriting(model, config, held, { lexicon, lexiconBeamWidth: 0 }), ConfigError);
+    // a character model of the training texts fused into the beam search (the words are random
+    // letter strings, so it knows little; it must not break a good reading)
+    const lm = NgramLM.train(train.map((e) => e.targets), ALPHABET.length, 3);
+    const fused = evaluateHandwriting(model, config, held, { beamWidth: 4, lm, lmWeight: 0.3, lengthBonus: 0.5 });
+    assert.ok(fused.cer < 0.05, `CER with the character model ${fused.cer}`);
+    assert.throws(() => evaluateHandwriting(model, config, held, { beamWidth: 1, lm }), (e: Error) => e instanceof ConfigError && /beamWidth must be >= 2/.test(e.message));
+    assert.throws(() => evaluateHandwriting(model, config, held, { beamWidth: 4, lm, lmWeight: Number.NaN }), (e: Error) => e instanceof ConfigError && /lmWeight/.test(e.message));
   });
 
   test('the same seed trains to the same weights', async () => {

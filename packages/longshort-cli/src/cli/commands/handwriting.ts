@@ -12,7 +12,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { CliError, Output, ensureDir, floatOption, intOption, requireFile, table } from '../util.js';
 import { DEFAULT_LEXICON, DEFAULT_MODEL, loadHersheyFonts, loadWordList, repoFile } from '../handwriting-data.js';
-import type { EncodedExample, HandwritingConfig, HandwritingEpochLog, Lexicon, Sequential } from 'longshort';
+import type { EncodedExample, HandwritingConfig, HandwritingEpochLog, Lexicon, NgramLM, Sequential } from 'longshort';
 import { dirname } from 'node:path';
 
 const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
@@ -53,11 +53,15 @@ async function makeSet(
 interface Scores {
   greedy: { cer: number; wer: number; byFont: Record<string, { cer: number; wer: number; examples: number }> };
   beam: { width: number; cer: number; wer: number };
+  /** Beam search fused with the character language model (no lexicon). */
+  lm: { width: number; order: number; cer: number; wer: number } | null;
   lexicon: { width: number; forms: number; cer: number; wer: number } | null;
   examples: number;
 }
 
-async function scoreAll(model: Sequential, config: HandwritingConfig, test: EncodedExample[], beam: number, lexicon: Lexicon | null, lexiconBeam: number): Promise<Scores> {
+async function scoreAll(
+  model: Sequential, config: HandwritingConfig, test: EncodedExample[], beam: number, lm: NgramLM | null, lexicon: Lexicon | null, lexiconBeam: number,
+): Promise<Scores> {
   const ls = await lib();
   const g = ls.evaluateHandwriting(model, config, test);
   const byFont: Scores['greedy']['byFont'] = {};
@@ -67,10 +71,13 @@ async function scoreAll(model: Sequential, config: HandwritingConfig, test: Enco
     byFont[font] = { cer: r.cer, wer: r.wer, examples: r.examples };
   }
   const b = ls.evaluateHandwriting(model, config, test, { beamWidth: beam });
+  const lmWidth = ls.HANDWRITING_LM.beamWidth;
+  const f = lm === null ? null : ls.evaluateHandwriting(model, config, test, { beamWidth: lmWidth, lm });
   const l = lexicon === null ? null : ls.evaluateHandwriting(model, config, test, { beamWidth: beam, lexicon, lexiconBeamWidth: lexiconBeam });
   return {
     greedy: { cer: g.cer, wer: g.wer, byFont },
     beam: { width: beam, cer: b.cer, wer: b.wer },
+    lm: f === null ? null : { width: lmWidth, order: lm!.order, cer: f.cer, wer: f.wer },
     lexicon: l === null ? null : { width: lexiconBeam, forms: lexicon!.size, cer: l.cer, wer: l.wer },
     examples: test.length,
   };
@@ -81,6 +88,7 @@ function printScores(out: Output, s: Scores, what: string): void {
   rows.push(['greedy (best path)', pct(s.greedy.cer), pct(s.greedy.wer)]);
   for (const [font, r] of Object.entries(s.greedy.byFont)) rows.push([`  greedy, ${font} only (${r.examples})`, pct(r.cer), pct(r.wer)]);
   rows.push([`beam ${s.beam.width}`, pct(s.beam.cer), pct(s.beam.wer)]);
+  if (s.lm) rows.push([`beam ${s.lm.width} + character ${s.lm.order}-gram model`, pct(s.lm.cer), pct(s.lm.wer)]);
   if (s.lexicon) rows.push([`beam ${s.lexicon.width} + lexicon (${s.lexicon.forms} forms)`, pct(s.lexicon.cer), pct(s.lexicon.wer)]);
   out.print(`${what}, ${s.examples} examples:`);
   out.print(table(rows));
@@ -112,6 +120,7 @@ interface TrainOpts extends DataOpts {
 
 interface EvalOpts {
   lexicon?: string | false;
+  lm?: boolean;
   testSize: number;
   beam: number;
   lexiconBeam: number;
@@ -121,6 +130,7 @@ interface EvalOpts {
 
 interface ReadOpts {
   model?: string;
+  lm?: boolean;
   beam: number;
   lexiconBeam: number;
   top: number;
@@ -211,7 +221,7 @@ export function register(program: Command): void {
       await ls.saveModel(o.out, model, { extra });
       out.log(`scoring ${test.length} held-out-font examples…`);
       const lex = ls.handwritingLexicon(lexicon, config.alphabet);
-      const scores = await scoreAll(model, config, test, o.beam, lex, o.lexiconBeam);
+      const scores = await scoreAll(model, config, test, o.beam, ls.handwritingCharLM(lexicon, config.alphabet), lex, o.lexiconBeam);
       const report = {
         command: 'handwriting train',
         config: { ...config, hidden: o.hidden, layers: o.layers, dropout: o.dropout, epochs: o.epochs, batchSize: o.batchSize, lr: o.lr, lrDecay: o.lrDecay, trainSize: o.trainSize, seed: o.seed, threads: o.threads, dictionary: o.dictionary, augment: o.augment === true },
@@ -234,7 +244,7 @@ export function register(program: Command): void {
     });
 
   hw.command('eval')
-    .description('CER and WER of a model on the held-out fonts (greedy, beam, beam + lexicon)')
+    .description('CER and WER of a model on the held-out fonts (greedy, beam, beam + character language model, beam + lexicon)')
     .argument('[model]', `model file (default: the shipped ${DEFAULT_MODEL})`)
     .option('--test-size <n>', 'held-out-font examples to synthesise and score', intOption('--test-size'), 1000)
     .option('--sample <file>', 'score a JSON Lines file of {"text", "strokes"} instead (e.g. data/handwriting/heldout-sample.jsonl)')
@@ -242,6 +252,7 @@ export function register(program: Command): void {
     .option('--lexicon-beam <n>', 'beam width of the lexicon-constrained search', intOption('--lexicon-beam', 1), 64)
     .option('--lexicon <file>', `word list for the lexicon decoder (default ${DEFAULT_LEXICON})`)
     .option('--no-lexicon', 'skip the lexicon-constrained decoder')
+    .option('--no-lm', 'skip the decoder with the character language model')
     .option('--json', 'print one JSON object on stdout')
     .action(async (modelPath: string | undefined, o: EvalOpts & { lexicon?: string | false }) => {
       const out = new Output(o.json === true);
@@ -263,7 +274,8 @@ export function register(program: Command): void {
         what = `held-out fonts (${ls.fontsOfSplit('test').map((f) => f.id).join(', ')})`;
       }
       const lex = o.lexicon === false ? null : ls.handwritingLexicon(words, config.alphabet);
-      const scores = await scoreAll(model, config, test, o.beam, lex, o.lexiconBeam);
+      const lm = o.lm === false ? null : ls.handwritingCharLM(words, config.alphabet);
+      const scores = await scoreAll(model, config, test, o.beam, lm, lex, o.lexiconBeam);
       out.result({ command: 'handwriting eval', model: path, data: what, ...scores });
       if (!out.json) printScores(out, scores, what);
     });
@@ -277,6 +289,7 @@ export function register(program: Command): void {
     .option('--top <n>', 'alternatives to list', intOption('--top', 1), 5)
     .option('--lexicon <file>', `also decode with this word list as lexicon (default ${DEFAULT_LEXICON})`)
     .option('--no-lexicon', 'no lexicon-constrained reading')
+    .option('--no-lm', 'read without the character language model (plain beam search)')
     .option('--json', 'print one JSON object on stdout')
     .action(async (file: string, o: ReadOpts) => {
       const out = new Output(o.json === true);
@@ -299,8 +312,11 @@ export function register(program: Command): void {
       const config = ls.handwritingConfigFromExtra(extra);
       ls.checkHandwritingModel(model, config);
       const top = Math.min(o.top, Math.max(o.beam, 1));
-      const lex = o.lexicon === false ? undefined : ls.handwritingLexicon(lexiconWords(o.lexicon), config.alphabet);
-      const r = ls.recogniseInk(model, config, ink, { beamWidth: o.beam, topPaths: o.beam > 1 ? top : 1, lexicon: lex, lexiconBeamWidth: o.lexiconBeam });
+      const words = o.lexicon === false && o.lm === false ? [] : lexiconWords(typeof o.lexicon === 'string' ? o.lexicon : undefined);
+      const lex = o.lexicon === false ? undefined : ls.handwritingLexicon(words, config.alphabet);
+      // the character model reads with beam search: not with --beam 1 (greedy) or --no-lm
+      const lm = o.lm === false || o.beam < 2 ? undefined : ls.handwritingCharLM(words, config.alphabet);
+      const r = ls.recogniseInk(model, config, ink, { beamWidth: o.beam, topPaths: o.beam > 1 ? top : 1, lm, lexicon: lex, lexiconBeamWidth: o.lexiconBeam });
       const lexText = r.lexiconText ?? null;
       out.result({ command: 'handwriting read', text: r.text, lexiconText: lexText, alternatives: r.alternatives, frames: r.bestPath.length, strokes: ink.length });
       if (!out.json) {
