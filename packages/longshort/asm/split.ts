@@ -80,8 +80,12 @@ export function waitAll(queue: usize, n: i32): void {
   }
 }
 
-/** Spins on a flag before sleeping on it: about 20 µs, longer than a step's hand-off on a quiet machine. */
-const SPINS: i32 = 10000;
+/**
+ * Spins on a flag before sleeping on it. 10,000 was ~20 µs on a Zen 3 host but ran out within an
+ * ordinary step's imbalance on Zen 5 (batch 1, H 1024: 20–100 of 100 barriers slept; with 100,000,
+ * 1–3), so a late peer is now one that is tens of microseconds late, not a few.
+ */
+const SPINS: i32 = 100000;
 /** Sleeps at most this long per wait (ms), then looks again; after MAX_WAITS of them the call traps instead of hanging. */
 const WAIT_MS: f64 = 1000;
 const MAX_WAITS: i32 = 120;

@@ -183,11 +183,13 @@ async function benchKernelThreads(c: Config, threads: number, rows: Row[]): Prom
  * each running its rows through every time step; gradients reduced once per batch. Training =
  * pool.run (forward, MSE loss, backward, reduction) + Adam; inference = pool.predict.
  */
-async function benchPool(c: Config, threads: number, rows: Row[]): Promise<void> {
+async function benchPool(c: Config, wasm: Kernels, threads: number, rows: Row[]): Promise<void> {
   const impl = `longshort-pool×${threads}`;
   if (c.B === 1) return; // one sequence has no rows to share
   const rng = new Rng(1);
-  const model = new Sequential({ lstm: new LSTM({ inputSize: c.I, hiddenSize: c.H, batchFirst: true, seed: 1 }) });
+  // on the WebAssembly kernels, as the workers are: with the default family (native, when it
+  // loads) a batch below the pool's minWork would run on the main thread's native kernels
+  const model = new Sequential({ lstm: new LSTM({ inputSize: c.I, hiddenSize: c.H, batchFirst: true, seed: 1, kernels: wasm }) });
   const x = randTensor([c.B, c.T, c.I], rng);
   const y = randTensor([c.B, c.T, c.H], rng);
   const adam = new Adam(model.params(), { lr: 1e-3 });
@@ -328,7 +330,7 @@ async function main(): Promise<void> {
     const skip = fast && c.name === 'M';
     await benchLongshort(c, wasm, 'longshort-wasm', rows);
     await benchKernelThreads(c, THREADS, rows);
-    await benchPool(c, THREADS, rows);
+    await benchPool(c, wasm, THREADS, rows);
     for (const k of others) await benchLongshort(c, k, `longshort-${k.name}`, rows);
     if (skip) skipped(c, 'longshort-ref', rows);
     else await benchLongshort(c, getKernels('ref'), 'longshort-ref', rows);

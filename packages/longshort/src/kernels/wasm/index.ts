@@ -178,8 +178,13 @@ function denseCode(act: DenseActivation): number {
 }
 
 const MAX_PACKED_K = 20480; // asm/gemm.ts gemmPackedB: K ≤ WS_FLOATS / MR
-/** Batch-1 calls that stay on one thread after a split call in which the threads kept waiting for each other. */
-const COLS_BACKOFF_CALLS = 50;
+/**
+ * Batch-1 calls that stay on one thread after split calls in which the threads kept waiting for
+ * each other: 2 after the first such call, then 4, 8, … up to this many while they keep coming; a
+ * split call without that resets it. (A fixed 50 after one bad call kept a batch-1 model on one
+ * thread for good when only a cold first call was bad: the split is 2.2× at H 1024.)
+ */
+const COLS_BACKOFF_MAX = 64;
 
 /** Bits of asm/lstm.ts `flags`. */
 function flagsOf(run: LstmRun): number {
@@ -205,6 +210,7 @@ function fromModule(module: WebAssembly.Module, variant: WasmVariant, memory: We
   const sync = arena.alloc(syncBytes);
   let splitCalls = 0;
   let colsBackoff = 0; // batch-1 calls to run on one thread before splitting by units again
+  let colsStrikes = 0; // split calls in a row in which the threads kept waiting
   const colsAllowed = (): boolean => {
     if (colsBackoff === 0) return true;
     colsBackoff--;
@@ -315,7 +321,10 @@ function fromModule(module: WebAssembly.Module, variant: WasmVariant, memory: We
         // a thread slept at more than one barrier in 16: the other was not running when needed,
         // which makes a per-step barrier slower than one thread; stay on one thread for a while
         const sleeps = arena.i32(sync + syncBytes - 64, 1)[0];
-        colsBackoff = sleeps * 16 > T ? COLS_BACKOFF_CALLS : 0;
+        if (sleeps * 16 > T) {
+          colsStrikes = Math.min(colsStrikes + 1, 6);
+          colsBackoff = Math.min(COLS_BACKOFF_MAX, 1 << colsStrikes);
+        } else colsStrikes = 0;
       } finally {
         f.leave();
       }
