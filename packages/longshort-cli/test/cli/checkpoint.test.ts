@@ -26,7 +26,8 @@ function data(): string {
 describe('longshort train: checkpoints while training', () => {
   const dir = tempDir();
   const file = writeTemp(dir, 'seq.jsonl', data());
-  const args = (out: string, every = '1'): string[] => ['train', file, '--epochs', '12', '--hidden', '12', '--batch-size', '8', '--seed', '5', '--out', out, '--checkpoint-every', every];
+  // 40 epochs of ~10 ms: the kill must land while the run is still training, also on a fast host
+  const args = (out: string, every = '1'): string[] => ['train', file, '--epochs', '40', '--hidden', '12', '--batch-size', '8', '--seed', '5', '--out', out, '--checkpoint-every', every];
 
   test('kill -9 mid-training, --resume: the same weights as the run that was never killed; the checkpoint is then removed', { timeout: 300_000 }, async () => {
     const full = join(dir, 'full');
@@ -35,7 +36,7 @@ describe('longshort train: checkpoints while training', () => {
     const [a, b] = await Promise.all([
       child(args(full, 'off')),
       child(args(cut), (line, kill) => {
-        if (!killed && /^epoch 4\/12/.test(line)) {
+        if (!killed && /^epoch 4\/40/.test(line)) {
           killed = true;
           kill('SIGKILL');
         }
@@ -48,11 +49,11 @@ describe('longshort train: checkpoints while training', () => {
     assert.equal(existsSync(join(cut, 'model.safetensors')), false);
     const ck = await loadModelFile(join(cut, 'checkpoint.safetensors'));
     const at = ck.training!.epoch;
-    assert.ok(at >= 3 && at < 12, `the checkpoint holds epoch ${at}`);
+    assert.ok(at >= 3 && at < 40, `the checkpoint holds epoch ${at}`);
 
     const c = await child([...args(cut), '--resume', join(cut, 'checkpoint.safetensors')]);
     assert.equal(c.code, 0, c.stderr);
-    assert.match(c.stderr, new RegExp(`resuming from .* after epoch ${at} of 12`));
+    assert.match(c.stderr, new RegExp(`resuming from .* after epoch ${at} of 40`));
     const ma = await loadModelFile(join(full, 'model.safetensors'));
     const mc = await loadModelFile(join(cut, 'model.safetensors'));
     for (const p of ma.model.params()) assert.deepEqual(mc.model.param(p.name).value, p.value, p.name);
@@ -63,14 +64,14 @@ describe('longshort train: checkpoints while training', () => {
     const out = join(dir, 'term');
     let sent = false;
     const r = await child(args(out, 'off'), (line, kill) => {
-      if (!sent && /^epoch 2\/12/.test(line)) {
+      if (!sent && /^epoch 2\/40/.test(line)) {
         sent = true;
         kill('SIGTERM');
       }
     });
     assert.equal(r.code, 143, r.stderr);
     assert.match(r.stderr, /SIGTERM: stopping after this batch to save a checkpoint/);
-    assert.match(r.stderr, /interrupted: saved a checkpoint after epoch \d+ of 12 to .*checkpoint\.safetensors/);
+    assert.match(r.stderr, /interrupted: saved a checkpoint after epoch \d+ of 40 to .*checkpoint\.safetensors/);
     assert.match(r.stderr, /resume with:\n  longshort train .* --resume .*checkpoint\.safetensors/);
     assert.deepEqual(readdirSync(out), ['checkpoint.safetensors']);
   });

@@ -198,7 +198,8 @@ describe('longshort forecast: Ctrl-C saves a checkpoint, --resume continues exac
   test('interrupted in the second fold + resumed = uninterrupted (weights, metrics, forecasts)', async () => {
     const dir = tempDir();
     const data = writeTemp(dir, 'series.csv', seriesCsv(160));
-    const args = (out: string): string[] => ['forecast', data, '--target', 'v', '--features', 'w', '--date', 'date', '--horizon', '6', '--lookback', '12', '--backtest', '2', '--epochs', '12', '--hidden', '6', '--seed', '7', '--out', out, '--json'];
+    // many short epochs: the signal must land while the run is still training, and an epoch here takes ~2 ms on a fast host
+    const args = (out: string): string[] => ['forecast', data, '--target', 'v', '--features', 'w', '--date', 'date', '--horizon', '6', '--lookback', '12', '--backtest', '2', '--epochs', '150', '--hidden', '6', '--seed', '7', '--out', out, '--json'];
     const full = join(dir, 'full');
     const cut = join(dir, 'cut');
     let inFold2 = false;
@@ -216,18 +217,18 @@ describe('longshort forecast: Ctrl-C saves a checkpoint, --resume continues exac
     assert.equal(a.code, 0, a.stderr);
     assert.equal(b.code, 130, b.stderr);
     assert.equal(b.stdout, '');
-    assert.match(b.stderr, /interrupted: saved a checkpoint after epoch \d+ of 12 \(fold 2 of 2\) to .*checkpoint\.safetensors/);
+    assert.match(b.stderr, /interrupted: saved a checkpoint after epoch \d+ of 150 \(fold 2 of 2\) to .*checkpoint\.safetensors/);
     assert.match(b.stderr, /resume with:\n  longshort forecast .* --resume .*checkpoint\.safetensors/);
     assert.equal(existsSync(join(cut, 'model.safetensors')), false);
     assert.deepEqual(readdirSync(cut), ['checkpoint.safetensors']); // atomic write: no temp files left
     const ck = await loadModelFile(join(cut, 'checkpoint.safetensors'));
     const stoppedAt = ck.training?.epoch ?? 0;
-    assert.ok(stoppedAt >= 3 && stoppedAt < 12, `stopped after epoch ${stoppedAt}`);
+    assert.ok(stoppedAt >= 3 && stoppedAt < 150, `stopped after epoch ${stoppedAt}`);
     assert.equal((ck.extra as { done: unknown[] }).done.length, 1);
 
     const c = await child([...args(cut), '--resume', join(cut, 'checkpoint.safetensors')]);
     assert.equal(c.code, 0, c.stderr);
-    assert.match(c.stderr, new RegExp(`resuming from .*: 1 fold done, fold 2 after epoch ${stoppedAt} of 12`));
+    assert.match(c.stderr, new RegExp(`resuming from .*: 1 fold done, fold 2 after epoch ${stoppedAt} of 150`));
     assert.doesNotMatch(c.stderr, /note: the checkpoint was written with kernels/); // same kernels → exact
     const ma = await loadModelFile(join(full, 'model.safetensors'));
     const mc = await loadModelFile(join(cut, 'model.safetensors'));
@@ -244,7 +245,8 @@ describe('longshort forecast: an ensemble with conformal intervals resumes exact
   test('interrupted in the second member\'s model run (after its calibration run) + resumed = uninterrupted', async () => {
     const dir = tempDir();
     const data = writeTemp(dir, 'series.csv', seriesCsv(100));
-    const args = (out: string): string[] => ['forecast', data, '--target', 'v', '--date', 'date', '--horizon', '6', '--lookback', '12', '--ensemble', '2', '--conformal', '--epochs', '8', '--hidden', '4', '--seed', '3', '--out', out, '--json'];
+    // many short epochs: the signal must land while the run is still training, and an epoch here takes ~2 ms on a fast host
+    const args = (out: string): string[] => ['forecast', data, '--target', 'v', '--date', 'date', '--horizon', '6', '--lookback', '12', '--ensemble', '2', '--conformal', '--epochs', '150', '--hidden', '4', '--seed', '3', '--out', out, '--json'];
     const full = join(dir, 'full');
     const cut = join(dir, 'cut');
     let armed = false;
@@ -261,10 +263,10 @@ describe('longshort forecast: an ensemble with conformal intervals resumes exact
     ]);
     assert.equal(a.code, 0, a.stderr);
     assert.equal(b.code, 130, b.stderr);
-    assert.match(b.stderr, /interrupted: saved a checkpoint after epoch \d+ of 8 \(fold 1 of 1, member 2 of 2\)/);
+    assert.match(b.stderr, /interrupted: saved a checkpoint after epoch \d+ of 150 \(fold 1 of 1, member 2 of 2\)/);
     const c = await child([...args(cut), '--resume', join(cut, 'checkpoint.safetensors')]);
     assert.equal(c.code, 0, c.stderr);
-    assert.match(c.stderr, /resuming from .*: 0 folds done, fold 1, member 2 of 2 after epoch \d+ of 8/);
+    assert.match(c.stderr, /resuming from .*: 0 folds done, fold 1, member 2 of 2 after epoch \d+ of 150/);
     const ma = await loadModelFile(join(full, 'model.safetensors'));
     const mc = await loadModelFile(join(cut, 'model.safetensors'));
     assert.ok(ma.model.params().some((p) => p.name === 'lstm_1.weight_ih_l0'), 'both members in the file');
