@@ -55,7 +55,9 @@ describe('longshort handwriting with the shipped model', () => {
     assert.equal(b.code, 0, b.stderr);
     assert.equal(JSON.parse(b.stdout).text, ja.text);
     const plain = await cli(['handwriting', 'read', json, '--top', '3']);
-    assert.match(plain.stdout, new RegExp(`^${ja.text}\\nwith lexicon: ${ex.text}\\nalternatives \\(log-probability\\):\\n`));
+    assert.match(plain.stdout, new RegExp(`^${ja.text}\\nwith lexicon: ${ex.text}\\nalternatives \\(score: log-probability \\+ 0\\.6 × character-model log-probability \\+ 2 per character\\):\\n`));
+    const noLm = await cli(['handwriting', 'read', json, '--top', '3', '--no-lm']);
+    assert.match(noLm.stdout, /\nalternatives \(log-probability\):\n/);
   });
 
   test('synth writes strokes that read reads back (a neat writer in a training font)', async () => {

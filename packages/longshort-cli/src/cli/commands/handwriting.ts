@@ -323,7 +323,8 @@ export function register(program: Command): void {
         out.print(r.text);
         if (lexText !== null) out.print(`with lexicon: ${lexText === '' ? '(no lexicon word fits)' : lexText}`);
         if (r.alternatives.length > 1) {
-          out.print('alternatives (log-probability):');
+          // with the character model a score is log P(CTC) + α·log P(LM) + β per character, not a probability
+          out.print(lm === undefined ? 'alternatives (log-probability):' : `alternatives (score: log-probability + ${ls.HANDWRITING_LM.weight} × character-model log-probability + ${ls.HANDWRITING_LM.bonus} per character):`);
           for (const a of r.alternatives) out.print(`  ${a.score.toFixed(2).padStart(8)}  ${a.text}`);
         }
       }
