@@ -103,8 +103,8 @@ function decodeBatch(logits: Tensor, lengths: Int32Array, alphabet: string, s: D
   if (s.lm !== undefined) {
     const [B, Tmax, C] = logits.shape;
     const out: { text: string; alternatives: { text: string; score: number }[] }[] = [];
+    const lp = new Float64Array(Tmax * C); // (T, C) of one ink at a time, as the other decoders do
     for (let b = 0; b < B; b++) {
-      const lp = new Float64Array(lengths[b] * C);
       logSoftmaxRows(lp, logits.data, b * Tmax * C, C, lengths[b], C);
       const nb = fusedBeamSearch(lp, lengths[b], C, {
         beamWidth, topPaths: Math.min(topPaths, beamWidth), scorer: s.lm, lmWeight: s.lmWeight ?? HANDWRITING_LM.weight, lengthBonus: s.lengthBonus ?? HANDWRITING_LM.bonus,
